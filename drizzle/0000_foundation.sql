@@ -1,0 +1,50 @@
+CREATE TYPE "public"."user_role" AS ENUM('BUYER', 'MERCHANT', 'PROMOTER', 'ADMIN', 'ANALYST');--> statement-breakpoint
+CREATE TYPE "public"."industry_belt" AS ENUM('JADE_RUILI', 'JADE_SIHUI', 'JADE_JIEYANG', 'JADE_KETANG', 'JADE_ZHENPING', 'JADE_XIUYAN', 'JADE_SHIYAN', 'CLOTHING_HANGZHOU', 'CLOTHING_ZHENGZHOU', 'CLOTHING_TONGERBAO', 'CLOTHING_CHANGSHU', 'CLOTHING_CANGZHOU', 'OTHER');--> statement-breakpoint
+CREATE TYPE "public"."shop_kind" AS ENUM('REGULAR', 'CROSS_BORDER');--> statement-breakpoint
+CREATE TYPE "public"."shop_status" AS ENUM('NORMAL', 'CART_DISABLED', 'CLOSED');--> statement-breakpoint
+CREATE TABLE "users" (
+	"id" bigint PRIMARY KEY GENERATED ALWAYS AS IDENTITY (sequence name "users_id_seq" INCREMENT BY 1 MINVALUE 1 MAXVALUE 9223372036854775807 START WITH 1 CACHE 1),
+	"name" text NOT NULL,
+	"role" "user_role" NOT NULL,
+	"banned" boolean DEFAULT false NOT NULL,
+	"created_at" timestamp with time zone DEFAULT now() NOT NULL
+);
+--> statement-breakpoint
+CREATE TABLE "products" (
+	"id" bigint PRIMARY KEY GENERATED ALWAYS AS IDENTITY (sequence name "products_id_seq" INCREMENT BY 1 MINVALUE 1 MAXVALUE 9223372036854775807 START WITH 1 CACHE 1),
+	"shop_id" bigint NOT NULL,
+	"title" text NOT NULL,
+	"description" text DEFAULT '' NOT NULL,
+	"category" text NOT NULL,
+	"origin_belt" "industry_belt" DEFAULT 'OTHER' NOT NULL,
+	"price_fen" bigint NOT NULL,
+	"stock" integer NOT NULL,
+	"cross_border" boolean DEFAULT false NOT NULL,
+	"bonded_warehouse" text,
+	"version" integer DEFAULT 1 NOT NULL,
+	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"updated_at" timestamp with time zone DEFAULT now() NOT NULL,
+	CONSTRAINT "products_price_positive" CHECK ("products"."price_fen" > 0),
+	CONSTRAINT "products_stock_nonnegative" CHECK ("products"."stock" >= 0),
+	CONSTRAINT "products_bonded_when_cross_border" CHECK ((NOT "products"."cross_border") OR "products"."bonded_warehouse" IS NOT NULL)
+);
+--> statement-breakpoint
+CREATE TABLE "shops" (
+	"id" bigint PRIMARY KEY GENERATED ALWAYS AS IDENTITY (sequence name "shops_id_seq" INCREMENT BY 1 MINVALUE 1 MAXVALUE 9223372036854775807 START WITH 1 CACHE 1),
+	"owner_id" bigint NOT NULL,
+	"name" text NOT NULL,
+	"kind" "shop_kind" DEFAULT 'REGULAR' NOT NULL,
+	"status" "shop_status" DEFAULT 'NORMAL' NOT NULL,
+	"credit_score" integer DEFAULT 100 NOT NULL,
+	"industry_belt" "industry_belt" DEFAULT 'OTHER' NOT NULL,
+	"bonded_warehouse" text,
+	"created_at" timestamp with time zone DEFAULT now() NOT NULL
+);
+--> statement-breakpoint
+ALTER TABLE "products" ADD CONSTRAINT "products_shop_id_shops_id_fk" FOREIGN KEY ("shop_id") REFERENCES "public"."shops"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "shops" ADD CONSTRAINT "shops_owner_id_users_id_fk" FOREIGN KEY ("owner_id") REFERENCES "public"."users"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
+CREATE INDEX "products_shop_idx" ON "products" USING btree ("shop_id","id");--> statement-breakpoint
+CREATE INDEX "products_category_idx" ON "products" USING btree ("category","id");--> statement-breakpoint
+CREATE INDEX "products_price_idx" ON "products" USING btree ("price_fen","id");--> statement-breakpoint
+CREATE INDEX "products_created_idx" ON "products" USING btree ("created_at","id");--> statement-breakpoint
+CREATE INDEX "shops_owner_idx" ON "shops" USING btree ("owner_id");

@@ -1,0 +1,39 @@
+import { eq } from "drizzle-orm";
+import { parseArgs } from "node:util";
+import { loadConfig } from "../config/env.js";
+import { embeddedDbDir, resolveJwtSecret } from "../config/secrets.js";
+import { openDatabase } from "../db/client.js";
+import { migrateDatabase } from "../db/migrate.js";
+import { users } from "../db/schema/index.js";
+import { Role, TokenService } from "../shared/auth.js";
+
+const usage = "usage: npm run token -- --user <id> [--ttl <seconds>]   |   npm run token -- --role <ROLE>";
+
+async function main() {
+  const { values } = parseArgs({ options: { user: { type: "string" }, role: { type: "string" }, ttl: { type: "string" } } });
+  const config = loadConfig();
+  const database = await openDatabase({ url: config.DATABASE_URL, dataDir: embeddedDbDir(config) });
+  try {
+    await migrateDatabase(database);
+    let row;
+    if (values.user) {
+      [row] = await database.db.select().from(users).where(eq(users.id, Number(values.user)));
+    } else if (values.role && values.role in Role) {
+      [row] = await database.db.select().from(users).where(eq(users.role, values.role as Role)).orderBy(users.id).limit(1);
+    } else {
+      throw new Error(usage);
+    }
+    if (!row) throw new Error(`no such user (${values.user ?? values.role})`);
+    const ttl = values.ttl ? Number(values.ttl) : config.JWT_TTL_SECONDS;
+    const token = await new TokenService(resolveJwtSecret(config), config.JWT_TTL_SECONDS).mint(row.id, row.role as Role, ttl);
+    process.stdout.write(`${token}\n`);
+    process.stderr.write(`token for user ${row.id} (${row.name}, ${row.role}), valid ${ttl} s\n`);
+  } finally {
+    await database.close();
+  }
+}
+
+main().catch((error) => {
+  process.stderr.write(`${error instanceof Error ? error.message : error}\n`);
+  process.exit(1);
+});

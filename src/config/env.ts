@@ -1,0 +1,61 @@
+import { z } from "zod";
+
+const intFrom = (min: number, max: number) =>
+  z
+    .string()
+    .regex(/^\d+$/, "must be a whole number")
+    .transform(Number)
+    .refine((n) => n >= min && n <= max, `must be between ${min} and ${max}`);
+
+const urlWith = (protocols: string[]) =>
+  z
+    .string()
+    .refine((v) => {
+      try {
+        return protocols.includes(new URL(v).protocol);
+      } catch {
+        return false;
+      }
+    }, `must be a URL starting with ${protocols.join(" or ")}//`);
+
+const schema = z.object({
+  PORT: intFrom(0, 65535).default(4000),
+  HOST: z.string().min(1).default("0.0.0.0"),
+  DATABASE_URL: urlWith(["postgres:", "postgresql:"]).optional(),
+  REDIS_URL: urlWith(["redis:", "rediss:"]).optional(),
+  DATA_DIR: z.string().min(1).default(".liveshelf-data"),
+  JWT_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
+  JWT_TTL_SECONDS: intFrom(60, 31_536_000).default(7 * 24 * 3600),
+  DB_POOL_SIZE: intFrom(1, 200).default(10),
+  LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
+  SEED_DEMO: z.enum(["auto", "never"]).default("auto"),
+  SHUTDOWN_GRACE_MS: intFrom(0, 120_000).default(10_000),
+  REDIS_KEY_PREFIX: z.string().regex(/^[A-Za-z0-9:_-]*$/, "may hold only letters, digits, ':', '_' and '-'").default("liveshelf:"),
+});
+
+export type RawEnv = Record<string, string | undefined>;
+export type Config = z.infer<typeof schema> & { mode: "embedded" | "production" };
+
+export class ConfigError extends Error {}
+
+export function loadConfig(env: RawEnv = process.env): Config {
+  const cleaned = Object.fromEntries(
+    Object.keys(schema.shape).map((key) => [key, env[key] === "" ? undefined : env[key]]),
+  );
+  const parsed = schema.safeParse(cleaned);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => `  ${issue.path.join(".")}: ${issue.message} (got ${JSON.stringify(cleaned[String(issue.path[0])])})`);
+    throw new ConfigError(`invalid configuration:\n${lines.join("\n")}`);
+  }
+  const config = parsed.data;
+  if (Boolean(config.DATABASE_URL) !== Boolean(config.REDIS_URL)) {
+    throw new ConfigError(
+      "invalid configuration:\n  DATABASE_URL and REDIS_URL: set both for production mode, or neither for the embedded default",
+    );
+  }
+  const mode = config.DATABASE_URL ? "production" : "embedded";
+  if (mode === "production" && !config.JWT_SECRET) {
+    throw new ConfigError("invalid configuration:\n  JWT_SECRET: required in production mode (DATABASE_URL set), at least 32 characters");
+  }
+  return { ...config, mode };
+}

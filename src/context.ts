@@ -1,0 +1,36 @@
+import type { Db } from "./db/client.js";
+import type { Viewer } from "./shared/auth.js";
+import type { Clock } from "./shared/clock.js";
+import type { Logger } from "./shared/logger.js";
+import { accountLoaders } from "./modules/accounts/accounts.loaders.js";
+import { catalogLoaders } from "./modules/catalog/catalog.loaders.js";
+import type { CatalogService } from "./modules/catalog/catalog.service.js";
+
+export function createLoaders(db: Db) {
+  return { ...accountLoaders(db), ...catalogLoaders(db) };
+}
+export type Loaders = ReturnType<typeof createLoaders>;
+
+export interface Services {
+  catalog: CatalogService;
+}
+
+/** Built once per HTTP request, and once per subscription (whose loaders are renewed per event). */
+export interface Context {
+  requestId: string;
+  viewer: Viewer | null;
+  db: Db;
+  clock: Clock;
+  log: Logger;
+  services: Services;
+  loaders: Loaders;
+}
+
+export function createContext(base: Omit<Context, "loaders">): Context {
+  return { ...base, loaders: createLoaders(base.db) };
+}
+
+/** A subscription's context lives as long as the subscription: cached rows would go stale between events. */
+export function renewLoaders(ctx: Context): void {
+  ctx.loaders = createLoaders(ctx.db);
+}

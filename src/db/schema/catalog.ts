@@ -1,0 +1,72 @@
+import { sql } from "drizzle-orm";
+import { bigint, boolean, check, index, integer, pgEnum, pgTable, text, timestamp } from "drizzle-orm/pg-core";
+import { users } from "./accounts.js";
+
+export const shopKind = pgEnum("shop_kind", ["REGULAR", "CROSS_BORDER"]);
+export const shopStatus = pgEnum("shop_status", ["NORMAL", "CART_DISABLED", "CLOSED"]);
+export const industryBelt = pgEnum("industry_belt", [
+  "JADE_RUILI",
+  "JADE_SIHUI",
+  "JADE_JIEYANG",
+  "JADE_KETANG",
+  "JADE_ZHENPING",
+  "JADE_XIUYAN",
+  "JADE_SHIYAN",
+  "CLOTHING_HANGZHOU",
+  "CLOTHING_ZHENGZHOU",
+  "CLOTHING_TONGERBAO",
+  "CLOTHING_CHANGSHU",
+  "CLOTHING_CANGZHOU",
+  "OTHER",
+]);
+
+export const shops = pgTable(
+  "shops",
+  {
+    id: bigint("id", { mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
+    ownerId: bigint("owner_id", { mode: "number" })
+      .notNull()
+      .references(() => users.id),
+    name: text("name").notNull(),
+    kind: shopKind("kind").notNull().default("REGULAR"),
+    status: shopStatus("status").notNull().default("NORMAL"),
+    creditScore: integer("credit_score").notNull().default(100),
+    industryBelt: industryBelt("industry_belt").notNull().default("OTHER"),
+    bondedWarehouse: text("bonded_warehouse"),
+    createdAt: timestamp("created_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
+  },
+  (t) => [index("shops_owner_idx").on(t.ownerId)],
+);
+
+export const products = pgTable(
+  "products",
+  {
+    id: bigint("id", { mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
+    shopId: bigint("shop_id", { mode: "number" })
+      .notNull()
+      .references(() => shops.id),
+    title: text("title").notNull(),
+    description: text("description").notNull().default(""),
+    category: text("category").notNull(),
+    originBelt: industryBelt("origin_belt").notNull().default("OTHER"),
+    priceFen: bigint("price_fen", { mode: "number" }).notNull(),
+    stock: integer("stock").notNull(),
+    crossBorder: boolean("cross_border").notNull().default(false),
+    bondedWarehouse: text("bonded_warehouse"),
+    version: integer("version").notNull().default(1),
+    createdAt: timestamp("created_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
+    updatedAt: timestamp("updated_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
+  },
+  (t) => [
+    index("products_shop_idx").on(t.shopId, t.id),
+    index("products_category_idx").on(t.category, t.id),
+    index("products_price_idx").on(t.priceFen, t.id),
+    index("products_created_idx").on(t.createdAt, t.id),
+    check("products_price_positive", sql`${t.priceFen} > 0`),
+    check("products_stock_nonnegative", sql`${t.stock} >= 0`),
+    check("products_bonded_when_cross_border", sql`(NOT ${t.crossBorder}) OR ${t.bondedWarehouse} IS NOT NULL`),
+  ],
+);
+
+export type ShopRow = typeof shops.$inferSelect;
+export type ProductRow = typeof products.$inferSelect;

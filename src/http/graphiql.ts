@@ -1,0 +1,71 @@
+import { readFile } from "node:fs/promises";
+import { createRequire } from "node:module";
+
+const require = createRequire(import.meta.url);
+
+/** GraphiQL's browser files come from the installed packages: the page works with no internet. */
+const ASSETS: Record<string, { module: string; type: string }> = {
+  "react.js": { module: "react/umd/react.production.min.js", type: "text/javascript" },
+  "react-dom.js": { module: "react-dom/umd/react-dom.production.min.js", type: "text/javascript" },
+  "graphiql.js": { module: "graphiql/graphiql.min.js", type: "text/javascript" },
+  "graphiql.css": { module: "graphiql/graphiql.min.css", type: "text/css" },
+  "graphql-ws.js": { module: "graphql-ws/umd/graphql-ws.min.js", type: "text/javascript" },
+};
+
+const cache = new Map<string, Buffer>();
+
+export async function graphiqlAsset(name: string): Promise<{ body: Buffer; type: string } | null> {
+  const asset = ASSETS[name];
+  if (!asset) return null;
+  let body = cache.get(name);
+  if (!body) {
+    body = await readFile(require.resolve(asset.module));
+    cache.set(name, body);
+  }
+  return { body, type: asset.type };
+}
+
+export function graphiqlPage(): string {
+  return `<!doctype html>
+<html lang="en">
+<head>
+  <meta charset="utf-8" />
+  <title>liveshelf GraphiQL</title>
+  <style>body { margin: 0; height: 100vh; } #graphiql { height: 100vh; }</style>
+  <link rel="stylesheet" href="/graphiql/graphiql.css" />
+  <script src="/graphiql/react.js"></script>
+  <script src="/graphiql/react-dom.js"></script>
+  <script src="/graphiql/graphiql.js"></script>
+  <script src="/graphiql/graphql-ws.js"></script>
+</head>
+<body>
+  <div id="graphiql">Loading GraphiQL…</div>
+  <script>
+    // A ?token= in the address (printed by the gateway at start) becomes the Authorization header.
+    const params = new URLSearchParams(location.search);
+    const token = params.get("token");
+    if (token) {
+      localStorage.setItem("graphiql:headers", JSON.stringify({ Authorization: "Bearer " + token }, null, 2));
+      history.replaceState(null, "", location.pathname);
+    }
+    function currentHeaders() {
+      try { return JSON.parse(localStorage.getItem("graphiql:headers") || "{}"); } catch (e) { return {}; }
+    }
+    const wsUrl = (location.protocol === "https:" ? "wss://" : "ws://") + location.host + "/graphql";
+    const wsClient = graphqlWs.createClient({
+      url: wsUrl,
+      lazy: true,
+      connectionParams: () => {
+        const headers = currentHeaders();
+        const auth = headers.Authorization || headers.authorization || "";
+        return { authorization: auth };
+      },
+    });
+    const fetcher = GraphiQL.createFetcher({ url: "/graphql", wsClient, headers: { "apollo-require-preflight": "true" } });
+    ReactDOM.createRoot(document.getElementById("graphiql")).render(
+      React.createElement(GraphiQL, { fetcher, defaultEditorToolsVisibility: true, shouldPersistHeaders: true })
+    );
+  </script>
+</body>
+</html>`;
+}

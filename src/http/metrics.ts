@@ -1,0 +1,40 @@
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
+
+/** One registry per gateway, so several gateways in one test process do not collide. */
+export function createMetrics() {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  return {
+    registry,
+    httpRequests: new Counter({
+      name: "liveshelf_http_requests_total",
+      help: "HTTP requests by route and status code.",
+      labelNames: ["route", "method", "status"] as const,
+      registers: [registry],
+    }),
+    httpDuration: new Histogram({
+      name: "liveshelf_http_request_duration_seconds",
+      help: "HTTP request latency by route.",
+      labelNames: ["route"] as const,
+      buckets: [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers: [registry],
+    }),
+    graphqlOperations: new Counter({
+      name: "liveshelf_graphql_operations_total",
+      help: "GraphQL operations by transport, type and outcome.",
+      labelNames: ["transport", "type", "outcome"] as const,
+      registers: [registry],
+    }),
+    wsConnections: new Gauge({
+      name: "liveshelf_websocket_connections",
+      help: "Open WebSocket connections.",
+      registers: [registry],
+    }),
+    wsSubscriptions: new Gauge({
+      name: "liveshelf_websocket_subscriptions",
+      help: "Active GraphQL subscriptions.",
+      registers: [registry],
+    }),
+  };
+}
+export type Metrics = ReturnType<typeof createMetrics>;

@@ -1,0 +1,49 @@
+import "reflect-metadata";
+import { ConfigError, loadConfig } from "./config/env.js";
+import { startGateway } from "./server.js";
+import { demoTokens } from "./seed/demo-tokens.js";
+import { createLogger } from "./shared/logger.js";
+
+async function main() {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`liveshelf: ${error.message}\n`);
+      process.exit(2);
+    }
+    throw error;
+  }
+  const log = createLogger(config.LOG_LEVEL, { service: "liveshelf", pid: process.pid });
+  const gateway = await startGateway({ config, log });
+
+  const banner = [`\nliveshelf is running (${config.mode} mode)`, `  GraphiQL:  ${gateway.url}`, `  WebSocket: ${gateway.wsUrl}`];
+  const tokens = await demoTokens(gateway.database.db, gateway.tokens);
+  if (tokens.length > 0) {
+    banner.push("", "  Bearer tokens (open the GraphiQL link to use one, or send `Authorization: Bearer <token>`):");
+    for (const t of tokens) banner.push(`  ${t.role.padEnd(9)} ${t.name} (user ${t.userId})`, `            ${gateway.url}?token=${t.token}`);
+  }
+  process.stderr.write(banner.join("\n") + "\n\n");
+
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info("shutting down", { signal });
+    gateway.stop().then(
+      () => process.exit(0),
+      (error) => {
+        log.error("shutdown failed", { error });
+        process.exit(1);
+      },
+    );
+  };
+  process.on("SIGTERM", () => shutdown("SIGTERM"));
+  process.on("SIGINT", () => shutdown("SIGINT"));
+}
+
+main().catch((error) => {
+  process.stderr.write(`liveshelf: failed to start: ${error instanceof Error ? error.stack : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,7 @@
+import type { DbOrTx } from "../../db/client.js";
+import { byIdLoader } from "../../shared/loader.js";
+import { usersByIds } from "./accounts.queries.js";
+
+export function accountLoaders(db: DbOrTx) {
+  return { userById: byIdLoader((ids) => usersByIds(db, ids)) };
+}

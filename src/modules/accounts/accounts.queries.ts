@@ -1,0 +1,7 @@
+import { inArray } from "drizzle-orm";
+import type { DbOrTx } from "../../db/client.js";
+import { users } from "../../db/schema/index.js";
+
+export function usersByIds(db: DbOrTx, ids: readonly number[]) {
+  return db.select().from(users).where(inArray(users.id, [...ids]));
+}

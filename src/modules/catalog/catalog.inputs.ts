@@ -1,0 +1,103 @@
+import { Field, ID, InputType, Int, registerEnumType } from "type-graphql";
+import { IndustryBelt } from "./catalog.type.js";
+
+export enum ProductOrderField {
+  ID = "ID",
+  PRICE = "PRICE",
+  STOCK = "STOCK",
+  TITLE = "TITLE",
+}
+registerEnumType(ProductOrderField, { name: "ProductOrderField", description: "What to sort products by; ID is creation order." });
+
+export enum OrderDirection {
+  ASC = "ASC",
+  DESC = "DESC",
+}
+registerEnumType(OrderDirection, { name: "OrderDirection", description: "Sort direction." });
+
+@InputType("ProductOrder", { description: "Sort order of a product list." })
+export class ProductOrder {
+  @Field(() => ProductOrderField, { description: "Sort key." })
+  field!: ProductOrderField;
+
+  @Field(() => OrderDirection, { defaultValue: OrderDirection.ASC, description: "Direction." })
+  direction!: OrderDirection;
+}
+
+@InputType("ProductFilter", { description: "Conditions a product must meet; all given conditions apply." })
+export class ProductFilter {
+  @Field(() => ID, { nullable: true, description: "Only this shop's products." })
+  shopId?: string | null;
+
+  @Field(() => String, { nullable: true, description: "Exact category." })
+  category?: string | null;
+
+  @Field(() => IndustryBelt, { nullable: true, description: "Origin industry belt." })
+  industryBelt?: IndustryBelt | null;
+
+  @Field(() => Boolean, { nullable: true, description: "Cross-border goods only (true) or domestic only (false)." })
+  crossBorder?: boolean | null;
+
+  @Field(() => String, { nullable: true, description: "Lowest list price, decimal yuan (inclusive)." })
+  minPrice?: string | null;
+
+  @Field(() => String, { nullable: true, description: "Highest list price, decimal yuan (inclusive)." })
+  maxPrice?: string | null;
+}
+
+@InputType("CreateProductInput", { description: "A new product in one of the viewer's shops." })
+export class CreateProductInput {
+  @Field(() => ID, { description: "Shop that sells it; must be the viewer's." })
+  shopId!: string;
+
+  @Field(() => String, { description: "Title, 1–120 characters." })
+  title!: string;
+
+  @Field(() => String, { nullable: true, description: "Description, at most 5,000 characters." })
+  description?: string | null;
+
+  @Field(() => String, { description: "Category, e.g. `jade/bracelet`." })
+  category!: string;
+
+  @Field(() => IndustryBelt, { nullable: true, description: "Origin industry belt (default: the shop's)." })
+  originBelt?: IndustryBelt | null;
+
+  @Field(() => String, { description: "List price per unit, decimal yuan with at most two decimals, e.g. \"199.00\"." })
+  price!: string;
+
+  @Field(() => Int, { description: "Units in stock, 0 or more." })
+  stock!: number;
+
+  @Field(() => Boolean, { nullable: true, description: "Cross-border goods (the shop must be CROSS_BORDER)." })
+  crossBorder?: boolean | null;
+
+  @Field(() => String, { nullable: true, description: "Bonded warehouse; defaults to the shop's for cross-border goods." })
+  bondedWarehouse?: string | null;
+}
+
+@InputType("UpdateProductInput", { description: "Changes to a product; omitted fields stay as they are." })
+export class UpdateProductInput {
+  @Field(() => ID, { description: "Product to change; its shop must be the viewer's." })
+  productId!: string;
+
+  @Field(() => Int, { nullable: true, description: "If given, the change applies only if the product is still at this version." })
+  expectedVersion?: number | null;
+
+  @Field(() => String, { nullable: true, description: "New title." })
+  title?: string | null;
+
+  @Field(() => String, { nullable: true, description: "New description." })
+  description?: string | null;
+
+  @Field(() => String, { nullable: true, description: "New category." })
+  category?: string | null;
+
+  @Field(() => String, { nullable: true, description: "New list price, decimal yuan." })
+  price?: string | null;
+
+  @Field(() => Int, { nullable: true, description: "New stock level." })
+  stock?: number | null;
+
+  @Field(() => String, { nullable: true, description: "New bonded warehouse (cross-border goods only)." })
+  bondedWarehouse?: string | null;
+}

@@ -1,0 +1,10 @@
+import type { DbOrTx } from "../../db/client.js";
+import { byIdLoader } from "../../shared/loader.js";
+import { productsByIds, shopsByIds } from "./catalog.queries.js";
+
+export function catalogLoaders(db: DbOrTx) {
+  return {
+    shopById: byIdLoader((ids) => shopsByIds(db, ids)),
+    productById: byIdLoader((ids) => productsByIds(db, ids)),
+  };
+}

@@ -1,0 +1,80 @@
+import { and, asc, desc, eq, gt, gte, inArray, lt, lte, or, sql, type SQL } from "drizzle-orm";
+import type { DbOrTx } from "../../db/client.js";
+import { products, shops } from "../../db/schema/index.js";
+
+export function shopsByIds(db: DbOrTx, ids: readonly number[]) {
+  return db.select().from(shops).where(inArray(shops.id, [...ids]));
+}
+
+export function productsByIds(db: DbOrTx, ids: readonly number[]) {
+  return db.select().from(products).where(inArray(products.id, [...ids]));
+}
+
+export async function productById(db: DbOrTx, id: number, forUpdate = false) {
+  const query = db.select().from(products).where(eq(products.id, id));
+  const [row] = forUpdate ? await query.for("update") : await query;
+  return row ?? null;
+}
+
+export async function shopById(db: DbOrTx, id: number) {
+  const [row] = await db.select().from(shops).where(eq(shops.id, id));
+  return row ?? null;
+}
+
+export interface ProductListQuery {
+  shopId?: number;
+  category?: string;
+  industryBelt?: string;
+  crossBorder?: boolean;
+  minPriceFen?: number;
+  maxPriceFen?: number;
+  sort: "ID" | "PRICE" | "STOCK" | "TITLE";
+  descending: boolean;
+  after?: { value: string | number; id: number } | null;
+  limit: number;
+}
+
+const SORT_COLUMNS = { ID: products.id, PRICE: products.priceFen, STOCK: products.stock, TITLE: products.title } as const;
+
+/** Keyset page: (sort value, id) strictly after the cursor; one more row than asked tells if a next page exists. */
+export async function listProducts(db: DbOrTx, q: ProductListQuery) {
+  const column = SORT_COLUMNS[q.sort];
+  const conditions: SQL[] = [];
+  if (q.shopId !== undefined) conditions.push(eq(products.shopId, q.shopId));
+  if (q.category !== undefined) conditions.push(eq(products.category, q.category));
+  if (q.industryBelt !== undefined) conditions.push(sql`${products.originBelt} = ${q.industryBelt}`);
+  if (q.crossBorder !== undefined) conditions.push(eq(products.crossBorder, q.crossBorder));
+  if (q.minPriceFen !== undefined) conditions.push(gte(products.priceFen, q.minPriceFen));
+  if (q.maxPriceFen !== undefined) conditions.push(lte(products.priceFen, q.maxPriceFen));
+  if (q.after) {
+    const beyond = q.descending ? lt : gt;
+    if (q.sort === "ID") conditions.push(beyond(products.id, q.after.id));
+    else {
+      conditions.push(
+        or(beyond(column, q.after.value as never), and(eq(column, q.after.value as never), beyond(products.id, q.after.id)))!,
+      );
+    }
+  }
+  const direction = q.descending ? desc : asc;
+  const rows = await db
+    .select()
+    .from(products)
+    .where(conditions.length ? and(...conditions) : undefined)
+    .orderBy(...(q.sort === "ID" ? [direction(products.id)] : [direction(column), direction(products.id)]))
+    .limit(q.limit + 1);
+  return { nodes: rows.slice(0, q.limit), hasNextPage: rows.length > q.limit };
+}
+
+export async function insertProduct(db: DbOrTx, values: typeof products.$inferInsert) {
+  const [row] = await db.insert(products).values(values).returning();
+  return row!;
+}
+
+export async function updateProductRow(db: DbOrTx, id: number, changes: Partial<typeof products.$inferInsert>, at: Date) {
+  const [row] = await db
+    .update(products)
+    .set({ ...changes, version: sql`${products.version} + 1`, updatedAt: at })
+    .where(eq(products.id, id))
+    .returning();
+  return row!;
+}

@@ -1,0 +1,87 @@
+import { Arg, Args, Authorized, Ctx, Field, FieldResolver, ID, Mutation, ObjectType, Query, Resolver, Root, Subscription } from "type-graphql";
+import type { Context } from "../../context.js";
+import { Role } from "../../shared/auth.js";
+import { notFound } from "../../shared/errors.js";
+import { idOf } from "../../shared/ids.js";
+import { registerNodeType } from "../../shared/node.registry.js";
+import { PageArgs } from "../../shared/pagination.js";
+import { UserErrorType } from "../../shared/user-errors.js";
+import { CreateProductInput, ProductFilter, ProductOrder, UpdateProductInput } from "./catalog.inputs.js";
+import { ProductErrorCode, type ProductUserError } from "./catalog.rules.js";
+import { Product, ProductConnection, Shop } from "./catalog.type.js";
+
+const ProductUserErrorType = UserErrorType("ProductUserError", ProductErrorCode);
+
+@ObjectType("ProductPayload", { description: "Result of createProduct / updateProduct." })
+class ProductPayload {
+  @Field(() => Product, { nullable: true, description: "The product as saved; null when userErrors is not empty." })
+  product!: Product | null;
+
+  @Field(() => [ProductUserErrorType], { description: "Business rules that refused the change." })
+  userErrors!: ProductUserError[];
+}
+
+registerNodeType("Product", (ctx, id) => ctx.services.catalog.product(ctx, id));
+registerNodeType("Shop", (ctx, id) => ctx.services.catalog.shop(ctx, id));
+
+@Resolver(() => Product)
+export class ProductResolver {
+  @Query(() => ProductConnection, { description: "Products, filtered and sorted, as a cursor connection." })
+  products(
+    @Args(() => PageArgs) page: PageArgs,
+    @Arg("filter", () => ProductFilter, { nullable: true }) filter: ProductFilter | null,
+    @Arg("orderBy", () => ProductOrder, { nullable: true }) orderBy: ProductOrder | null,
+    @Ctx() ctx: Context,
+  ) {
+    return ctx.services.catalog.products(ctx, page, filter, orderBy);
+  }
+
+  @Query(() => Product, { nullable: true, description: "One product by ID." })
+  product(@Arg("id", () => ID) id: string, @Ctx() ctx: Context) {
+    return ctx.services.catalog.product(ctx, idOf("Product", id));
+  }
+
+  @FieldResolver(() => Shop, { description: "The shop selling it." })
+  async shop(@Root() product: Product, @Ctx() ctx: Context) {
+    const shop = await ctx.services.catalog.shop(ctx, product.shopRowId);
+    if (!shop) throw notFound("Shop");
+    return shop;
+  }
+
+  @Authorized(Role.MERCHANT)
+  @Mutation(() => ProductPayload, { description: "A merchant adds a product to its own shop." })
+  createProduct(@Arg("input", () => CreateProductInput) input: CreateProductInput, @Ctx() ctx: Context) {
+    return ctx.services.catalog.createProduct(ctx, input);
+  }
+
+  @Authorized(Role.MERCHANT)
+  @Mutation(() => ProductPayload, { description: "A merchant changes a product of its own shop; subscribers of productUpdated see it." })
+  updateProduct(@Arg("input", () => UpdateProductInput) input: UpdateProductInput, @Ctx() ctx: Context) {
+    return ctx.services.catalog.updateProduct(ctx, input);
+  }
+
+  @Subscription(() => Product, {
+    description: "The product now, then again after every change.",
+    subscribe: ({ args, context }) => (context as Context).services.catalog.watchProduct(context as Context, args.productId as string),
+  })
+  productUpdated(
+    @Arg("productId", () => ID, { description: "Product to watch." }) _productId: string,
+    @Root() event: { productId: number },
+    @Ctx() ctx: Context,
+  ) {
+    return ctx.services.catalog.productForEvent(ctx, event.productId);
+  }
+}
+
+@Resolver(() => Shop)
+export class ShopResolver {
+  @Query(() => Shop, { nullable: true, description: "One shop by ID." })
+  shop(@Arg("id", () => ID) id: string, @Ctx() ctx: Context) {
+    return ctx.services.catalog.shop(ctx, idOf("Shop", id));
+  }
+
+  @FieldResolver(() => ProductConnection, { description: "The shop's products." })
+  products(@Root() shop: Shop, @Args(() => PageArgs) page: PageArgs, @Ctx() ctx: Context) {
+    return ctx.services.catalog.products(ctx, page, { shopId: shop.id }, null);
+  }
+}

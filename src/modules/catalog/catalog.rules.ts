@@ -1,0 +1,73 @@
+import { registerEnumType } from "type-graphql";
+import { parseAmount } from "../../shared/money.js";
+import { userError, type UserErrorValue } from "../../shared/user-errors.js";
+
+export enum ProductErrorCode {
+  INVALID_TITLE = "INVALID_TITLE",
+  INVALID_DESCRIPTION = "INVALID_DESCRIPTION",
+  INVALID_CATEGORY = "INVALID_CATEGORY",
+  INVALID_PRICE = "INVALID_PRICE",
+  INVALID_STOCK = "INVALID_STOCK",
+  CROSS_BORDER_NEEDS_CROSS_BORDER_SHOP = "CROSS_BORDER_NEEDS_CROSS_BORDER_SHOP",
+  BONDED_WAREHOUSE_REQUIRED = "BONDED_WAREHOUSE_REQUIRED",
+  BONDED_WAREHOUSE_NOT_ALLOWED = "BONDED_WAREHOUSE_NOT_ALLOWED",
+  SHOP_CLOSED = "SHOP_CLOSED",
+  VERSION_CONFLICT = "VERSION_CONFLICT",
+}
+registerEnumType(ProductErrorCode, { name: "ProductErrorCode", description: "Why a product change was refused." });
+
+export type ProductUserError = UserErrorValue<ProductErrorCode>;
+
+export const MAX_STOCK = 100_000_000;
+export const MAX_PRICE_FEN = 10_000_000_000; // 100 million yuan
+
+export interface ProductDraft {
+  title?: string | null;
+  description?: string | null;
+  category?: string | null;
+  price?: string | null;
+  stock?: number | null;
+}
+
+/** Checks the fields that are present; returns the errors and the parsed price. */
+export function checkProductDraft(draft: ProductDraft): { errors: ProductUserError[]; priceFen?: number } {
+  const errors: ProductUserError[] = [];
+  if (draft.title != null && (draft.title.trim().length === 0 || draft.title.length > 120)) {
+    errors.push(userError(ProductErrorCode.INVALID_TITLE, "Title must be 1–120 characters.", "title"));
+  }
+  if (draft.description != null && draft.description.length > 5000) {
+    errors.push(userError(ProductErrorCode.INVALID_DESCRIPTION, "Description must be at most 5,000 characters.", "description"));
+  }
+  if (draft.category != null && !/^[a-z0-9_-]+(\/[a-z0-9_-]+)*$/.test(draft.category)) {
+    errors.push(
+      userError(ProductErrorCode.INVALID_CATEGORY, "Category is lower-case words separated by '/', e.g. jade/bracelet.", "category"),
+    );
+  }
+  let priceFen: number | undefined;
+  if (draft.price != null) {
+    const fen = parseAmount(draft.price);
+    if (fen === null || fen <= 0 || fen > MAX_PRICE_FEN) {
+      errors.push(
+        userError(ProductErrorCode.INVALID_PRICE, "Price must be a decimal amount above 0.00 with at most two decimals.", "price"),
+      );
+    } else priceFen = fen;
+  }
+  if (draft.stock != null && (!Number.isInteger(draft.stock) || draft.stock < 0 || draft.stock > MAX_STOCK)) {
+    errors.push(userError(ProductErrorCode.INVALID_STOCK, `Stock must be a whole number from 0 to ${MAX_STOCK}.`, "stock"));
+  }
+  return { errors, priceFen };
+}
+
+/** R15: cross-border goods come from a cross-border shop's bonded warehouse; domestic goods have none. */
+export function checkCrossBorder(shopKind: string, crossBorder: boolean, bondedWarehouse: string | null): ProductUserError[] {
+  if (crossBorder && shopKind !== "CROSS_BORDER") {
+    return [userError(ProductErrorCode.CROSS_BORDER_NEEDS_CROSS_BORDER_SHOP, "Only a CROSS_BORDER shop sells cross-border goods.", "crossBorder")];
+  }
+  if (crossBorder && !bondedWarehouse?.trim()) {
+    return [userError(ProductErrorCode.BONDED_WAREHOUSE_REQUIRED, "Cross-border goods need the bonded warehouse they ship from.", "bondedWarehouse")];
+  }
+  if (!crossBorder && bondedWarehouse) {
+    return [userError(ProductErrorCode.BONDED_WAREHOUSE_NOT_ALLOWED, "Only cross-border goods ship from a bonded warehouse.", "bondedWarehouse")];
+  }
+  return [];
+}

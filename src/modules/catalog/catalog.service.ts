@@ -1,0 +1,171 @@
+import type { Context } from "../../context.js";
+import { renewLoaders } from "../../context.js";
+import type { Db } from "../../db/client.js";
+import type { EventBus } from "../../realtime/bus.js";
+import { eventStream } from "../../realtime/event-stream.js";
+import { Role } from "../../shared/auth.js";
+import { badInput, forbidden, notFound, unauthenticated } from "../../shared/errors.js";
+import { idOf } from "../../shared/ids.js";
+import type { Logger } from "../../shared/logger.js";
+import { parseAmount } from "../../shared/money.js";
+import { connectionOf, decodeCursor, pageSize, type PageArgs } from "../../shared/pagination.js";
+import { userError } from "../../shared/user-errors.js";
+import type { ShopRow } from "../../db/schema/index.js";
+import type { CreateProductInput, ProductFilter, ProductOrder, UpdateProductInput } from "./catalog.inputs.js";
+import * as q from "./catalog.queries.js";
+import { checkCrossBorder, checkProductDraft, ProductErrorCode, type ProductUserError } from "./catalog.rules.js";
+import { toProduct, toShop, type Product, type Shop } from "./catalog.type.js";
+
+export interface ProductPayloadValue {
+  product: Product | null;
+  userErrors: ProductUserError[];
+}
+
+export class CatalogService {
+  constructor(private readonly deps: { db: Db; bus: EventBus; log: Logger }) {}
+
+  async products(ctx: Context, page: PageArgs, filter: ProductFilter | null | undefined, order: ProductOrder | null | undefined) {
+    const limit = pageSize(page.first);
+    const sort = order?.field ?? "ID";
+    const descending = order?.direction === "DESC";
+    const cursorKey = `products:${sort}:${descending ? "d" : "a"}`;
+    const after = decodeCursor(page.after, cursorKey);
+    const priceOf = (text: string | null | undefined, field: string) => {
+      if (text == null) return undefined;
+      const fen = parseAmount(text);
+      if (fen === null) throw badInput(`${field} must be a decimal amount, e.g. "99.50".`, `filter.${field}`);
+      return fen;
+    };
+    const result = await q.listProducts(ctx.db, {
+      shopId: filter?.shopId ? idOf("Shop", filter.shopId, "filter.shopId") : undefined,
+      category: filter?.category ?? undefined,
+      industryBelt: filter?.industryBelt ?? undefined,
+      crossBorder: filter?.crossBorder ?? undefined,
+      minPriceFen: priceOf(filter?.minPrice, "minPrice"),
+      maxPriceFen: priceOf(filter?.maxPrice, "maxPrice"),
+      sort,
+      descending,
+      after,
+      limit,
+    });
+    for (const row of result.nodes) ctx.loaders.productById.prime(row.id, row);
+    const sortValue = { ID: (p: Product) => p.rowId, PRICE: (p: Product) => p.priceFen, STOCK: (p: Product) => p.stock, TITLE: (p: Product) => p.title }[sort];
+    return connectionOf(
+      { nodes: result.nodes.map(toProduct), hasNextPage: result.hasNextPage },
+      (p) => ({ key: cursorKey, value: sortValue(p), id: p.rowId }),
+      Boolean(after),
+    );
+  }
+
+  async product(ctx: Context, rowId: number): Promise<Product | null> {
+    const row = await ctx.loaders.productById.load(rowId);
+    return row ? toProduct(row) : null;
+  }
+
+  async shop(ctx: Context, rowId: number): Promise<Shop | null> {
+    const row = await ctx.loaders.shopById.load(rowId);
+    return row ? toShop(row) : null;
+  }
+
+  async createProduct(ctx: Context, input: CreateProductInput): Promise<ProductPayloadValue> {
+    const shop = await this.ownShop(ctx, idOf("Shop", input.shopId, "shopId"));
+    const { errors, priceFen } = checkProductDraft(input);
+    const crossBorder = input.crossBorder ?? false;
+    const bondedWarehouse = input.bondedWarehouse?.trim() || (crossBorder ? shop.bondedWarehouse : null);
+    errors.push(...checkCrossBorder(shop.kind, crossBorder, bondedWarehouse));
+    if (shop.status === "CLOSED") errors.push(userError(ProductErrorCode.SHOP_CLOSED, "The shop is closed.", "shopId"));
+    if (errors.length > 0) return { product: null, userErrors: errors };
+    const now = ctx.clock.now();
+    const row = await q.insertProduct(ctx.db, {
+      shopId: shop.id,
+      title: input.title.trim(),
+      description: input.description ?? "",
+      category: input.category,
+      originBelt: input.originBelt ?? shop.industryBelt,
+      priceFen: priceFen!,
+      stock: input.stock,
+      crossBorder,
+      bondedWarehouse,
+      createdAt: now,
+      updatedAt: now,
+    });
+    ctx.log.info("product created", { productId: row.id, shopId: shop.id, userId: ctx.viewer?.userId });
+    return { product: toProduct(row), userErrors: [] };
+  }
+
+  async updateProduct(ctx: Context, input: UpdateProductInput): Promise<ProductPayloadValue> {
+    const productId = idOf("Product", input.productId, "productId");
+    const outcome = await ctx.db.transaction(async (tx) => {
+      const current = await q.productById(tx, productId, true);
+      if (!current) throw notFound("Product");
+      const shop = await q.shopById(tx, current.shopId);
+      this.assertOwner(ctx, shop);
+      const { errors, priceFen } = checkProductDraft(input);
+      if (input.expectedVersion != null && input.expectedVersion !== current.version) {
+        errors.push(
+          userError(ProductErrorCode.VERSION_CONFLICT, `The product is at version ${current.version}, not ${input.expectedVersion}.`, "expectedVersion"),
+        );
+      }
+      if (input.bondedWarehouse != null) errors.push(...checkCrossBorder(shop!.kind, current.crossBorder, input.bondedWarehouse.trim() || null));
+      if (errors.length > 0) return { row: null, errors };
+      const row = await q.updateProductRow(
+        tx,
+        productId,
+        {
+          ...(input.title != null && { title: input.title.trim() }),
+          ...(input.description != null && { description: input.description }),
+          ...(input.category != null && { category: input.category }),
+          ...(priceFen !== undefined && { priceFen }),
+          ...(input.stock != null && { stock: input.stock }),
+          ...(input.bondedWarehouse != null && { bondedWarehouse: input.bondedWarehouse.trim() }),
+        },
+        ctx.clock.now(),
+      );
+      return { row, errors };
+    });
+    if (!outcome.row) return { product: null, userErrors: outcome.errors };
+    await this.publish(outcome.row.id, outcome.row.version);
+    return { product: toProduct(outcome.row), userErrors: [] };
+  }
+
+  /** Snapshot first, then one message per change (the newest state wins if a subscriber falls behind). */
+  watchProduct(ctx: Context, productGlobalId: string): AsyncIterableIterator<{ productId: number }> {
+    const productId = idOf("Product", productGlobalId, "productId");
+    return eventStream({
+      start: (push) => this.deps.bus.subscribe("productUpdated", productId, (event) => push({ productId: event.productId })),
+      first: async () => {
+        if (!(await this.product(ctx, productId))) throw notFound("Product");
+        return { productId };
+      },
+      maxQueue: 16,
+    });
+  }
+
+  async productForEvent(ctx: Context, productId: number): Promise<Product> {
+    renewLoaders(ctx);
+    const product = await this.product(ctx, productId);
+    if (!product) throw notFound("Product");
+    return product;
+  }
+
+  private async publish(productId: number, version: number) {
+    try {
+      await this.deps.bus.publish("productUpdated", productId, { productId, version });
+    } catch (error) {
+      // The change is committed; a lost event only delays subscribers until their next snapshot.
+      this.deps.log.warn("could not publish productUpdated", { productId, error });
+    }
+  }
+
+  private async ownShop(ctx: Context, shopId: number): Promise<ShopRow> {
+    const shop = await ctx.loaders.shopById.load(shopId);
+    this.assertOwner(ctx, shop);
+    return shop!;
+  }
+
+  private assertOwner(ctx: Context, shop: ShopRow | null | undefined): void {
+    if (!ctx.viewer) throw unauthenticated();
+    if (!shop) throw notFound("Shop");
+    if (ctx.viewer.role !== Role.MERCHANT || shop.ownerId !== ctx.viewer.userId) throw forbidden("changes to this shop's products");
+  }
+}

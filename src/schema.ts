@@ -1,0 +1,39 @@
+import "reflect-metadata";
+import { writeFile } from "node:fs/promises";
+import { fileURLToPath } from "node:url";
+import { lexicographicSortSchema, printSchema, type GraphQLSchema } from "graphql";
+import { buildSchema } from "type-graphql";
+import { authChecker } from "./shared/auth.js";
+import { AccountsResolver } from "./modules/accounts/accounts.resolver.js";
+import { ProductResolver, ShopResolver } from "./modules/catalog/catalog.resolver.js";
+
+export const schemaFile = fileURLToPath(new URL("../schema/schema.graphql", import.meta.url));
+
+let built: Promise<GraphQLSchema> | null = null;
+
+/** The schema is the same for every gateway in a process; type-graphql builds it once. */
+export function buildGatewaySchema(): Promise<GraphQLSchema> {
+  built ??= buildSchema({
+    resolvers: [AccountsResolver, ProductResolver, ShopResolver],
+    authChecker,
+    validate: false,
+    // Every subscription brings its own `subscribe` (snapshot first, then bus events); no topic-based PubSub is used.
+    pubSub: {
+      publish: () => {
+        throw new Error("publish through the EventBus");
+      },
+      subscribe: () => {
+        throw new Error("subscriptions declare their own subscribe function");
+      },
+    },
+  });
+  return built;
+}
+
+export function printGatewaySchema(schema: GraphQLSchema): string {
+  return printSchema(lexicographicSortSchema(schema)) + "\n";
+}
+
+export async function emitSchema(): Promise<void> {
+  await writeFile(schemaFile, printGatewaySchema(await buildGatewaySchema()));
+}

@@ -1,0 +1,235 @@
+import "reflect-metadata";
+import { randomUUID } from "node:crypto";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { ApolloServer, HeaderMap, type ApolloServerPlugin } from "@apollo/server";
+import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
+import type { Config } from "./config/env.js";
+import { embeddedDbDir, resolveJwtSecret } from "./config/secrets.js";
+import { createContext, type Context, type Services } from "./context.js";
+import { openDatabase, type Database } from "./db/client.js";
+import { migrateDatabase } from "./db/migrate.js";
+import { BodyTooLarge, readBody } from "./http/body.js";
+import { graphiqlAsset, graphiqlPage } from "./http/graphiql.js";
+import { createMetrics } from "./http/metrics.js";
+import { attachWebSocket } from "./http/ws-server.js";
+import { CatalogService } from "./modules/catalog/catalog.service.js";
+import { InProcessBus, type EventBus } from "./realtime/bus.js";
+import { RedisBus } from "./realtime/redis-bus.js";
+import { buildGatewaySchema } from "./schema.js";
+import { seedDemo } from "./seed/demo.js";
+import { bearerToken, TokenService, type Viewer } from "./shared/auth.js";
+import { systemClock, type Clock } from "./shared/clock.js";
+import { AppError, formatError } from "./shared/errors.js";
+import { createLogger, type Logger } from "./shared/logger.js";
+import { currentRequestId, requestScope } from "./shared/request-scope.js";
+
+export interface GatewayOptions {
+  config: Config;
+  clock?: Clock;
+  log?: Logger;
+  /** Every SQL statement, for statement-counting tests. */
+  onQuery?: (sql: string) => void;
+}
+
+export interface Gateway {
+  url: string;
+  wsUrl: string;
+  port: number;
+  database: Database;
+  bus: EventBus;
+  tokens: TokenService;
+  services: Services;
+  /** Drains: in-flight requests finish, sockets close with 1001, Postgres and Redis connections close. */
+  stop(): Promise<void>;
+}
+
+const MAX_BODY_BYTES = 1024 * 1024;
+
+/** Composition root: env → db → bus → services → schema → HTTP + WebSocket. No domain logic here. */
+export async function startGateway(options: GatewayOptions): Promise<Gateway> {
+  const { config } = options;
+  const clock = options.clock ?? systemClock;
+  const log = options.log ?? createLogger(config.LOG_LEVEL, { service: "liveshelf", pid: process.pid });
+
+  const database = await openDatabase({
+    url: config.DATABASE_URL,
+    dataDir: config.DATA_DIR === "memory://" ? "memory://" : embeddedDbDir(config),
+    poolSize: config.DB_POOL_SIZE,
+    onQuery: options.onQuery,
+  });
+  await migrateDatabase(database);
+  if (config.mode === "embedded" && config.SEED_DEMO === "auto") await seedDemo(database.db, log);
+
+  const bus: EventBus = config.REDIS_URL
+    ? await RedisBus.connect(config.REDIS_URL, config.REDIS_KEY_PREFIX, log)
+    : new InProcessBus((error) => log.error("bus handler failed", { error }));
+  const tokens = new TokenService(resolveJwtSecret(config), config.JWT_TTL_SECONDS);
+  const services: Services = { catalog: new CatalogService({ db: database.db, bus, log }) };
+  const schema = await buildGatewaySchema();
+  const metrics = createMetrics();
+
+  const contextFor = (viewer: Viewer | null, requestId: string): Context =>
+    createContext({ requestId, viewer, db: database.db, clock, log: log.child({ requestId }), services });
+
+  const metricsPlugin: ApolloServerPlugin<Context> = {
+    async requestDidStart() {
+      return {
+        async willSendResponse({ operation, errors }) {
+          metrics.graphqlOperations.inc({ transport: "http", type: operation?.operation ?? "unknown", outcome: errors?.length ? "error" : "ok" });
+        },
+      };
+    },
+  };
+  const apollo = new ApolloServer<Context>({
+    schema,
+    csrfPrevention: true,
+    introspection: true,
+    includeStacktraceInErrorResponses: false,
+    formatError: (formatted, error) =>
+      formatError(formatted, error, currentRequestId(), (e, requestId) => log.error("unexpected error", { requestId, error: e })),
+    plugins: [ApolloServerPluginLandingPageDisabled(), metricsPlugin],
+  });
+  await apollo.start();
+
+  let stopping = false;
+  const send = (res: ServerResponse, status: number, type: string, body: string | Buffer) => {
+    res.writeHead(status, { "content-type": type });
+    res.end(body);
+  };
+  const sendGraphQLError = (res: ServerResponse, status: number, error: AppError, requestId: string) =>
+    send(res, status, "application/json", JSON.stringify({ errors: [{ message: error.message, extensions: { ...error.extensions, requestId } }] }));
+
+  async function handleGraphQL(req: IncomingMessage, res: ServerResponse, url: URL, requestId: string) {
+    if (req.method === "GET" && !url.searchParams.has("query") && !url.searchParams.has("extensions") && (req.headers.accept ?? "").includes("text/html")) {
+      return send(res, 200, "text/html; charset=utf-8", graphiqlPage());
+    }
+    let viewer: Viewer | null;
+    try {
+      viewer = await tokens.verify(bearerToken(req.headers.authorization));
+    } catch (error) {
+      if (error instanceof AppError) return sendGraphQLError(res, 401, error, requestId);
+      throw error;
+    }
+    let body: unknown = undefined;
+    if (req.method === "POST") {
+      const text = await readBody(req, MAX_BODY_BYTES);
+      if ((req.headers["content-type"] ?? "").includes("application/json")) {
+        try {
+          body = JSON.parse(text);
+        } catch {
+          return sendGraphQLError(res, 400, new AppError("BAD_USER_INPUT", "The request body is not valid JSON."), requestId);
+        }
+      } else body = text;
+    }
+    const headers = new HeaderMap();
+    for (const [key, value] of Object.entries(req.headers)) {
+      if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(", ") : value);
+    }
+    const response = await apollo.executeHTTPGraphQLRequest({
+      httpGraphQLRequest: { method: req.method ?? "GET", headers, search: url.search, body },
+      context: async () => contextFor(viewer, requestId),
+    });
+    for (const [key, value] of response.headers) res.setHeader(key, value);
+    res.statusCode = response.status ?? 200;
+    if (response.body.kind === "complete") return res.end(response.body.string);
+    for await (const chunk of response.body.asyncIterator) res.write(chunk);
+    res.end();
+  }
+
+  async function route(req: IncomingMessage, res: ServerResponse, url: URL, requestId: string): Promise<string> {
+    const path = url.pathname;
+    if (path === "/healthz") {
+      send(res, 200, "application/json", JSON.stringify({ status: "ok" }));
+      return path;
+    }
+    if (path === "/readyz") {
+      const [db, redis] = await Promise.all([
+        database.ping().then(() => true, () => false),
+        bus.ready(),
+      ]);
+      const ready = db && redis && !stopping;
+      send(res, ready ? 200 : 503, "application/json", JSON.stringify({ status: ready ? "ready" : "unavailable", database: db, bus: redis, stopping }));
+      return path;
+    }
+    if (path === "/metrics") {
+      send(res, 200, metrics.registry.contentType, await metrics.registry.metrics());
+      return path;
+    }
+    if (path.startsWith("/graphiql/") && req.method === "GET") {
+      const asset = await graphiqlAsset(path.slice("/graphiql/".length));
+      if (asset) {
+        res.writeHead(200, { "content-type": asset.type, "cache-control": "public, max-age=86400" });
+        res.end(asset.body);
+      } else send(res, 404, "text/plain", "not found");
+      return "/graphiql";
+    }
+    if (path === "/graphql") {
+      await handleGraphQL(req, res, url, requestId);
+      return path;
+    }
+    send(res, 404, "application/json", JSON.stringify({ error: "not found" }));
+    return "other";
+  }
+
+  const server = createServer((req, res) => {
+    const started = process.hrtime.bigint();
+    const header = req.headers["x-request-id"];
+    const requestId = typeof header === "string" && /^[\w.-]{1,64}$/.test(header) ? header : randomUUID();
+    res.setHeader("x-request-id", requestId);
+    let routeName = "other";
+    requestScope.run({ requestId }, async () => {
+      try {
+        const url = new URL(req.url ?? "/", "http://gateway");
+        routeName = await route(req, res, url, requestId);
+      } catch (error) {
+        if (error instanceof BodyTooLarge) {
+          sendGraphQLError(res, 413, new AppError("LIMIT_EXCEEDED", `The request body is over ${MAX_BODY_BYTES} bytes.`, { limit: "bodyBytes" }), requestId);
+        } else {
+          log.error("request failed", { requestId, error });
+          if (!res.headersSent) sendGraphQLError(res, 500, new AppError("INTERNAL_SERVER_ERROR", "Internal server error"), requestId);
+          else res.end();
+        }
+      } finally {
+        metrics.httpRequests.inc({ route: routeName, method: req.method ?? "?", status: String(res.statusCode) });
+        metrics.httpDuration.observe({ route: routeName }, Number(process.hrtime.bigint() - started) / 1e9);
+      }
+    });
+  });
+  server.keepAliveTimeout = 5_000;
+
+  const ws = attachWebSocket(server, { schema, tokens, log, metrics, contextFor });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(config.PORT, config.HOST, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  const host = config.HOST === "0.0.0.0" || config.HOST === "::" ? "localhost" : config.HOST;
+  log.info("gateway listening", { port, mode: config.mode, database: database.kind, bus: bus.kind });
+
+  let stopped: Promise<void> | null = null;
+  return {
+    url: `http://${host}:${port}/graphql`,
+    wsUrl: `ws://${host}:${port}/graphql`,
+    port,
+    database,
+    bus,
+    tokens,
+    services,
+    stop: () =>
+      (stopped ??= (async () => {
+        stopping = true;
+        log.info("draining");
+        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        server.closeIdleConnections();
+        await ws.close();
+        const grace = setTimeout(() => server.closeAllConnections(), config.SHUTDOWN_GRACE_MS);
+        await closed;
+        clearTimeout(grace);
+        await apollo.stop();
+        await bus.close();
+        await database.close();
+        log.info("stopped");
+      })()),
+  };
+}
