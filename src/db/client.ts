@@ -12,6 +12,7 @@ export type DbOrTx = Db | Tx;
 export interface Database {
   db: Db;
   kind: "pglite" | "postgres";
+  url?: string;
   ping(): Promise<void>;
   close(): Promise<void>;
 }
@@ -42,6 +43,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     return {
       db,
       kind: "postgres",
+      url: options.url,
       ping: async () => {
         await client`select 1`;
       },

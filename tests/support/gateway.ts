@@ -1,0 +1,107 @@
+import { print, type ExecutionResult } from "graphql";
+import type { TypedDocumentNode } from "@graphql-typed-document-node/core";
+import { createClient, type Client } from "graphql-ws";
+import { inject } from "vitest";
+import WebSocket from "ws";
+import { loadConfig } from "../../src/config/env.js";
+import { startGateway, type Gateway } from "../../src/server.js";
+import type { Role } from "../../src/shared/auth.js";
+import type { Clock } from "../../src/shared/clock.js";
+import { JWT_SECRET, REDIS_URL } from "./services.js";
+
+export type Backend = "postgres" | "pglite";
+export const BACKENDS: Backend[] = ["postgres", "pglite"];
+
+export interface TestGateway extends Gateway {
+  /** SQL statements sent since the last reset. */
+  statements: string[];
+  token(userId: number, role: Role | `${Role}`, ttlSeconds?: number): Promise<string>;
+  request<R, V>(doc: TypedDocumentNode<R, V>, variables?: V, token?: string | null): Promise<ExecutionResult<R> & { status: number }>;
+  ws(token?: string | null): Client;
+}
+
+/** A gateway on real PostgreSQL + Redis, or on in-memory PGlite + the in-process bus (the embedded mode). */
+export async function startTestGateway(backend: Backend, options: { clock?: Clock; env?: Record<string, string> } = {}): Promise<TestGateway> {
+  const env =
+    backend === "postgres"
+      ? { DATABASE_URL: inject("databaseUrl"), REDIS_URL, REDIS_KEY_PREFIX: inject("redisPrefix") }
+      : { DATA_DIR: "memory://", SEED_DEMO: "never" };
+  const config = loadConfig({ PORT: "0", HOST: "127.0.0.1", JWT_SECRET, LOG_LEVEL: "error", DB_POOL_SIZE: "5", ...env, ...options.env });
+  const statements: string[] = [];
+  const gateway = await startGateway({ config, clock: options.clock, onQuery: (sql) => statements.push(sql) });
+  const clients: Client[] = [];
+  return {
+    ...gateway,
+    statements,
+    token: (userId, role, ttl) => gateway.tokens.mint(userId, role as Role, ttl),
+    async request(doc, variables, token) {
+      const response = await fetch(gateway.url, {
+        method: "POST",
+        headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
+        body: JSON.stringify({ query: print(doc), variables }),
+      });
+      return { ...(await response.json()), status: response.status };
+    },
+    ws(token) {
+      const client = createClient({
+        url: gateway.wsUrl,
+        webSocketImpl: WebSocket,
+        connectionParams: token ? { authorization: `Bearer ${token}` } : {},
+        retryAttempts: 0,
+        lazy: true,
+      });
+      clients.push(client);
+      return client;
+    },
+    async stop() {
+      await Promise.all(clients.map((c) => c.dispose()));
+      await gateway.stop();
+    },
+  };
+}
+
+/** Collects a subscription's messages; `next(n)` waits until at least n have arrived. */
+export function collect<R>(client: Client, query: TypedDocumentNode<R, any>, variables: Record<string, unknown>) {
+  const messages: ExecutionResult<R>[] = [];
+  let error: unknown = null;
+  let completed = false;
+  const waiters: (() => void)[] = [];
+  const wake = () => waiters.splice(0).forEach((w) => w());
+  const dispose = client.subscribe<R>(
+    { query: print(query), variables },
+    {
+      next: (m) => {
+        messages.push(m as ExecutionResult<R>);
+        wake();
+      },
+      error: (e) => {
+        error = e;
+        wake();
+      },
+      complete: () => {
+        completed = true;
+        wake();
+      },
+    },
+  );
+  return {
+    messages,
+    get error() {
+      return error;
+    },
+    get completed() {
+      return completed;
+    },
+    dispose,
+    async until(predicate: () => boolean, timeoutMs = 10_000) {
+      const deadline = Date.now() + timeoutMs;
+      while (!predicate()) {
+        if (Date.now() > deadline) throw new Error(`timed out; got ${JSON.stringify(messages)} error=${String(error)}`);
+        await new Promise<void>((resolve) => {
+          waiters.push(resolve);
+          setTimeout(resolve, 100);
+        });
+      }
+    },
+  };
+}

@@ -1,0 +1,29 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError, loadConfig } from "../../../src/config/env.js";
+
+describe("configuration", () => {
+  it("defaults to the embedded mode on port 4000", () => {
+    const config = loadConfig({});
+    expect(config.mode).toBe("embedded");
+    expect(config.PORT).toBe(4000);
+    expect(config.DATA_DIR).toBe(".liveshelf-data");
+  });
+
+  it("is production with both URLs and a secret", () => {
+    const config = loadConfig({ DATABASE_URL: "postgres://x@h/db", REDIS_URL: "redis://h:6379", JWT_SECRET: "s".repeat(32) });
+    expect(config.mode).toBe("production");
+  });
+
+  it.each([
+    [{ PORT: "http" }, "PORT"],
+    [{ PORT: "70000" }, "PORT"],
+    [{ DATABASE_URL: "mysql://x", REDIS_URL: "redis://h" }, "DATABASE_URL"],
+    [{ DATABASE_URL: "postgres://x@h/db" }, "REDIS_URL"],
+    [{ DATABASE_URL: "postgres://x@h/db", REDIS_URL: "redis://h" }, "JWT_SECRET"],
+    [{ JWT_SECRET: "short" }, "JWT_SECRET"],
+    [{ LOG_LEVEL: "loud" }, "LOG_LEVEL"],
+  ])("names the variable at fault: %j", (env, variable) => {
+    expect(() => loadConfig(env)).toThrow(ConfigError);
+    expect(() => loadConfig(env)).toThrow(variable);
+  });
+});
