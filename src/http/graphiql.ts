@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
-import { createRequire } from "node:module";
+import { fileURLToPath } from "node:url";
 
-const require = createRequire(import.meta.url);
+const nodeModules = fileURLToPath(new URL("../../node_modules/", import.meta.url));
 
 /** GraphiQL's browser files come from the installed packages: the page works with no internet. */
 const ASSETS: Record<string, { module: string; type: string }> = {
@@ -19,7 +19,7 @@ export async function graphiqlAsset(name: string): Promise<{ body: Buffer; type:
   if (!asset) return null;
   let body = cache.get(name);
   if (!body) {
-    body = await readFile(require.resolve(asset.module));
+    body = await readFile(nodeModules + asset.module);
     cache.set(name, body);
   }
   return { body, type: asset.type };

@@ -53,10 +53,14 @@ export function formatError(
 ): GraphQLFormattedError {
   const original = unwrapResolverError(error);
   const code = formatted.extensions?.code;
+  // Duck-typed on purpose: Apollo and a test runner may load different copies of graphql (ESM and CJS).
+  const graphqlErrorLike = (e: unknown): e is { originalError?: unknown } =>
+    typeof e === "object" && e !== null && "extensions" in e && "locations" in e;
   const deliberate =
     original instanceof AppError ||
-    (original instanceof GraphQLError && !original.originalError && typeof code === "string" && PASS_THROUGH.has(code)) ||
-    (!(original instanceof Error) && typeof code === "string" && PASS_THROUGH.has(code) && code !== ErrorCode.INTERNAL_SERVER_ERROR);
+    (typeof code === "string" &&
+      PASS_THROUGH.has(code) &&
+      (graphqlErrorLike(original) ? !original.originalError : !(original instanceof Error)));
   if (deliberate && code !== ErrorCode.INTERNAL_SERVER_ERROR) {
     const { stacktrace: _drop, ...extensions } = (formatted.extensions ?? {}) as Record<string, unknown>;
     return { ...formatted, extensions: requestId ? { ...extensions, requestId } : extensions };

@@ -40,7 +40,7 @@ export async function startTestGateway(backend: Backend, options: { clock?: Cloc
         headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
         body: JSON.stringify({ query: print(doc), variables }),
       });
-      return { ...(await response.json()), status: response.status };
+      return { ...((await response.json()) as ExecutionResult<any>), status: response.status };
     },
     ws(token) {
       const client = createClient({

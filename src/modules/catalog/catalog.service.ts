@@ -129,14 +129,12 @@ export class CatalogService {
   }
 
   /** Snapshot first, then one message per change (the newest state wins if a subscriber falls behind). */
-  watchProduct(ctx: Context, productGlobalId: string): AsyncIterableIterator<{ productId: number }> {
+  async watchProduct(ctx: Context, productGlobalId: string): Promise<AsyncIterableIterator<{ productId: number }>> {
     const productId = idOf("Product", productGlobalId, "productId");
+    if (!(await this.product(ctx, productId))) throw notFound("Product");
     return eventStream({
       start: (push) => this.deps.bus.subscribe("productUpdated", productId, (event) => push({ productId: event.productId })),
-      first: async () => {
-        if (!(await this.product(ctx, productId))) throw notFound("Product");
-        return { productId };
-      },
+      first: async () => ({ productId }),
       maxQueue: 16,
     });
   }

@@ -1,0 +1,70 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { print } from "graphql";
+import { afterAll, describe, expect, it } from "vitest";
+import WebSocket from "ws";
+import { CreateProductDocument, ProductsDocument, ViewerDocument } from "../../support/generated/graphql.js";
+import { spawnGateway } from "../../support/process.js";
+
+const post = async (url: string, doc: Parameters<typeof print>[0], variables: unknown, token?: string) =>
+  (await fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify({ query: print(doc), variables }),
+  }).then((r) => r.json())) as { data?: any; errors?: any[] };
+
+describe("the embedded default, as `npm start` runs it", () => {
+  const dataDir = mkdtempSync(join(tmpdir(), "liveshelf-embedded-"));
+  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  it("seeds demo data, prints working tokens, drains on SIGTERM and keeps its data across restarts", async () => {
+    const first = await spawnGateway({ DATA_DIR: dataDir, LOG_LEVEL: "info" });
+    expect(Object.keys(first.tokens).sort()).toEqual(["ADMIN", "ANALYST", "BUYER", "MERCHANT", "PROMOTER"]);
+    const listed = await post(first.url, ProductsDocument, { first: 50 });
+    expect(listed.data.products.edges.length).toBe(12);
+    const viewer = await post(first.url, ViewerDocument, {}, first.tokens.MERCHANT);
+    expect(viewer.data.viewer.role).toBe("MERCHANT");
+
+    const shopId = listed.data.products.edges.map((e: any) => e.node).find((n: any) => n.title.startsWith("Sihui"));
+    expect(shopId).toBeTruthy();
+    const shops = await fetch(first.url, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ query: `{ products(first: 1) { edges { node { shop { id } } } } }` }),
+    }).then((r) => r.json() as Promise<any>);
+    const created = await post(
+      first.url,
+      CreateProductDocument,
+      { input: { shopId: shops.data.products.edges[0].node.shop.id, title: "Kept across restarts", category: "jade/test", price: "1.00", stock: 1 } },
+      first.tokens.MERCHANT,
+    );
+    expect(created.data.createProduct.userErrors).toEqual([]);
+
+    const socket = new WebSocket(first.url.replace("http", "ws"), "graphql-transport-ws");
+    await new Promise((resolve) => socket.once("open", resolve));
+    socket.send(JSON.stringify({ type: "connection_init", payload: {} }));
+    await new Promise((resolve) => socket.once("message", resolve));
+    const closed = new Promise<number>((resolve) => socket.once("close", (code) => resolve(code)));
+    first.child.kill("SIGTERM");
+    expect(await closed).toBe(1001);
+    expect(await first.exited).toBe(0);
+    expect(first.output()).toContain('"msg":"stopped"');
+
+    const second = await spawnGateway({ DATA_DIR: dataDir });
+    try {
+      const again = await post(second.url, ProductsDocument, { first: 50 });
+      expect(again.data.products.edges.length).toBe(13);
+      expect(again.data.products.edges.some((e: any) => e.node.title === "Kept across restarts")).toBe(true);
+      // the secret was kept too: a token minted by the first process is still valid
+      expect((await post(second.url, ViewerDocument, {}, first.tokens.BUYER)).data.viewer.role).toBe("BUYER");
+    } finally {
+      second.child.kill("SIGTERM");
+      await second.exited;
+    }
+  }, 120_000);
+
+  it("refuses a bad configuration, naming the variable", async () => {
+    await expect(spawnGateway({ DATA_DIR: dataDir, PORT: "not-a-port" }, 20_000)).rejects.toThrow(/PORT: must be a whole number/);
+  });
+});

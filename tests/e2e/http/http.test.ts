@@ -1,0 +1,64 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startTestGateway, type TestGateway } from "../../support/gateway.js";
+
+describe("HTTP endpoints", () => {
+  let gw: TestGateway;
+  let base: string;
+  beforeAll(async () => {
+    gw = await startTestGateway("postgres");
+    base = gw.url.replace(/\/graphql$/, "");
+  });
+  afterAll(() => gw?.stop());
+
+  it("answers /healthz and /readyz with the state of Postgres and Redis", async () => {
+    expect(await (await fetch(`${base}/healthz`)).json()).toEqual({ status: "ok" });
+    const ready = await fetch(`${base}/readyz`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toMatchObject({ status: "ready", database: true, bus: true });
+  });
+
+  it("exports Prometheus metrics with request counts, latencies and WebSocket connections", async () => {
+    await fetch(`${base}/healthz`);
+    const text = await (await fetch(`${base}/metrics`)).text();
+    expect(text).toMatch(/liveshelf_http_requests_total\{route="\/healthz",method="GET",status="200"\} \d+/);
+    expect(text).toContain("liveshelf_http_request_duration_seconds_bucket");
+    expect(text).toContain("liveshelf_websocket_connections");
+  });
+
+  it("serves GraphiQL and its assets from the installed packages (no CDN)", async () => {
+    const page = await (await fetch(gw.url, { headers: { accept: "text/html" } })).text();
+    expect(page).toContain("liveshelf GraphiQL");
+    expect(page).not.toMatch(/https?:\/\/(?!localhost)[a-z]/i);
+    for (const src of page.matchAll(/(?:src|href)="(\/graphiql\/[^"]+)"/g)) {
+      const asset = await fetch(`${base}${src[1]}`);
+      expect(asset.status, src[1]).toBe(200);
+      expect((await asset.arrayBuffer()).byteLength).toBeGreaterThan(1000);
+    }
+  });
+
+  it("keeps CSRF prevention on: a simple GET without a preflight header is refused", async () => {
+    const refused = await fetch(`${gw.url}?query=${encodeURIComponent("{ viewer { id } }")}`);
+    expect(refused.status).toBe(400);
+    const allowed = await fetch(`${gw.url}?query=${encodeURIComponent("{ viewer { id } }")}`, { headers: { "apollo-require-preflight": "1" } });
+    expect(await allowed.json()).toEqual({ data: { viewer: null } });
+  });
+
+  it("answers a bad token with 401 UNAUTHENTICATED, and bad JSON with 400", async () => {
+    const bad = await fetch(gw.url, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: "Bearer nope" },
+      body: JSON.stringify({ query: "{ viewer { id } }" }),
+    });
+    expect(bad.status).toBe(401);
+    expect(((await bad.json()) as any).errors[0].extensions.code).toBe("UNAUTHENTICATED");
+    const expired = await fetch(gw.url, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${await gw.token(1, "BUYER", -10)}` },
+      body: JSON.stringify({ query: "{ viewer { id } }" }),
+    });
+    expect(((await expired.json()) as any).errors[0].message).toMatch(/expired/);
+    const junk = await fetch(gw.url, { method: "POST", headers: { "content-type": "application/json" }, body: "{nope" });
+    expect(junk.status).toBe(400);
+    expect(junk.headers.get("x-request-id")).toBeTruthy();
+  });
+});

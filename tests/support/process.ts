@@ -1,0 +1,33 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { fileURLToPath } from "node:url";
+
+const root = fileURLToPath(new URL("../..", import.meta.url));
+const tsx = fileURLToPath(new URL("../../node_modules/.bin/tsx", import.meta.url));
+
+export interface GatewayProcess {
+  child: ChildProcess;
+  url: string;
+  output: () => string;
+  /** Bearer tokens printed in the start banner, by role. */
+  tokens: Record<string, string>;
+  exited: Promise<number | null>;
+}
+
+/** Starts `src/main.ts` as its own process (what `npm start` runs) and waits for its banner. */
+export async function spawnGateway(env: Record<string, string>, timeoutMs = 60_000): Promise<GatewayProcess> {
+  const child = spawn(tsx, ["src/main.ts"], { cwd: root, env: { ...process.env, PORT: "0", HOST: "127.0.0.1", ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  let out = "";
+  child.stdout!.on("data", (d) => (out += d));
+  child.stderr!.on("data", (d) => (out += d));
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  const deadline = Date.now() + timeoutMs;
+  while (!/WebSocket: /.test(out)) {
+    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`gateway did not start:\n${out}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  await new Promise((r) => setTimeout(r, 200));
+  const url = /GraphiQL:\s+(\S+)/.exec(out)![1]!;
+  const tokens: Record<string, string> = {};
+  for (const match of out.matchAll(/^\s+([A-Z]+)\s+.*\n\s+\S+\?token=(\S+)/gm)) tokens[match[1]!] = match[2]!;
+  return { child, url, output: () => out, tokens, exited };
+}
