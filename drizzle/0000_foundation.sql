@@ -2,6 +2,7 @@ CREATE TYPE "public"."user_role" AS ENUM('BUYER', 'MERCHANT', 'PROMOTER', 'ADMIN
 CREATE TYPE "public"."industry_belt" AS ENUM('JADE_RUILI', 'JADE_SIHUI', 'JADE_JIEYANG', 'JADE_KETANG', 'JADE_ZHENPING', 'JADE_XIUYAN', 'JADE_SHIYAN', 'CLOTHING_HANGZHOU', 'CLOTHING_ZHENGZHOU', 'CLOTHING_TONGERBAO', 'CLOTHING_CHANGSHU', 'CLOTHING_CANGZHOU', 'OTHER');--> statement-breakpoint
 CREATE TYPE "public"."shop_kind" AS ENUM('REGULAR', 'CROSS_BORDER');--> statement-breakpoint
 CREATE TYPE "public"."shop_status" AS ENUM('NORMAL', 'CART_DISABLED', 'CLOSED');--> statement-breakpoint
+CREATE TYPE "public"."order_status" AS ENUM('ACCEPTED', 'SHIPPED', 'RECEIVED', 'SETTLED', 'CANCELLED', 'REFUNDED');--> statement-breakpoint
 CREATE TABLE "users" (
 	"id" bigint PRIMARY KEY GENERATED ALWAYS AS IDENTITY (sequence name "users_id_seq" INCREMENT BY 1 MINVALUE 1 MAXVALUE 9223372036854775807 START WITH 1 CACHE 1),
 	"name" text NOT NULL,
@@ -41,10 +42,44 @@ CREATE TABLE "shops" (
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL
 );
 --> statement-breakpoint
+CREATE TABLE "orders" (
+	"id" bigint PRIMARY KEY GENERATED ALWAYS AS IDENTITY (sequence name "orders_id_seq" INCREMENT BY 1 MINVALUE 1 MAXVALUE 9223372036854775807 START WITH 1 CACHE 1),
+	"buyer_id" bigint NOT NULL,
+	"shop_id" bigint NOT NULL,
+	"product_id" bigint NOT NULL,
+	"promoter_id" bigint,
+	"live_session_id" bigint,
+	"flash_sale_id" bigint,
+	"quantity" integer NOT NULL,
+	"unit_price_fen" bigint NOT NULL,
+	"shop_coupon_fen" bigint DEFAULT 0 NOT NULL,
+	"promoter_coupon_fen" bigint DEFAULT 0 NOT NULL,
+	"points_fen" bigint DEFAULT 0 NOT NULL,
+	"subsidy_fen" bigint DEFAULT 0 NOT NULL,
+	"total_fen" bigint NOT NULL,
+	"hand_price_fen" bigint NOT NULL,
+	"commission_rate_bps" integer DEFAULT 0 NOT NULL,
+	"commission_plan" text,
+	"status" "order_status" DEFAULT 'ACCEPTED' NOT NULL,
+	"idempotency_key" text NOT NULL,
+	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"received_at" timestamp with time zone,
+	CONSTRAINT "orders_quantity_positive" CHECK ("orders"."quantity" > 0),
+	CONSTRAINT "orders_total_nonnegative" CHECK ("orders"."total_fen" >= 0)
+);
+--> statement-breakpoint
 ALTER TABLE "products" ADD CONSTRAINT "products_shop_id_shops_id_fk" FOREIGN KEY ("shop_id") REFERENCES "public"."shops"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "shops" ADD CONSTRAINT "shops_owner_id_users_id_fk" FOREIGN KEY ("owner_id") REFERENCES "public"."users"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "orders" ADD CONSTRAINT "orders_buyer_id_users_id_fk" FOREIGN KEY ("buyer_id") REFERENCES "public"."users"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "orders" ADD CONSTRAINT "orders_shop_id_shops_id_fk" FOREIGN KEY ("shop_id") REFERENCES "public"."shops"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "orders" ADD CONSTRAINT "orders_product_id_products_id_fk" FOREIGN KEY ("product_id") REFERENCES "public"."products"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "orders" ADD CONSTRAINT "orders_promoter_id_users_id_fk" FOREIGN KEY ("promoter_id") REFERENCES "public"."users"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 CREATE INDEX "products_shop_idx" ON "products" USING btree ("shop_id","id");--> statement-breakpoint
 CREATE INDEX "products_category_idx" ON "products" USING btree ("category","id");--> statement-breakpoint
 CREATE INDEX "products_price_idx" ON "products" USING btree ("price_fen","id");--> statement-breakpoint
 CREATE INDEX "products_created_idx" ON "products" USING btree ("created_at","id");--> statement-breakpoint
-CREATE INDEX "shops_owner_idx" ON "shops" USING btree ("owner_id");
+CREATE INDEX "shops_owner_idx" ON "shops" USING btree ("owner_id");--> statement-breakpoint
+CREATE UNIQUE INDEX "orders_idempotency_idx" ON "orders" USING btree ("buyer_id","idempotency_key");--> statement-breakpoint
+CREATE INDEX "orders_shop_created_idx" ON "orders" USING btree ("shop_id","created_at");--> statement-breakpoint
+CREATE INDEX "orders_flash_sale_buyer_idx" ON "orders" USING btree ("flash_sale_id","buyer_id");--> statement-breakpoint
+CREATE INDEX "orders_promoter_idx" ON "orders" USING btree ("promoter_id","created_at");

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { Db } from "../../src/db/client.js";
-import { products, shops, users } from "../../src/db/schema/index.js";
+import { orders, products, shops, users } from "../../src/db/schema/index.js";
 
 /** Seed builders: every test makes its own rows, so tests can run concurrently and in any order. */
 export async function buildUser(db: Db, role: "BUYER" | "MERCHANT" | "PROMOTER" | "ADMIN" | "ANALYST", name?: string) {
@@ -29,4 +29,16 @@ export async function buildMerchant(db: Db, shopValues: Partial<typeof shops.$in
   const user = await buildUser(db, "MERCHANT");
   const shop = await buildShop(db, user.id, shopValues);
   return { user, shop };
+}
+
+/** A delivered order, for tests of rules computed from sales (GMV, eligibility, settlement). */
+export async function buildOrder(
+  db: Db,
+  values: { buyerId: number; shopId: number; productId: number; totalFen: number } & Partial<typeof orders.$inferInsert>,
+) {
+  const [row] = await db
+    .insert(orders)
+    .values({ quantity: 1, unitPriceFen: values.totalFen, handPriceFen: values.totalFen, idempotencyKey: randomUUID(), ...values })
+    .returning();
+  return row!;
 }
