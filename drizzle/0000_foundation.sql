@@ -3,6 +3,9 @@ CREATE TYPE "public"."industry_belt" AS ENUM('JADE_RUILI', 'JADE_SIHUI', 'JADE_J
 CREATE TYPE "public"."shop_kind" AS ENUM('REGULAR', 'CROSS_BORDER');--> statement-breakpoint
 CREATE TYPE "public"."shop_status" AS ENUM('NORMAL', 'CART_DISABLED', 'CLOSED');--> statement-breakpoint
 CREATE TYPE "public"."order_status" AS ENUM('ACCEPTED', 'SHIPPED', 'RECEIVED', 'SETTLED', 'CANCELLED', 'REFUNDED');--> statement-breakpoint
+CREATE TYPE "public"."flash_sale_status" AS ENUM('SCHEDULED', 'RUNNING', 'SOLD_OUT', 'ENDED');--> statement-breakpoint
+CREATE TYPE "public"."live_session_status" AS ENUM('LIVE', 'ENDED');--> statement-breakpoint
+CREATE TYPE "public"."coupon_issuer" AS ENUM('SHOP', 'PROMOTER');--> statement-breakpoint
 CREATE TABLE "users" (
 	"id" bigint PRIMARY KEY GENERATED ALWAYS AS IDENTITY (sequence name "users_id_seq" INCREMENT BY 1 MINVALUE 1 MAXVALUE 9223372036854775807 START WITH 1 CACHE 1),
 	"name" text NOT NULL,
@@ -68,12 +71,88 @@ CREATE TABLE "orders" (
 	CONSTRAINT "orders_total_nonnegative" CHECK ("orders"."total_fen" >= 0)
 );
 --> statement-breakpoint
+CREATE TABLE "cart_items" (
+	"id" bigint PRIMARY KEY GENERATED ALWAYS AS IDENTITY (sequence name "cart_items_id_seq" INCREMENT BY 1 MINVALUE 1 MAXVALUE 9223372036854775807 START WITH 1 CACHE 1),
+	"live_session_id" bigint NOT NULL,
+	"product_id" bigint NOT NULL,
+	"subsidy_fen" bigint DEFAULT 0 NOT NULL,
+	"pinned_at" timestamp with time zone NOT NULL,
+	"unpinned_at" timestamp with time zone,
+	CONSTRAINT "cart_items_subsidy_nonnegative" CHECK ("cart_items"."subsidy_fen" >= 0)
+);
+--> statement-breakpoint
+CREATE TABLE "flash_sale_purchases" (
+	"flash_sale_id" bigint NOT NULL,
+	"buyer_id" bigint NOT NULL,
+	"quantity" integer NOT NULL,
+	CONSTRAINT "flash_sale_purchases_flash_sale_id_buyer_id_pk" PRIMARY KEY("flash_sale_id","buyer_id"),
+	CONSTRAINT "flash_sale_purchases_positive" CHECK ("flash_sale_purchases"."quantity" > 0)
+);
+--> statement-breakpoint
+CREATE TABLE "flash_sales" (
+	"id" bigint PRIMARY KEY GENERATED ALWAYS AS IDENTITY (sequence name "flash_sales_id_seq" INCREMENT BY 1 MINVALUE 1 MAXVALUE 9223372036854775807 START WITH 1 CACHE 1),
+	"live_session_id" bigint NOT NULL,
+	"product_id" bigint NOT NULL,
+	"shop_id" bigint NOT NULL,
+	"flash_price_fen" bigint NOT NULL,
+	"allocated_units" integer NOT NULL,
+	"sold_units" integer DEFAULT 0 NOT NULL,
+	"returned_units" integer DEFAULT 0 NOT NULL,
+	"per_buyer_limit" integer NOT NULL,
+	"starts_at" timestamp with time zone NOT NULL,
+	"ends_at" timestamp with time zone NOT NULL,
+	"status" "flash_sale_status" NOT NULL,
+	"ended_at" timestamp with time zone,
+	"end_reason" text,
+	"version" integer DEFAULT 1 NOT NULL,
+	CONSTRAINT "flash_sales_no_oversell" CHECK ("flash_sales"."sold_units" >= 0 AND "flash_sales"."sold_units" <= "flash_sales"."allocated_units"),
+	CONSTRAINT "flash_sales_allocation_positive" CHECK ("flash_sales"."allocated_units" > 0),
+	CONSTRAINT "flash_sales_limit_positive" CHECK ("flash_sales"."per_buyer_limit" > 0),
+	CONSTRAINT "flash_sales_price_positive" CHECK ("flash_sales"."flash_price_fen" > 0),
+	CONSTRAINT "flash_sales_window" CHECK ("flash_sales"."ends_at" > "flash_sales"."starts_at")
+);
+--> statement-breakpoint
+CREATE TABLE "live_sessions" (
+	"id" bigint PRIMARY KEY GENERATED ALWAYS AS IDENTITY (sequence name "live_sessions_id_seq" INCREMENT BY 1 MINVALUE 1 MAXVALUE 9223372036854775807 START WITH 1 CACHE 1),
+	"promoter_id" bigint NOT NULL,
+	"title" text NOT NULL,
+	"status" "live_session_status" DEFAULT 'LIVE' NOT NULL,
+	"started_at" timestamp with time zone NOT NULL,
+	"ended_at" timestamp with time zone
+);
+--> statement-breakpoint
+CREATE TABLE "coupons" (
+	"id" bigint PRIMARY KEY GENERATED ALWAYS AS IDENTITY (sequence name "coupons_id_seq" INCREMENT BY 1 MINVALUE 1 MAXVALUE 9223372036854775807 START WITH 1 CACHE 1),
+	"code" text NOT NULL,
+	"issuer" "coupon_issuer" NOT NULL,
+	"issuer_shop_id" bigint NOT NULL,
+	"created_by" bigint NOT NULL,
+	"product_id" bigint NOT NULL,
+	"amount_fen" bigint NOT NULL,
+	"min_spend_fen" bigint DEFAULT 0 NOT NULL,
+	"valid_from" timestamp with time zone NOT NULL,
+	"valid_until" timestamp with time zone NOT NULL,
+	CONSTRAINT "coupons_code_unique" UNIQUE("code"),
+	CONSTRAINT "coupons_amount_positive" CHECK ("coupons"."amount_fen" > 0)
+);
+--> statement-breakpoint
 ALTER TABLE "products" ADD CONSTRAINT "products_shop_id_shops_id_fk" FOREIGN KEY ("shop_id") REFERENCES "public"."shops"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "shops" ADD CONSTRAINT "shops_owner_id_users_id_fk" FOREIGN KEY ("owner_id") REFERENCES "public"."users"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "orders" ADD CONSTRAINT "orders_buyer_id_users_id_fk" FOREIGN KEY ("buyer_id") REFERENCES "public"."users"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "orders" ADD CONSTRAINT "orders_shop_id_shops_id_fk" FOREIGN KEY ("shop_id") REFERENCES "public"."shops"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "orders" ADD CONSTRAINT "orders_product_id_products_id_fk" FOREIGN KEY ("product_id") REFERENCES "public"."products"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "orders" ADD CONSTRAINT "orders_promoter_id_users_id_fk" FOREIGN KEY ("promoter_id") REFERENCES "public"."users"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "cart_items" ADD CONSTRAINT "cart_items_live_session_id_live_sessions_id_fk" FOREIGN KEY ("live_session_id") REFERENCES "public"."live_sessions"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "cart_items" ADD CONSTRAINT "cart_items_product_id_products_id_fk" FOREIGN KEY ("product_id") REFERENCES "public"."products"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "flash_sale_purchases" ADD CONSTRAINT "flash_sale_purchases_flash_sale_id_flash_sales_id_fk" FOREIGN KEY ("flash_sale_id") REFERENCES "public"."flash_sales"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "flash_sale_purchases" ADD CONSTRAINT "flash_sale_purchases_buyer_id_users_id_fk" FOREIGN KEY ("buyer_id") REFERENCES "public"."users"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "flash_sales" ADD CONSTRAINT "flash_sales_live_session_id_live_sessions_id_fk" FOREIGN KEY ("live_session_id") REFERENCES "public"."live_sessions"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "flash_sales" ADD CONSTRAINT "flash_sales_product_id_products_id_fk" FOREIGN KEY ("product_id") REFERENCES "public"."products"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "flash_sales" ADD CONSTRAINT "flash_sales_shop_id_shops_id_fk" FOREIGN KEY ("shop_id") REFERENCES "public"."shops"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "live_sessions" ADD CONSTRAINT "live_sessions_promoter_id_users_id_fk" FOREIGN KEY ("promoter_id") REFERENCES "public"."users"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "coupons" ADD CONSTRAINT "coupons_issuer_shop_id_shops_id_fk" FOREIGN KEY ("issuer_shop_id") REFERENCES "public"."shops"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "coupons" ADD CONSTRAINT "coupons_created_by_users_id_fk" FOREIGN KEY ("created_by") REFERENCES "public"."users"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "coupons" ADD CONSTRAINT "coupons_product_id_products_id_fk" FOREIGN KEY ("product_id") REFERENCES "public"."products"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 CREATE INDEX "products_shop_idx" ON "products" USING btree ("shop_id","id");--> statement-breakpoint
 CREATE INDEX "products_category_idx" ON "products" USING btree ("category","id");--> statement-breakpoint
 CREATE INDEX "products_price_idx" ON "products" USING btree ("price_fen","id");--> statement-breakpoint
@@ -82,4 +161,10 @@ CREATE INDEX "shops_owner_idx" ON "shops" USING btree ("owner_id");--> statement
 CREATE UNIQUE INDEX "orders_idempotency_idx" ON "orders" USING btree ("buyer_id","idempotency_key");--> statement-breakpoint
 CREATE INDEX "orders_shop_created_idx" ON "orders" USING btree ("shop_id","created_at");--> statement-breakpoint
 CREATE INDEX "orders_flash_sale_buyer_idx" ON "orders" USING btree ("flash_sale_id","buyer_id");--> statement-breakpoint
-CREATE INDEX "orders_promoter_idx" ON "orders" USING btree ("promoter_id","created_at");
+CREATE INDEX "orders_promoter_idx" ON "orders" USING btree ("promoter_id","created_at");--> statement-breakpoint
+CREATE UNIQUE INDEX "cart_items_pinned_idx" ON "cart_items" USING btree ("live_session_id","product_id") WHERE "cart_items"."unpinned_at" is null;--> statement-breakpoint
+CREATE INDEX "flash_sales_session_idx" ON "flash_sales" USING btree ("live_session_id","id");--> statement-breakpoint
+CREATE INDEX "flash_sales_open_idx" ON "flash_sales" USING btree ("status","ends_at");--> statement-breakpoint
+CREATE INDEX "live_sessions_promoter_idx" ON "live_sessions" USING btree ("promoter_id","id");--> statement-breakpoint
+CREATE INDEX "live_sessions_status_idx" ON "live_sessions" USING btree ("status","id");--> statement-breakpoint
+CREATE INDEX "coupons_product_idx" ON "coupons" USING btree ("product_id");

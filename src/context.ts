@@ -5,14 +5,23 @@ import type { Logger } from "./shared/logger.js";
 import { accountLoaders } from "./modules/accounts/accounts.loaders.js";
 import { catalogLoaders } from "./modules/catalog/catalog.loaders.js";
 import type { CatalogService } from "./modules/catalog/catalog.service.js";
+import { flashSaleLoaders } from "./modules/flash-sales/flash-sale.loaders.js";
+import type { FlashSaleService } from "./modules/flash-sales/flash-sale.service.js";
+import { liveLoaders } from "./modules/live/live.loaders.js";
+import type { LiveService } from "./modules/live/live.service.js";
+import { orderLoaders } from "./modules/orders/orders.loaders.js";
+import type { OrderService } from "./modules/orders/orders.service.js";
 
 export function createLoaders(db: Db) {
-  return { ...accountLoaders(db), ...catalogLoaders(db) };
+  return { ...accountLoaders(db), ...catalogLoaders(db), ...liveLoaders(db), ...flashSaleLoaders(db), ...orderLoaders(db) };
 }
 export type Loaders = ReturnType<typeof createLoaders>;
 
 export interface Services {
   catalog: CatalogService;
+  live: LiveService;
+  flashSales: FlashSaleService;
+  orders: OrderService;
 }
 
 /** Built once per HTTP request, and once per subscription (whose loaders are renewed per event). */

@@ -6,6 +6,9 @@ import { buildSchema } from "type-graphql";
 import { authChecker } from "./shared/auth.js";
 import { AccountsResolver } from "./modules/accounts/accounts.resolver.js";
 import { ProductResolver, ShopResolver } from "./modules/catalog/catalog.resolver.js";
+import { FlashSaleResolver, FlashSaleStockResolver } from "./modules/flash-sales/flash-sale.resolver.js";
+import { CartItemResolver, LiveSessionResolver } from "./modules/live/live.resolver.js";
+import { OrderResolver } from "./modules/orders/orders.resolver.js";
 
 export const schemaFile = fileURLToPath(new URL("../schema/schema.graphql", import.meta.url));
 
@@ -14,7 +17,16 @@ let built: Promise<GraphQLSchema> | null = null;
 /** The schema is the same for every gateway in a process; type-graphql builds it once. */
 export function buildGatewaySchema(): Promise<GraphQLSchema> {
   built ??= buildSchema({
-    resolvers: [AccountsResolver, ProductResolver, ShopResolver],
+    resolvers: [
+      AccountsResolver,
+      ProductResolver,
+      ShopResolver,
+      LiveSessionResolver,
+      CartItemResolver,
+      FlashSaleResolver,
+      FlashSaleStockResolver,
+      OrderResolver,
+    ],
     authChecker,
     validate: false,
     // Every subscription brings its own `subscribe` (snapshot first, then bus events); no topic-based PubSub is used.

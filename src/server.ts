@@ -14,6 +14,12 @@ import { graphiqlAsset, graphiqlPage } from "./http/graphiql.js";
 import { createMetrics } from "./http/metrics.js";
 import { attachWebSocket } from "./http/ws-server.js";
 import { CatalogService } from "./modules/catalog/catalog.service.js";
+import { InProcessGate, RedisGate, type AdmissionGate } from "./modules/flash-sales/flash-sale.gate.js";
+import { FlashSaleService } from "./modules/flash-sales/flash-sale.service.js";
+import { LiveService } from "./modules/live/live.service.js";
+import { ViewerCounter } from "./modules/live/viewer-counter.js";
+import { OrderService } from "./modules/orders/orders.service.js";
+import { FanoutHub } from "./realtime/fanout.js";
 import { InProcessBus, type EventBus } from "./realtime/bus.js";
 import { RedisBus } from "./realtime/redis-bus.js";
 import { buildGatewaySchema } from "./schema.js";
@@ -40,6 +46,7 @@ export interface Gateway {
   bus: EventBus;
   tokens: TokenService;
   services: Services;
+  hub: FanoutHub;
   /** Drains: in-flight requests finish, sockets close with 1001, Postgres and Redis connections close. */
   stop(): Promise<void>;
 }
@@ -65,12 +72,44 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     ? await RedisBus.connect(config.REDIS_URL, config.REDIS_KEY_PREFIX, log)
     : new InProcessBus((error) => log.error("bus handler failed", { error }));
   const tokens = new TokenService(resolveJwtSecret(config), config.JWT_TTL_SECONDS);
-  const services: Services = { catalog: new CatalogService({ db: database.db, bus, log }) };
+  const redis = bus instanceof RedisBus ? bus.client : null;
+  const gate: AdmissionGate = redis ? new RedisGate(redis, config.REDIS_KEY_PREFIX) : new InProcessGate();
+  const db = database.db;
+  const flashSales = new FlashSaleService({ db, bus, gate, clock, log, coalesceMs: config.INVENTORY_COALESCE_MS });
+  const services: Services = {
+    catalog: new CatalogService({ db, bus, log }),
+    flashSales,
+    live: new LiveService({ db, bus, clock, log, flashSales }),
+    orders: new OrderService({ db, bus, gate, clock, log, flashSales, maxBatch: config.ORDER_BATCH_MAX }),
+  };
   const schema = await buildGatewaySchema();
   const metrics = createMetrics();
 
   const contextFor = (viewer: Viewer | null, requestId: string): Context =>
     createContext({ requestId, viewer, db: database.db, clock, log: log.child({ requestId }), services });
+
+  const viewers = new ViewerCounter({
+    redis,
+    prefix: config.REDIS_KEY_PREFIX,
+    tickMs: config.VIEWER_TICK_MS,
+    log,
+    onChange: (roomId, count) =>
+      hub.inject(services.live.eventsSpec.name, roomId, { kind: "VIEWER_COUNT_CHANGED", at: clock.now().toISOString(), viewers: count }),
+  });
+  services.live.viewers = viewers;
+  // Room messages are public room state: they execute once per selection with an anonymous, fresh context.
+  const hub = new FanoutHub(bus, log, () => contextFor(null, "fanout"), (roomId, members) => viewers.set(roomId, members));
+  viewers.start();
+
+  await flashSales.rebuildAllGates();
+  redis?.on("ready", () => {
+    log.info("redis is back: rebuilding flash sale gates from the ledger");
+    flashSales.rebuildAllGates().catch((error) => log.error("gate rebuild failed", { error }));
+  });
+  const sweeper = setInterval(() => {
+    flashSales.sweep().catch((error) => log.error("flash sale sweep failed", { error }));
+  }, config.SWEEP_INTERVAL_MS);
+  sweeper.unref();
 
   const metricsPlugin: ApolloServerPlugin<Context> = {
     async requestDidStart() {
@@ -198,7 +237,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   });
   server.keepAliveTimeout = 5_000;
 
-  const ws = attachWebSocket(server, { schema, tokens, log, metrics, contextFor });
+  const ws = attachWebSocket(server, { schema, tokens, log, metrics, contextFor, subscribe: (args) => hub.subscribe(args) });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(config.PORT, config.HOST, () => resolve());
@@ -216,16 +255,21 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     bus,
     tokens,
     services,
+    hub,
     stop: () =>
       (stopped ??= (async () => {
         stopping = true;
         log.info("draining");
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeIdleConnections();
+        clearInterval(sweeper);
         await ws.close();
         const grace = setTimeout(() => server.closeAllConnections(), config.SHUTDOWN_GRACE_MS);
         await closed;
         clearTimeout(grace);
+        await services.orders.drain(config.SHUTDOWN_GRACE_MS);
+        await hub.close();
+        await viewers.stop();
         await apollo.stop();
         await bus.close();
         await database.close();

@@ -30,6 +30,10 @@ const schema = z.object({
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
   SEED_DEMO: z.enum(["auto", "never"]).default("auto"),
   SHUTDOWN_GRACE_MS: intFrom(0, 120_000).default(10_000),
+  INVENTORY_COALESCE_MS: intFrom(0, 10_000).default(100),
+  SWEEP_INTERVAL_MS: intFrom(50, 60_000).default(1000),
+  VIEWER_TICK_MS: intFrom(50, 60_000).default(1000),
+  ORDER_BATCH_MAX: intFrom(1, 5000).default(500),
   REDIS_KEY_PREFIX: z.string().regex(/^[A-Za-z0-9:_-]*$/, "may hold only letters, digits, ':', '_' and '-'").default("liveshelf:"),
 });
 

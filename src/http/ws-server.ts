@@ -1,5 +1,5 @@
 import type { Server as HttpServer } from "node:http";
-import type { GraphQLSchema } from "graphql";
+import type { ExecutionArgs, ExecutionResult, GraphQLSchema } from "graphql";
 import { useServer } from "graphql-ws/use/ws";
 import { WebSocketServer, type WebSocket } from "ws";
 import type { Context } from "../context.js";
@@ -14,6 +14,8 @@ export interface WsDeps {
   log: Logger;
   metrics: Metrics;
   contextFor: (viewer: Viewer | null, requestId: string) => Context;
+  /** Runs subscriptions (room fields share one execution per event: see realtime/fanout.ts). */
+  subscribe: (args: ExecutionArgs) => Promise<AsyncIterableIterator<ExecutionResult> | ExecutionResult>;
 }
 
 const MAX_FRAME_BYTES = 64 * 1024;
@@ -30,6 +32,7 @@ export function attachWebSocket(server: HttpServer, deps: WsDeps) {
   const disposable = useServer<Record<string, unknown>, { viewer?: Viewer | null; connectionId?: string }>(
     {
       schema: deps.schema,
+      subscribe: (args) => deps.subscribe(args),
       connectionInitWaitTimeout: 10_000,
       onConnect: async (ctx) => {
         ctx.extra.connectionId = `ws-${process.pid}-${++sequence}`;

@@ -96,7 +96,7 @@ export function collect<R>(client: Client, query: TypedDocumentNode<R, any>, var
     async until(predicate: () => boolean, timeoutMs = 10_000) {
       const deadline = Date.now() + timeoutMs;
       while (!predicate()) {
-        if (Date.now() > deadline) throw new Error(`timed out; got ${JSON.stringify(messages)} error=${String(error)}`);
+        if (Date.now() > deadline) throw new Error(`timed out; got ${JSON.stringify(messages)} error=${error instanceof Error ? error.message : JSON.stringify(error, ["code", "reason", "message", "type"])}`);
         await new Promise<void>((resolve) => {
           waiters.push(resolve);
           setTimeout(resolve, 100);

@@ -1,3 +1,5 @@
 export * from "./accounts.js";
 export * from "./catalog.js";
 export * from "./orders.js";
+export * from "./live.js";
+export * from "./offers.js";

@@ -1,0 +1,26 @@
+import { sql } from "drizzle-orm";
+import { bigint, check, index, pgEnum, pgTable, text, timestamp } from "drizzle-orm/pg-core";
+import { users } from "./accounts.js";
+import { products, shops } from "./catalog.js";
+
+export const couponIssuer = pgEnum("coupon_issuer", ["SHOP", "PROMOTER"]);
+
+/** A coupon for one product, paid by the issuing shop: the merchant's shop, or the promoter's own shop. */
+export const coupons = pgTable(
+  "coupons",
+  {
+    id: bigint("id", { mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
+    code: text("code").notNull().unique(),
+    issuer: couponIssuer("issuer").notNull(),
+    issuerShopId: bigint("issuer_shop_id", { mode: "number" }).notNull().references(() => shops.id),
+    createdBy: bigint("created_by", { mode: "number" }).notNull().references(() => users.id),
+    productId: bigint("product_id", { mode: "number" }).notNull().references(() => products.id),
+    amountFen: bigint("amount_fen", { mode: "number" }).notNull(),
+    minSpendFen: bigint("min_spend_fen", { mode: "number" }).notNull().default(0),
+    validFrom: timestamp("valid_from", { withTimezone: true, mode: "date" }).notNull(),
+    validUntil: timestamp("valid_until", { withTimezone: true, mode: "date" }).notNull(),
+  },
+  (t) => [index("coupons_product_idx").on(t.productId), check("coupons_amount_positive", sql`${t.amountFen} > 0`)],
+);
+
+export type CouponRow = typeof coupons.$inferSelect;

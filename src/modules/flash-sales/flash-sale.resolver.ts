@@ -1,0 +1,75 @@
+import { Arg, Authorized, Ctx, Field, FieldResolver, ID, Mutation, ObjectType, Query, Resolver, Root, Subscription } from "type-graphql";
+import type { Context } from "../../context.js";
+import { Role } from "../../shared/auth.js";
+import { notFound } from "../../shared/errors.js";
+import { idOf } from "../../shared/ids.js";
+import { registerNodeType } from "../../shared/node.registry.js";
+import { UserErrorType } from "../../shared/user-errors.js";
+import { Product } from "../catalog/catalog.type.js";
+import { LiveSession } from "../live/live.type.js";
+import { CreateFlashSaleInput } from "./flash-sale.inputs.js";
+import { FlashSaleErrorCode, type FlashSaleUserError } from "./flash-sale.rules.js";
+import { FlashSale, FlashSaleInventory, FlashSaleStock } from "./flash-sale.type.js";
+
+const FlashSaleUserErrorType = UserErrorType("FlashSaleUserError", FlashSaleErrorCode);
+
+@ObjectType("CreateFlashSalePayload", { description: "Result of createFlashSale." })
+class CreateFlashSalePayload {
+  @Field(() => FlashSale, { nullable: true, description: "The sale; null when userErrors is not empty." })
+  flashSale!: FlashSale | null;
+
+  @Field(() => [FlashSaleUserErrorType], { description: "Rules that refused the sale." })
+  userErrors!: FlashSaleUserError[];
+}
+
+registerNodeType("FlashSale", (ctx, id) => ctx.services.flashSales.flashSale(ctx, id));
+
+@Resolver(() => FlashSale)
+export class FlashSaleResolver {
+  @Query(() => FlashSale, { nullable: true, description: "One flash sale by ID." })
+  flashSale(@Arg("id", () => ID) id: string, @Ctx() ctx: Context) {
+    return ctx.services.flashSales.flashSale(ctx, idOf("FlashSale", id));
+  }
+
+  @FieldResolver(() => Product, { description: "The product on sale." })
+  async product(@Root() sale: FlashSale, @Ctx() ctx: Context) {
+    const product = await ctx.services.catalog.product(ctx, sale.productRowId);
+    if (!product) throw notFound("Product");
+    return product;
+  }
+
+  @FieldResolver(() => LiveSession, { description: "The live session running it." })
+  async liveSession(@Root() sale: FlashSale, @Ctx() ctx: Context) {
+    const session = await ctx.services.live.liveSession(ctx, sale.liveSessionRowId);
+    if (!session) throw notFound("Live session");
+    return session;
+  }
+
+  @Authorized(Role.PROMOTER)
+  @Mutation(() => CreateFlashSalePayload, { description: "A promoter runs a flash sale of a product on its session's cart; the units come out of the product's stock." })
+  createFlashSale(@Arg("input", () => CreateFlashSaleInput) input: CreateFlashSaleInput, @Ctx() ctx: Context) {
+    return ctx.services.flashSales.createFlashSale(ctx, input);
+  }
+
+  @Subscription(() => FlashSaleInventory, {
+    description:
+      "Stock countdown of a live room's flash sales: the current snapshot first, then updates (coalesced, with a growing version); SOLD_OUT and ENDED are always delivered.",
+    subscribe: ({ args, context }) => (context as Context).services.flashSales.watchInventory(context as Context, args.liveSessionId as string),
+  })
+  flashSaleInventory(
+    @Arg("liveSessionId", () => ID, { description: "The live session." }) _liveSessionId: string,
+    @Root() inventory: FlashSaleInventory,
+  ) {
+    return inventory;
+  }
+}
+
+@Resolver(() => FlashSaleStock)
+export class FlashSaleStockResolver {
+  @FieldResolver(() => FlashSale, { description: "The flash sale, with its price and window." })
+  async flashSale(@Root() stock: FlashSaleStock, @Ctx() ctx: Context) {
+    const sale = await ctx.services.flashSales.flashSale(ctx, stock.saleRowId);
+    if (!sale) throw notFound("Flash sale");
+    return sale;
+  }
+}

@@ -1,0 +1,236 @@
+import type { Context } from "../../context.js";
+import type { Db, DbOrTx } from "../../db/client.js";
+import type { FlashSaleRow } from "../../db/schema/index.js";
+import type { EventBus } from "../../realtime/bus.js";
+import { RoomTicket, type RoomSpec } from "../../realtime/fanout.js";
+import type { FlashSaleStockEvent } from "../../realtime/topics.js";
+import { Role } from "../../shared/auth.js";
+import type { Clock } from "../../shared/clock.js";
+import { forbidden, notFound, unauthenticated } from "../../shared/errors.js";
+import { idOf, toGlobalId } from "../../shared/ids.js";
+import type { Logger } from "../../shared/logger.js";
+import { userError } from "../../shared/user-errors.js";
+import * as catalog from "../catalog/catalog.queries.js";
+import * as live from "../live/live.queries.js";
+import { shopCanSell } from "../orders/orders.rules.js";
+import type { AdmissionGate } from "./flash-sale.gate.js";
+import { keyField } from "./flash-sale.gate.js";
+import type { CreateFlashSaleInput } from "./flash-sale.inputs.js";
+import * as q from "./flash-sale.queries.js";
+import { checkFlashSaleDraft, FlashSaleErrorCode, type FlashSaleUserError } from "./flash-sale.rules.js";
+import { FlashSaleStatus, stockOf, toFlashSale, toFlashSaleStock, type FlashSale, type FlashSaleInventory } from "./flash-sale.type.js";
+
+const DAY_MS = 24 * 3600 * 1000;
+
+/** Hooks other modules (price guard) attach to flash-sale configuration. */
+export interface FlashSaleGuard {
+  checkFlashSale(ctx: Context, sale: { productId: number; liveSessionId: number; promoterId: number; flashPriceFen: number }): Promise<FlashSaleUserError[]>;
+}
+
+export type InventoryState = Map<number, FlashSaleStockEvent>;
+
+export class FlashSaleService {
+  readonly inventorySpec: RoomSpec<InventoryState, FlashSaleStockEvent>;
+  private readonly ensuring = new Map<number, Promise<{ open: boolean; status: string }>>();
+  private readonly saleCache = new Map<number, FlashSaleRow>();
+  private sweeping: Promise<void> | null = null;
+  guard: FlashSaleGuard | null = null;
+
+  constructor(
+    private readonly deps: { db: Db; bus: EventBus; gate: AdmissionGate; clock: Clock; log: Logger; coalesceMs: number },
+  ) {
+    this.inventorySpec = {
+      name: "flashSaleInventory",
+      topic: "flashSaleInventory",
+      load: async (sessionId) => new Map((await q.flashSalesOfSessions(deps.db, [sessionId])).map((row) => [row.id, stockOf(row)])),
+      apply: (state, event) => {
+        const known = state.get(event.flashSaleId);
+        if (!known || known.version < event.version) state.set(event.flashSaleId, event);
+        return state;
+      },
+      snapshot: (state, sessionId): FlashSaleInventory => {
+        const sales = [...state.values()].sort((a, b) => a.flashSaleId - b.flashSaleId);
+        return {
+          liveSessionId: toGlobalId("LiveSession", sessionId),
+          // Each sale's version only grows, so their sum is a version of the room that only grows.
+          version: sales.reduce((sum, s) => sum + s.version, 0),
+          sales: sales.map(toFlashSaleStock),
+        };
+      },
+      onEvent: "coalesce",
+      coalesceMs: deps.coalesceMs,
+    };
+  }
+
+  async flashSale(ctx: Context, rowId: number): Promise<FlashSale | null> {
+    const row = await ctx.loaders.flashSaleById.load(rowId);
+    return row ? toFlashSale(row) : null;
+  }
+
+  async createFlashSale(ctx: Context, input: CreateFlashSaleInput): Promise<{ flashSale: FlashSale | null; userErrors: FlashSaleUserError[] }> {
+    const sessionId = idOf("LiveSession", input.liveSessionId, "liveSessionId");
+    const productId = idOf("Product", input.productId, "productId");
+    const now = this.deps.clock.now();
+    const session = await live.liveSessionById(ctx.db, sessionId);
+    if (!ctx.viewer) throw unauthenticated();
+    if (!session) throw notFound("Live session");
+    if (ctx.viewer.role !== Role.PROMOTER || session.promoterId !== ctx.viewer.userId) throw forbidden("flash sales in this live session");
+    const product = await catalog.productById(ctx.db, productId);
+    if (!product) throw notFound("Product");
+    const errors: FlashSaleUserError[] = [];
+    if (session.status !== "LIVE") errors.push(userError(FlashSaleErrorCode.SESSION_NOT_LIVE, "The live session has ended.", "liveSessionId"));
+    if (!(await live.pinnedCartItem(ctx.db, sessionId, productId))) {
+      errors.push(userError(FlashSaleErrorCode.NOT_ON_CART, "Pin the product to the session's cart first.", "productId"));
+    }
+    const shop = await catalog.shopById(ctx.db, product.shopId);
+    if (!shopCanSell(shop!)) errors.push(userError(FlashSaleErrorCode.SHOP_CANNOT_SELL, "The product's shop cannot sell in live sessions now.", "productId"));
+    const startsAt = input.startsAt ?? now;
+    const draft = checkFlashSaleDraft({ ...input, startsAt }, now, product.stock);
+    errors.push(...draft.errors);
+    if (errors.length === 0 && this.guard) {
+      errors.push(...(await this.guard.checkFlashSale(ctx, { productId, liveSessionId: sessionId, promoterId: session.promoterId, flashPriceFen: draft.priceFen! })));
+    }
+    if (errors.length > 0) return { flashSale: null, userErrors: errors };
+
+    const created = await ctx.db.transaction(async (tx) => {
+      if (!(await q.takeStock(tx, productId, input.allocatedUnits))) return null;
+      return q.insertFlashSale(tx, {
+        liveSessionId: sessionId,
+        productId,
+        shopId: product.shopId,
+        flashPriceFen: draft.priceFen!,
+        allocatedUnits: input.allocatedUnits,
+        perBuyerLimit: input.perBuyerLimit,
+        startsAt,
+        endsAt: input.endsAt,
+        status: startsAt.getTime() <= now.getTime() ? "RUNNING" : "SCHEDULED",
+      });
+    });
+    if (!created) {
+      return { flashSale: null, userErrors: [userError(FlashSaleErrorCode.INSUFFICIENT_STOCK, "The stock changed: not enough units left.", "allocatedUnits")] };
+    }
+    await this.loadGate(created, new Map(), new Set());
+    await this.publishStock(created);
+    if (created.status === "RUNNING") await this.publishEvent(created.liveSessionId, { kind: "FLASH_SALE_STARTED", at: now.toISOString(), flashSaleId: created.id });
+    ctx.log.info("flash sale created", { flashSaleId: created.id, liveSessionId: sessionId, units: created.allocatedUnits });
+    return { flashSale: toFlashSale(created), userErrors: [] };
+  }
+
+  watchInventory(ctx: Context, liveSessionGlobalId: string): Promise<RoomTicket> {
+    return this.roomTicket(ctx, liveSessionGlobalId, this.inventorySpec);
+  }
+
+  async roomTicket(ctx: Context, liveSessionGlobalId: string, spec: RoomSpec<any, any>): Promise<RoomTicket> {
+    const sessionId = idOf("LiveSession", liveSessionGlobalId, "liveSessionId");
+    if (!(await ctx.loaders.liveSessionById.load(sessionId))) throw notFound("Live session");
+    return new RoomTicket(spec, sessionId);
+  }
+
+  /** The immutable terms of a sale (price, product, window, limit), cached: the order hot path reads them per attempt. */
+  async saleTerms(saleId: number): Promise<FlashSaleRow | null> {
+    const cached = this.saleCache.get(saleId);
+    if (cached) return cached;
+    const row = await q.flashSaleById(this.deps.db, saleId);
+    if (row) {
+      if (this.saleCache.size > 10_000) this.saleCache.clear();
+      this.saleCache.set(saleId, row);
+    }
+    return row;
+  }
+
+  /** Makes sure the gate of a sale exists, rebuilding it from the ledger (once per sale at a time). */
+  ensureGate(saleId: number): Promise<{ open: boolean; status: string }> {
+    let pending = this.ensuring.get(saleId);
+    if (!pending) {
+      pending = this.rebuildGate(saleId).finally(() => this.ensuring.delete(saleId));
+      this.ensuring.set(saleId, pending);
+    }
+    return pending;
+  }
+
+  private async rebuildGate(saleId: number): Promise<{ open: boolean; status: string }> {
+    const row = await q.flashSaleById(this.deps.db, saleId);
+    if (!row) return { open: false, status: "ENDED" };
+    if (row.status === "ENDED") {
+      await this.deps.gate.drop(saleId);
+      return { open: false, status: row.status };
+    }
+    const ledger = await q.gateLedger(this.deps.db, saleId);
+    await this.loadGate(
+      row,
+      new Map(ledger.buyers.map((b) => [b.buyerId, b.quantity])),
+      new Set(ledger.keys.map((k) => keyField(k.buyerId, k.key))),
+    );
+    return { open: row.status !== "SOLD_OUT", status: row.status };
+  }
+
+  private loadGate(row: FlashSaleRow, buyers: Map<number, number>, keys: Set<string>) {
+    return this.deps.gate.load(row.id, {
+      remaining: row.allocatedUnits - row.soldUnits,
+      buyers,
+      keys,
+      expiresAt: new Date(row.endsAt.getTime() + DAY_MS),
+    });
+  }
+
+  /** On start and after Redis comes back: every open sale's gate is rebuilt from the ledger. */
+  async rebuildAllGates(): Promise<number> {
+    const open = await q.openSales(this.deps.db);
+    for (const row of open) await this.ensureGate(row.id);
+    if (open.length) this.deps.log.info("rebuilt flash sale gates from the ledger", { sales: open.length });
+    return open.length;
+  }
+
+  /** Starts sales whose time has come and ends those whose time is up (units go back to stock). Safe on every instance. */
+  sweep(): Promise<void> {
+    this.sweeping ??= (async () => {
+      const now = this.deps.clock.now();
+      for (const row of await q.salesToStart(this.deps.db, now)) {
+        await this.publishStock(row);
+        await this.publishEvent(row.liveSessionId, { kind: "FLASH_SALE_STARTED", at: now.toISOString(), flashSaleId: row.id });
+      }
+      for (const { id } of await q.salesDueToEnd(this.deps.db, now)) await this.endSale(id, "TIME_UP");
+    })().finally(() => (this.sweeping = null));
+    return this.sweeping;
+  }
+
+  /** Ends a sale at once: unsold units return to the product's stock in the same transaction. */
+  async endSale(saleId: number, reason: string, db: DbOrTx = this.deps.db): Promise<FlashSaleRow | null> {
+    const now = this.deps.clock.now();
+    const ended = await db.transaction(async (tx) => {
+      const row = await q.endSaleRow(tx, saleId, now, reason);
+      if (row) await q.returnStock(tx, row.productId, row.returnedUnits);
+      return row;
+    });
+    if (!ended) return null;
+    await this.deps.gate.drop(saleId).catch((error) => this.deps.log.warn("could not drop a gate", { saleId, error }));
+    await this.publishStock(ended);
+    await this.publishEvent(ended.liveSessionId, {
+      kind: "FLASH_SALE_ENDED",
+      at: now.toISOString(),
+      flashSaleId: ended.id,
+      returnedUnits: ended.returnedUnits,
+      reason,
+    });
+    this.deps.log.info("flash sale ended", { flashSaleId: saleId, reason, sold: ended.soldUnits, returned: ended.returnedUnits });
+    return ended;
+  }
+
+  async endSalesOfSession(sessionId: number, reason: string): Promise<void> {
+    for (const row of await q.flashSalesOfSessions(this.deps.db, [sessionId])) {
+      if (row.status !== FlashSaleStatus.ENDED) await this.endSale(row.id, reason);
+    }
+  }
+
+  async publishStock(row: FlashSaleRow): Promise<void> {
+    await this.deps.bus
+      .publish("flashSaleInventory", row.liveSessionId, stockOf(row))
+      .catch((error) => this.deps.log.warn("could not publish flash sale stock", { flashSaleId: row.id, error }));
+  }
+
+  async publishEvent(sessionId: number, event: import("../../realtime/topics.js").LiveSessionEventPayload): Promise<void> {
+    await this.deps.bus
+      .publish("liveSessionEvent", sessionId, event)
+      .catch((error) => this.deps.log.warn("could not publish a live session event", { sessionId, kind: event.kind, error }));
+  }
+}

@@ -1,0 +1,192 @@
+import type { Context } from "../../context.js";
+import type { Db } from "../../db/client.js";
+import type { LiveSessionRow } from "../../db/schema/index.js";
+import type { EventBus } from "../../realtime/bus.js";
+import type { RoomSpec, RoomTicket } from "../../realtime/fanout.js";
+import type { LiveSessionEventPayload } from "../../realtime/topics.js";
+import { Role } from "../../shared/auth.js";
+import type { Clock } from "../../shared/clock.js";
+import { badInput, forbidden, notFound, unauthenticated } from "../../shared/errors.js";
+import { idOf, parseGlobalId, toGlobalId } from "../../shared/ids.js";
+import type { Logger } from "../../shared/logger.js";
+import { parseAmount } from "../../shared/money.js";
+import { connectionOf, decodeCursor, pageSize } from "../../shared/pagination.js";
+import { userError } from "../../shared/user-errors.js";
+import { isOnShelf } from "../alliance/alliance.queries.js";
+import * as catalog from "../catalog/catalog.queries.js";
+import type { FlashSaleService } from "../flash-sales/flash-sale.service.js";
+import { shopCanSell } from "../orders/orders.rules.js";
+import { LIVE_EVENT_TYPES, extraLiveEventTypes, type LiveEventRoot } from "./live-events.type.js";
+import type { LiveSessionsArgs, PinToCartInput, StartLiveSessionInput, UnpinFromCartInput } from "./live.inputs.js";
+import * as q from "./live.queries.js";
+import { LiveErrorCode, type LiveUserError } from "./live.rules.js";
+import { toCartItem, toLiveSession, type CartItem, type LiveSession } from "./live.type.js";
+import type { ViewerCounter } from "./viewer-counter.js";
+
+/** Hook the price guard attaches to pinning (a subsidy lowers the hand price). */
+export interface CartGuard {
+  checkPin(ctx: Context, pin: { productId: number; liveSessionId: number; promoterId: number; subsidyFen: number }): Promise<LiveUserError[]>;
+}
+
+interface EventsState {
+  viewers: number;
+}
+
+export class LiveService {
+  readonly eventsSpec: RoomSpec<EventsState, LiveSessionEventPayload>;
+  guard: CartGuard | null = null;
+  viewers: ViewerCounter | null = null;
+
+  constructor(private readonly deps: { db: Db; bus: EventBus; clock: Clock; log: Logger; flashSales: FlashSaleService }) {
+    this.eventsSpec = {
+      name: "liveSessionEvents",
+      topic: "liveSessionEvent",
+      load: async (sessionId) => ({ viewers: (await this.viewers?.total(sessionId)) ?? 0 }),
+      apply: (state, event) => (event.kind === "VIEWER_COUNT_CHANGED" ? { viewers: event.viewers } : state),
+      snapshot: (state, sessionId): LiveEventRoot => ({ kind: "SNAPSHOT", liveSessionId: sessionId, at: this.deps.clock.now().toISOString(), viewers: state.viewers }),
+      onEvent: (event, _state, sessionId): LiveEventRoot => ({ ...event, liveSessionId: sessionId }),
+    };
+  }
+
+  async liveSession(ctx: Context, rowId: number): Promise<LiveSession | null> {
+    const row = await ctx.loaders.liveSessionById.load(rowId);
+    return row ? toLiveSession(row) : null;
+  }
+
+  async liveSessions(ctx: Context, args: LiveSessionsArgs) {
+    const limit = pageSize(args.first);
+    const after = decodeCursor(args.after, "liveSessions");
+    const rows = await q.listLiveSessions(ctx.db, {
+      status: args.status ?? undefined,
+      promoterId: args.promoterId ? idOf("User", args.promoterId, "promoterId") : undefined,
+      beforeId: after?.id,
+      limit,
+    });
+    for (const row of rows) ctx.loaders.liveSessionById.prime(row.id, row);
+    return connectionOf(
+      { nodes: rows.slice(0, limit).map(toLiveSession), hasNextPage: rows.length > limit },
+      (s) => ({ key: "liveSessions", value: s.rowId, id: s.rowId }),
+      Boolean(after),
+    );
+  }
+
+  async cart(ctx: Context, sessionRowId: number): Promise<CartItem[]> {
+    return (await ctx.loaders.cartItemsBySession.load(sessionRowId)).map(toCartItem);
+  }
+
+  async viewerCount(sessionRowId: number): Promise<number> {
+    return (await this.viewers?.total(sessionRowId)) ?? 0;
+  }
+
+  async startLiveSession(ctx: Context, input: StartLiveSessionInput): Promise<{ liveSession: LiveSession | null; userErrors: LiveUserError[] }> {
+    const viewer = this.promoter(ctx);
+    const title = input.title.trim();
+    if (title.length < 1 || title.length > 100) {
+      return { liveSession: null, userErrors: [userError(LiveErrorCode.INVALID_TITLE, "Title must be 1–100 characters.", "title")] };
+    }
+    const row = await q.insertLiveSession(ctx.db, { promoterId: viewer, title, startedAt: this.deps.clock.now() });
+    ctx.log.info("live session started", { liveSessionId: row.id, promoterId: viewer });
+    return { liveSession: toLiveSession(row), userErrors: [] };
+  }
+
+  async endLiveSession(ctx: Context, globalId: string): Promise<{ liveSession: LiveSession | null; userErrors: LiveUserError[] }> {
+    const session = await this.ownSession(ctx, globalId);
+    const now = this.deps.clock.now();
+    const ended = await q.endLiveSessionRow(ctx.db, session.id, now);
+    if (!ended) return { liveSession: null, userErrors: [userError(LiveErrorCode.SESSION_NOT_LIVE, "The session has already ended.", "id")] };
+    await this.deps.flashSales.endSalesOfSession(session.id, "SESSION_ENDED");
+    await this.publish(session.id, { kind: "LIVE_SESSION_ENDED", at: now.toISOString() });
+    return { liveSession: toLiveSession(ended), userErrors: [] };
+  }
+
+  async pinToCart(ctx: Context, input: PinToCartInput): Promise<{ cartItem: CartItem | null; userErrors: LiveUserError[] }> {
+    const session = await this.ownSession(ctx, input.liveSessionId);
+    const productId = idOf("Product", input.productId, "productId");
+    const product = await catalog.productById(ctx.db, productId);
+    if (!product) throw notFound("Product");
+    const errors: LiveUserError[] = [];
+    if (session.status !== "LIVE") errors.push(userError(LiveErrorCode.SESSION_NOT_LIVE, "The session has ended.", "liveSessionId"));
+    if (!(await isOnShelf(ctx.db, session.promoterId, productId))) {
+      errors.push(userError(LiveErrorCode.NOT_ON_SHELF, "Only products on your shelf can be pinned.", "productId"));
+    }
+    const shop = await catalog.shopById(ctx.db, product.shopId);
+    if (!shop || !shopCanSell(shop)) errors.push(userError(LiveErrorCode.SHOP_CANNOT_SELL, "The product's shop cannot use the live cart now.", "productId"));
+    const subsidyFen = input.subsidy == null ? 0 : parseAmount(input.subsidy);
+    if (subsidyFen === null || subsidyFen >= product.priceFen) {
+      errors.push(userError(LiveErrorCode.INVALID_SUBSIDY, "The subsidy must be a decimal amount below the list price.", "subsidy"));
+    }
+    if (errors.length === 0 && this.guard) {
+      errors.push(...(await this.guard.checkPin(ctx, { productId, liveSessionId: session.id, promoterId: session.promoterId, subsidyFen: subsidyFen! })));
+    }
+    if (errors.length > 0) return { cartItem: null, userErrors: errors };
+    const now = this.deps.clock.now();
+    const row = await q.pinCartItem(ctx.db, session.id, productId, subsidyFen!, now);
+    await this.publish(session.id, { kind: "CART_ITEM_PINNED", at: now.toISOString(), productId, cartItemId: row.id });
+    return { cartItem: toCartItem(row), userErrors: [] };
+  }
+
+  async unpinFromCart(ctx: Context, input: UnpinFromCartInput): Promise<{ cartItem: CartItem | null; userErrors: LiveUserError[] }> {
+    const session = await this.ownSession(ctx, input.liveSessionId);
+    const productId = idOf("Product", input.productId, "productId");
+    const item = await q.pinnedCartItem(ctx.db, session.id, productId);
+    if (!item) return { cartItem: null, userErrors: [userError(LiveErrorCode.NOT_ON_CART, "The product is not on the cart.", "productId")] };
+    const now = this.deps.clock.now();
+    const row = await q.unpinCartItem(ctx.db, item.id, now);
+    if (!row) return { cartItem: null, userErrors: [userError(LiveErrorCode.NOT_ON_CART, "The product is not on the cart.", "productId")] };
+    await this.publish(session.id, { kind: "CART_ITEM_UNPINNED", at: now.toISOString(), productId, cartItemId: row.id });
+    return { cartItem: toCartItem(row), userErrors: [] };
+  }
+
+  watchEvents(ctx: Context, liveSessionGlobalId: string): Promise<RoomTicket> {
+    return this.deps.flashSales.roomTicket(ctx, liveSessionGlobalId, this.eventsSpec);
+  }
+
+  /** Turns a room message into the union member GraphQL shows. */
+  async toEvent(ctx: Context, root: LiveEventRoot): Promise<object> {
+    const at = new Date(root.at);
+    switch (root.kind) {
+      case "SNAPSHOT": {
+        const session = await this.liveSession(ctx, root.liveSessionId);
+        if (!session) throw notFound("Live session");
+        return { __typename: "LiveSessionSnapshot", at, liveSession: session, viewers: root.viewers };
+      }
+      case "VIEWER_COUNT_CHANGED":
+        return { __typename: "ViewerCountChanged", at, viewers: root.viewers };
+      case "CART_ITEM_PINNED":
+      case "CART_ITEM_UNPINNED":
+        return { __typename: LIVE_EVENT_TYPES[root.kind].name, at, productId: toGlobalId("Product", root.productId), productRowId: root.productId };
+      case "FLASH_SALE_STARTED":
+      case "FLASH_SALE_SOLD_OUT":
+        return { __typename: LIVE_EVENT_TYPES[root.kind].name, at, flashSaleId: toGlobalId("FlashSale", root.flashSaleId), saleRowId: root.flashSaleId };
+      case "FLASH_SALE_ENDED":
+        return { __typename: "FlashSaleEnded", at, flashSaleId: toGlobalId("FlashSale", root.flashSaleId), saleRowId: root.flashSaleId, returnedUnits: root.returnedUnits, reason: root.reason };
+      case "LIVE_SESSION_ENDED":
+        return { __typename: "LiveSessionEnded", at };
+      default: {
+        const extra = extraLiveEventTypes.find((e) => e.kind === (root as { kind: string }).kind);
+        if (!extra) throw new Error(`unknown live event ${(root as { kind: string }).kind}`);
+        return { __typename: extra.type.name, ...(root as object), at };
+      }
+    }
+  }
+
+  async publish(sessionId: number, event: LiveSessionEventPayload): Promise<void> {
+    await this.deps.bus.publish("liveSessionEvent", sessionId, event).catch((error) => this.deps.log.warn("could not publish", { sessionId, error }));
+  }
+
+  private promoter(ctx: Context): number {
+    if (!ctx.viewer) throw unauthenticated();
+    if (ctx.viewer.role !== Role.PROMOTER) throw forbidden("running live sessions");
+    return ctx.viewer.userId;
+  }
+
+  private async ownSession(ctx: Context, globalId: string): Promise<LiveSessionRow> {
+    const promoterId = this.promoter(ctx);
+    const parsed = parseGlobalId(globalId);
+    if (!parsed || parsed.type !== "LiveSession") throw badInput("liveSessionId is not a valid LiveSession ID.", "liveSessionId");
+    const session = await q.liveSessionById(ctx.db, parsed.id);
+    if (!session) throw notFound("Live session");
+    if (session.promoterId !== promoterId) throw forbidden("changes to another promoter's live session");
+    return session;
+  }
+}

@@ -1,0 +1,91 @@
+import { randomUUID } from "node:crypto";
+import type { RedisClientType } from "redis";
+import type { Logger } from "../../shared/logger.js";
+
+/**
+ * Viewer count of a room = its subscribers on every gateway instance. Each instance keeps its local counts and,
+ * with Redis, writes them to a per-room hash (field = instance id) once per tick; an instance that stops
+ * heart-beating drops out of the sum. Without Redis the local count is the total.
+ */
+export class ViewerCounter {
+  private readonly local = new Map<number, number>();
+  private readonly dirty = new Set<number>();
+  private readonly lastTotal = new Map<number, number>();
+  private timer: NodeJS.Timeout | null = null;
+  readonly instanceId = randomUUID();
+
+  constructor(
+    private readonly options: {
+      redis: RedisClientType | null;
+      prefix: string;
+      tickMs: number;
+      log: Logger;
+      /** Called with the new total of a room that has local subscribers. */
+      onChange: (roomId: number, viewers: number) => void;
+    },
+  ) {}
+
+  set(roomId: number, count: number): void {
+    if ((this.local.get(roomId) ?? 0) === count) return;
+    if (count === 0) this.local.delete(roomId);
+    else this.local.set(roomId, count);
+    this.dirty.add(roomId);
+  }
+
+  start(): void {
+    this.timer = setInterval(() => {
+      this.tick().catch((error) => this.options.log.warn("viewer count tick failed", { error }));
+    }, this.options.tickMs);
+    this.timer.unref();
+  }
+
+  private hashKey = (roomId: number) => `${this.options.prefix}viewers:${roomId}`;
+  private aliveKey = (instanceId: string) => `${this.options.prefix}instance:${instanceId}`;
+
+  async tick(): Promise<void> {
+    const { redis } = this.options;
+    const changed = [...this.dirty];
+    this.dirty.clear();
+    if (redis) {
+      const multi = redis.multi().set(this.aliveKey(this.instanceId), "1", { PX: this.options.tickMs * 3 });
+      for (const roomId of changed) {
+        const count = this.local.get(roomId) ?? 0;
+        if (count === 0) multi.hDel(this.hashKey(roomId), this.instanceId);
+        else multi.hSet(this.hashKey(roomId), this.instanceId, String(count)).expire(this.hashKey(roomId), 3600);
+      }
+      await multi.exec();
+    }
+    const rooms = new Set([...this.local.keys(), ...changed]);
+    for (const roomId of rooms) {
+      const total = await this.total(roomId);
+      if (this.lastTotal.get(roomId) !== total) {
+        this.lastTotal.set(roomId, total);
+        if (this.local.has(roomId)) this.options.onChange(roomId, total);
+      }
+      if (!this.local.has(roomId)) this.lastTotal.delete(roomId);
+    }
+  }
+
+  async total(roomId: number): Promise<number> {
+    const { redis } = this.options;
+    if (!redis) return this.local.get(roomId) ?? 0;
+    const counts = await redis.hGetAll(this.hashKey(roomId));
+    const instances = Object.keys(counts).filter((id) => id !== this.instanceId);
+    const alive = instances.length ? await redis.mGet(instances.map(this.aliveKey)) : [];
+    let sum = this.local.get(roomId) ?? 0;
+    instances.forEach((id, i) => {
+      if (alive[i] !== null) sum += Number(counts[id]) || 0;
+    });
+    return sum;
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    const { redis } = this.options;
+    if (redis?.isOpen) {
+      const multi = redis.multi().del(this.aliveKey(this.instanceId));
+      for (const roomId of this.local.keys()) multi.hDel(this.hashKey(roomId), this.instanceId);
+      await multi.exec().catch(() => {});
+    }
+  }
+}

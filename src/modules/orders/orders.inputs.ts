@@ -1,0 +1,46 @@
+import { Field, ID, InputType, Int } from "type-graphql";
+
+@InputType("PlaceOrderInput", { description: "Buy from a flash sale (flashSaleId), or a cart item (liveSessionId + productId)." })
+export class PlaceOrderInput {
+  @Field(() => ID, { nullable: true, description: "The flash sale to buy from." })
+  flashSaleId?: string | null;
+
+  @Field(() => ID, { nullable: true, description: "The live session whose cart holds the product (cart purchase)." })
+  liveSessionId?: string | null;
+
+  @Field(() => ID, { nullable: true, description: "The product on that cart (cart purchase)." })
+  productId?: string | null;
+
+  @Field(() => Int, { description: "Units to buy." })
+  quantity!: number;
+
+  @Field(() => String, { nullable: true, description: "Coupon code (a shop's or the promoter's coupon for this product)." })
+  couponCode?: string | null;
+
+  @Field(() => Int, { nullable: true, description: "Points to spend, 1 point = 0.01 yuan, at most 10% of the order's list value." })
+  points?: number | null;
+
+  @Field(() => String, { description: "Client-chosen key (1–64 chars): the same key never creates a second order." })
+  idempotencyKey!: string;
+}
+
+@InputType("CreateCouponInput", { description: "A coupon for one product, paid by the merchant's shop or by the promoter." })
+export class CreateCouponInput {
+  @Field(() => ID, { description: "Product the coupon applies to." })
+  productId!: string;
+
+  @Field(() => String, { description: "Code buyers enter (4–32 letters, digits, '-' or '_')." })
+  code!: string;
+
+  @Field(() => String, { description: "Amount off the order, decimal yuan." })
+  amount!: string;
+
+  @Field(() => String, { nullable: true, description: "Least order value it applies to (default 0.00)." })
+  minSpend?: string | null;
+
+  @Field(() => Date, { nullable: true, description: "Valid from (default now)." })
+  validFrom?: Date | null;
+
+  @Field(() => Date, { description: "Valid until (exclusive)." })
+  validUntil!: Date;
+}

@@ -1,0 +1,501 @@
+import { registerEnumType } from "type-graphql";
+import type { Context } from "../../context.js";
+import type { Db, Tx } from "../../db/client.js";
+import type { CouponRow, FlashSaleRow, OrderRow } from "../../db/schema/index.js";
+import type { EventBus } from "../../realtime/bus.js";
+import { Role } from "../../shared/auth.js";
+import type { Clock } from "../../shared/clock.js";
+import { forbidden, notFound, unauthenticated } from "../../shared/errors.js";
+import { idOf } from "../../shared/ids.js";
+import type { Logger } from "../../shared/logger.js";
+import { parseAmount } from "../../shared/money.js";
+import { userError, type UserErrorValue } from "../../shared/user-errors.js";
+import { isOnShelf, promoterShopId, resolveCommissionRates } from "../alliance/alliance.queries.js";
+import * as catalog from "../catalog/catalog.queries.js";
+import type { AdmissionGate } from "../flash-sales/flash-sale.gate.js";
+import { keyField } from "../flash-sales/flash-sale.gate.js";
+import * as flash from "../flash-sales/flash-sale.queries.js";
+import type { FlashSaleService } from "../flash-sales/flash-sale.service.js";
+import * as live from "../live/live.queries.js";
+import { OrderBatcher } from "./order-batcher.js";
+import type { CreateCouponInput, PlaceOrderInput } from "./orders.inputs.js";
+import * as q from "./orders.queries.js";
+import {
+  couponApplies,
+  MAX_IDEMPOTENCY_KEY,
+  PlaceOrderErrorCode,
+  pointsCapFen,
+  priceOrder,
+  shopCanSell,
+} from "./orders.rules.js";
+import { toCoupon, toOrder, type Coupon, type Order } from "./orders.type.js";
+
+export type PlaceOrderUserError = UserErrorValue<PlaceOrderErrorCode>;
+
+export enum CouponErrorCode {
+  INVALID_CODE = "INVALID_CODE",
+  INVALID_AMOUNT = "INVALID_AMOUNT",
+  INVALID_WINDOW = "INVALID_WINDOW",
+  CODE_TAKEN = "CODE_TAKEN",
+  NOT_ON_SHELF = "NOT_ON_SHELF",
+  PROMOTER_HAS_NO_SHOP = "PROMOTER_HAS_NO_SHOP",
+  PRICE_GUARD = "PRICE_GUARD",
+  RESTRICTED = "RESTRICTED",
+}
+registerEnumType(CouponErrorCode, { name: "CouponErrorCode", description: "Why a coupon was refused." });
+export type CouponUserError = UserErrorValue<CouponErrorCode>;
+
+/** The parts of an order a guard (price guard) judges before it is written. */
+export interface OrderDraft {
+  productId: number;
+  shopId: number;
+  promoterId: number | null;
+  promoterShopId: number | null;
+  liveSessionId: number | null;
+  flashSaleId: number | null;
+  quantity: number;
+  unitPriceFen: number;
+  listPriceFen: number;
+  shopCouponFen: number;
+  promoterCouponFen: number;
+  pointsFen: number;
+  subsidyPerUnitFen: number;
+  handPriceFen: number;
+}
+
+/** Hooks other modules attach to buying and to coupons (the price guard refuses and records violations). */
+export interface OrderGuard {
+  /** Runs inside the order's transaction; a refusal code stops that order. */
+  checkOrder(tx: Tx, draft: OrderDraft, now: Date): Promise<{ code: PlaceOrderErrorCode; message: string } | null>;
+  /** Called after the transaction, with the refusals it recorded, to publish alerts. */
+  afterCommit?(): Promise<void>;
+  checkCoupon(ctx: Context, coupon: { productId: number; amountFen: number; issuer: "SHOP" | "PROMOTER"; issuerShopId: number }): Promise<CouponUserError[]>;
+}
+
+interface FlashRequest {
+  buyerId: number;
+  key: string;
+  quantity: number;
+  couponCode: string | null;
+  pointsFen: number;
+}
+
+type FlashOutcome =
+  | { kind: "ACCEPTED"; order: OrderRow }
+  | { kind: "EXISTING"; order: OrderRow }
+  | { kind: "REFUSED"; error: PlaceOrderUserError; ledgerDisagrees: boolean };
+
+interface PlaceOrderResult {
+  order: Order | null;
+  userErrors: PlaceOrderUserError[];
+}
+
+const refuse = (code: PlaceOrderErrorCode, message: string, field?: string): PlaceOrderResult => ({
+  order: null,
+  userErrors: [userError(code, message, field)],
+});
+
+const MESSAGES: Partial<Record<PlaceOrderErrorCode, string>> = {
+  SOLD_OUT: "The flash sale is sold out.",
+  NOT_ENOUGH_UNITS: "Fewer units are left than you asked for.",
+  LIMIT_REACHED: "You have reached this flash sale's per-buyer limit.",
+  ENDED: "The flash sale has ended.",
+  NOT_STARTED: "The flash sale has not started yet.",
+  SHOP_CANNOT_SELL: "The shop cannot sell in live sessions now.",
+  IN_PROGRESS: "An order with this idempotency key is still being placed; retry shortly.",
+};
+const message = (code: PlaceOrderErrorCode) => MESSAGES[code] ?? code;
+
+class DuplicateKey extends Error {}
+
+export class OrderService {
+  private readonly batcher: OrderBatcher<FlashRequest, FlashOutcome>;
+  guard: OrderGuard | null = null;
+
+  constructor(
+    private readonly deps: { db: Db; bus: EventBus; gate: AdmissionGate; clock: Clock; log: Logger; flashSales: FlashSaleService; maxBatch: number },
+  ) {
+    this.batcher = new OrderBatcher((saleId, batch) => this.commitFlashBatch(saleId, batch), deps.maxBatch);
+  }
+
+  async order(ctx: Context, rowId: number): Promise<Order | null> {
+    const row = await ctx.loaders.orderById.load(rowId);
+    if (!row) return null;
+    const viewer = ctx.viewer;
+    if (!viewer) throw unauthenticated();
+    const shop = await ctx.loaders.shopById.load(row.shopId);
+    const allowed =
+      viewer.role === Role.ADMIN ||
+      viewer.role === Role.ANALYST ||
+      row.buyerId === viewer.userId ||
+      row.promoterId === viewer.userId ||
+      shop?.ownerId === viewer.userId;
+    if (!allowed) throw forbidden("reading this order");
+    return toOrder(row);
+  }
+
+  async placeOrder(ctx: Context, input: PlaceOrderInput): Promise<PlaceOrderResult> {
+    if (!ctx.viewer) throw unauthenticated();
+    if (!Number.isInteger(input.quantity) || input.quantity < 1 || input.quantity > 1000) {
+      return refuse(PlaceOrderErrorCode.INVALID_QUANTITY, "Quantity must be between 1 and 1000.", "quantity");
+    }
+    const key = input.idempotencyKey;
+    if (key.length < 1 || key.length > MAX_IDEMPOTENCY_KEY || /[\u0000-\u001f]/.test(key)) {
+      return refuse(PlaceOrderErrorCode.INVALID_IDEMPOTENCY_KEY, `The idempotency key must be 1–${MAX_IDEMPOTENCY_KEY} printable characters.`, "idempotencyKey");
+    }
+    const pointsFen = input.points ?? 0;
+    if (!Number.isInteger(pointsFen) || pointsFen < 0) return refuse(PlaceOrderErrorCode.POINTS_OVER_CAP, "Points must be 0 or more.", "points");
+    const request: FlashRequest = { buyerId: ctx.viewer.userId, key, quantity: input.quantity, couponCode: input.couponCode?.trim() || null, pointsFen };
+    if (input.flashSaleId) return this.buyFlashSale(ctx, idOf("FlashSale", input.flashSaleId, "flashSaleId"), request);
+    if (input.liveSessionId && input.productId) {
+      return this.buyFromCart(ctx, idOf("LiveSession", input.liveSessionId, "liveSessionId"), idOf("Product", input.productId, "productId"), request);
+    }
+    return refuse(PlaceOrderErrorCode.INVALID_TARGET, "Give a flashSaleId, or a liveSessionId and a productId.", "flashSaleId");
+  }
+
+  private async buyFlashSale(ctx: Context, saleId: number, req: FlashRequest): Promise<PlaceOrderResult> {
+    const { gate, flashSales, clock } = this.deps;
+    const terms = await flashSales.saleTerms(saleId);
+    if (!terms) throw notFound("Flash sale");
+    const now = clock.now();
+    if (now < terms.startsAt) return refuse(PlaceOrderErrorCode.NOT_STARTED, message(PlaceOrderErrorCode.NOT_STARTED));
+    if (now >= terms.endsAt) return refuse(PlaceOrderErrorCode.ENDED, message(PlaceOrderErrorCode.ENDED));
+    if (req.quantity > terms.perBuyerLimit) return refuse(PlaceOrderErrorCode.LIMIT_REACHED, message(PlaceOrderErrorCode.LIMIT_REACHED), "quantity");
+
+    let verdict = await gate.admit(saleId, req.buyerId, req.key, req.quantity, terms.perBuyerLimit);
+    if (verdict === "NO_GATE") {
+      const state = await flashSales.ensureGate(saleId);
+      if (!state.open) {
+        const code = state.status === "SOLD_OUT" ? PlaceOrderErrorCode.SOLD_OUT : PlaceOrderErrorCode.ENDED;
+        const existing = await q.orderByKey(ctx.db, req.buyerId, req.key);
+        return existing ? { order: toOrder(existing), userErrors: [] } : refuse(code, message(code));
+      }
+      verdict = await gate.admit(saleId, req.buyerId, req.key, req.quantity, terms.perBuyerLimit);
+    }
+    switch (verdict) {
+      case "OK":
+        break;
+      case "DUPLICATE":
+        return this.awaitExisting(ctx, req);
+      case "SOLD_OUT":
+        return refuse(PlaceOrderErrorCode.SOLD_OUT, message(PlaceOrderErrorCode.SOLD_OUT));
+      case "NOT_ENOUGH_UNITS":
+        return refuse(PlaceOrderErrorCode.NOT_ENOUGH_UNITS, message(PlaceOrderErrorCode.NOT_ENOUGH_UNITS), "quantity");
+      case "LIMIT_REACHED":
+        return refuse(PlaceOrderErrorCode.LIMIT_REACHED, message(PlaceOrderErrorCode.LIMIT_REACHED), "quantity");
+      default:
+        return refuse(PlaceOrderErrorCode.IN_PROGRESS, message(PlaceOrderErrorCode.IN_PROGRESS));
+    }
+
+    let outcome: FlashOutcome;
+    try {
+      outcome = await this.batcher.submit(saleId, req);
+    } catch (error) {
+      // Not committed: the units and the key go back to the gate.
+      await gate.release(saleId, req.buyerId, req.key, req.quantity, true).catch(() => {});
+      throw error;
+    }
+    if (outcome.kind === "ACCEPTED") return { order: toOrder(outcome.order), userErrors: [] };
+    if (outcome.kind === "EXISTING") {
+      await gate.release(saleId, req.buyerId, req.key, req.quantity, false);
+      return { order: toOrder(outcome.order), userErrors: [] };
+    }
+    await gate.release(saleId, req.buyerId, req.key, req.quantity, true);
+    if (outcome.ledgerDisagrees) void flashSales.ensureGate(saleId).catch(() => {});
+    return { order: null, userErrors: [outcome.error] };
+  }
+
+  /** Another attempt with the same key is in flight (here or on another instance): answer with its order. */
+  private async awaitExisting(ctx: Context, req: FlashRequest): Promise<PlaceOrderResult> {
+    for (let attempt = 0; attempt < 60; attempt++) {
+      const existing = await q.orderByKey(ctx.db, req.buyerId, req.key);
+      if (existing) return { order: toOrder(existing), userErrors: [] };
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    return refuse(PlaceOrderErrorCode.IN_PROGRESS, message(PlaceOrderErrorCode.IN_PROGRESS));
+  }
+
+  /** One transaction for a batch of admitted orders of one sale. The sale's row lock orders all batches everywhere. */
+  private async commitFlashBatch(saleId: number, batch: FlashRequest[]): Promise<FlashOutcome[]> {
+    const { db, clock, flashSales } = this.deps;
+    const now = clock.now();
+    let before: FlashSaleRow | null = null;
+    let after: FlashSaleRow | null = null;
+    const outcomes = await db.transaction(async (tx) => {
+      const sale = await flash.flashSaleById(tx, saleId, true);
+      before = sale;
+      const refuseAll = (code: PlaceOrderErrorCode): FlashOutcome[] =>
+        batch.map(() => ({ kind: "REFUSED", error: userError(code, message(code)), ledgerDisagrees: true }));
+      if (!sale || sale.status === "ENDED" || now >= sale.endsAt) return refuseAll(PlaceOrderErrorCode.ENDED);
+      if (now < sale.startsAt) return refuseAll(PlaceOrderErrorCode.NOT_STARTED);
+
+      const existing = new Map((await q.ordersByKeys(tx, batch.map((r) => ({ buyerId: r.buyerId, key: r.key })))).map((o) => [keyField(o.buyerId, o.idempotencyKey), o]));
+      const purchased = new Map((await q.purchasesOf(tx, saleId, [...new Set(batch.map((r) => r.buyerId))])).map((p) => [p.buyerId, p.quantity]));
+      const context = await this.sellingContext(tx, sale.liveSessionId, sale.productId, sale.shopId, now, batch);
+
+      const results: (FlashOutcome | { kind: "PENDING"; draft: number } | { kind: "SAME_AS"; index: number })[] = [];
+      const drafts: (typeof import("../../db/schema/index.js").orders.$inferInsert)[] = [];
+      const firstOfKey = new Map<string, number>();
+      const added = new Map<number, number>();
+      let sold = sale.soldUnits;
+      for (const [i, req] of batch.entries()) {
+        const k = keyField(req.buyerId, req.key);
+        const found = existing.get(k);
+        if (found) {
+          results.push({ kind: "EXISTING", order: found });
+          continue;
+        }
+        if (firstOfKey.has(k)) {
+          results.push({ kind: "SAME_AS", index: firstOfKey.get(k)! });
+          continue;
+        }
+        const refusal = (code: PlaceOrderErrorCode, ledgerDisagrees = false, text = message(code)): FlashOutcome => ({
+          kind: "REFUSED",
+          error: userError(code, text),
+          ledgerDisagrees,
+        });
+        if (!context.canSell) {
+          results.push(refusal(PlaceOrderErrorCode.SHOP_CANNOT_SELL));
+          continue;
+        }
+        if (sold + req.quantity > sale.allocatedUnits) {
+          results.push(refusal(sold >= sale.allocatedUnits ? PlaceOrderErrorCode.SOLD_OUT : PlaceOrderErrorCode.NOT_ENOUGH_UNITS, true));
+          continue;
+        }
+        const bought = (purchased.get(req.buyerId) ?? 0) + (added.get(req.buyerId) ?? 0);
+        if (bought + req.quantity > sale.perBuyerLimit) {
+          results.push(refusal(PlaceOrderErrorCode.LIMIT_REACHED, true));
+          continue;
+        }
+        const priced = await this.priceDraft(tx, context, req, sale.flashPriceFen, sale.id, now);
+        if ("code" in priced) {
+          results.push(refusal(priced.code, false, priced.message));
+          continue;
+        }
+        sold += req.quantity;
+        added.set(req.buyerId, (added.get(req.buyerId) ?? 0) + req.quantity);
+        firstOfKey.set(k, i);
+        results.push({ kind: "PENDING", draft: drafts.length });
+        drafts.push(priced.row);
+      }
+      const inserted = drafts.length ? await q.insertOrders(tx, drafts) : [];
+      if (inserted.length) {
+        await q.addPurchases(tx, saleId, added);
+        after = await q.addSold(tx, saleId, sold - sale.soldUnits);
+      }
+      const resolved: FlashOutcome[] = results.map((r) => (r.kind === "PENDING" ? { kind: "ACCEPTED", order: inserted[r.draft]! } : (r as FlashOutcome)));
+      return resolved.map((r, i) => {
+        const same = results[i] as { kind: string; index?: number };
+        if (same.kind !== "SAME_AS") return r;
+        const first = resolved[same.index!]!;
+        return first.kind === "ACCEPTED" ? ({ kind: "EXISTING", order: first.order } as FlashOutcome) : first;
+      });
+    });
+    await this.guard?.afterCommit?.();
+    const updated = after as FlashSaleRow | null;
+    if (updated) {
+      await flashSales.publishStock(updated);
+      if (updated.status === "SOLD_OUT" && (before as FlashSaleRow | null)?.status !== "SOLD_OUT") {
+        await flashSales.publishEvent(updated.liveSessionId, { kind: "FLASH_SALE_SOLD_OUT", at: now.toISOString(), flashSaleId: saleId });
+      }
+    }
+    return outcomes;
+  }
+
+  /** What every order of one product in one room shares: promoter, frozen commission, subsidy, shop state, coupons. */
+  private async sellingContext(tx: Tx, liveSessionId: number, productId: number, shopId: number, now: Date, batch: { couponCode: string | null }[]) {
+    const [session, shop, cartItem] = await Promise.all([
+      live.liveSessionById(tx, liveSessionId),
+      catalog.shopById(tx, shopId),
+      live.pinnedCartItem(tx, liveSessionId, productId),
+    ]);
+    const promoterId = session?.promoterId ?? null;
+    const rate = promoterId ? (await resolveCommissionRates(tx, promoterId, [productId], now)).get(productId) : undefined;
+    const codes = [...new Set(batch.map((r) => r.couponCode).filter((c): c is string => Boolean(c)))];
+    const coupons = new Map((codes.length ? await q.couponsByCodes(tx, codes) : []).map((c) => [c.code, c]));
+    return {
+      liveSessionId,
+      productId,
+      shopId,
+      promoterId,
+      promoterShopId: promoterId ? await promoterShopId(tx, promoterId) : null,
+      listPriceFen: (await catalog.productById(tx, productId))!.priceFen,
+      canSell: shop ? shopCanSell(shop) : false,
+      subsidyPerUnitFen: cartItem?.subsidyFen ?? 0,
+      rateBps: rate?.rateBps ?? 0,
+      plan: rate?.plan ?? null,
+      coupons,
+    };
+  }
+
+  private async priceDraft(
+    tx: Tx,
+    context: Awaited<ReturnType<OrderService["sellingContext"]>>,
+    req: FlashRequest,
+    unitPriceFen: number,
+    flashSaleId: number | null,
+    now: Date,
+  ): Promise<{ row: typeof import("../../db/schema/index.js").orders.$inferInsert } | { code: PlaceOrderErrorCode; message: string }> {
+    const subtotal = unitPriceFen * req.quantity;
+    let coupon: CouponRow | undefined;
+    if (req.couponCode) {
+      coupon = context.coupons.get(req.couponCode);
+      if (!coupon || !couponApplies(coupon, context.productId, subtotal, now)) {
+        return { code: PlaceOrderErrorCode.COUPON_INVALID, message: "The coupon does not apply to this order." };
+      }
+    }
+    if (req.pointsFen > pointsCapFen(subtotal)) {
+      return { code: PlaceOrderErrorCode.POINTS_OVER_CAP, message: `Points may pay at most ${pointsCapFen(subtotal)} fen of this order.` };
+    }
+    const shopCouponFen = coupon?.issuer === "SHOP" ? coupon.amountFen : 0;
+    const promoterCouponFen = coupon?.issuer === "PROMOTER" ? coupon.amountFen : 0;
+    const price = priceOrder({
+      unitPriceFen,
+      quantity: req.quantity,
+      subsidyPerUnitFen: context.subsidyPerUnitFen,
+      shopCouponFen,
+      promoterCouponFen,
+      pointsFen: req.pointsFen,
+    });
+    if (this.guard) {
+      const refusal = await this.guard.checkOrder(
+        tx,
+        {
+          productId: context.productId,
+          shopId: context.shopId,
+          promoterId: context.promoterId,
+          promoterShopId: context.promoterShopId,
+          liveSessionId: context.liveSessionId,
+          flashSaleId,
+          quantity: req.quantity,
+          unitPriceFen,
+          listPriceFen: context.listPriceFen,
+          shopCouponFen,
+          promoterCouponFen,
+          pointsFen: req.pointsFen,
+          subsidyPerUnitFen: context.subsidyPerUnitFen,
+          handPriceFen: price.handPriceFen,
+        },
+        now,
+      );
+      if (refusal) return refusal;
+    }
+    return {
+      row: {
+        buyerId: req.buyerId,
+        shopId: context.shopId,
+        productId: context.productId,
+        promoterId: context.promoterId,
+        liveSessionId: context.liveSessionId,
+        flashSaleId,
+        quantity: req.quantity,
+        unitPriceFen,
+        shopCouponFen,
+        promoterCouponFen,
+        pointsFen: req.pointsFen,
+        subsidyFen: price.subsidyFen,
+        totalFen: price.totalFen,
+        handPriceFen: price.handPriceFen,
+        commissionRateBps: context.rateBps,
+        commissionPlan: context.plan,
+        idempotencyKey: req.key,
+        createdAt: now,
+      },
+    };
+  }
+
+  /** A cart purchase outside any flash sale: stock is taken from the product in the order's own transaction. */
+  private async buyFromCart(ctx: Context, liveSessionId: number, productId: number, req: FlashRequest): Promise<PlaceOrderResult> {
+    const now = this.deps.clock.now();
+    let stockAfter: number | null = null;
+    let result: PlaceOrderResult;
+    try {
+      result = await ctx.db.transaction(async (tx) => {
+        const existing = await q.orderByKey(tx, req.buyerId, req.key);
+        if (existing) return { order: toOrder(existing), userErrors: [] };
+        const session = await live.liveSessionById(tx, liveSessionId);
+        if (!session) throw notFound("Live session");
+        if (session.status !== "LIVE") return refuse(PlaceOrderErrorCode.SESSION_NOT_LIVE, "The live session has ended.", "liveSessionId");
+        if (!(await live.pinnedCartItem(tx, liveSessionId, productId))) {
+          return refuse(PlaceOrderErrorCode.NOT_ON_CART, "The product is not on this session's cart.", "productId");
+        }
+        const product = await catalog.productById(tx, productId, true);
+        if (!product) throw notFound("Product");
+        const context = await this.sellingContext(tx, liveSessionId, productId, product.shopId, now, [req]);
+        if (!context.canSell) return refuse(PlaceOrderErrorCode.SHOP_CANNOT_SELL, message(PlaceOrderErrorCode.SHOP_CANNOT_SELL));
+        const priced = await this.priceDraft(tx, context, req, product.priceFen, null, now);
+        if ("code" in priced) return refuse(priced.code, priced.message);
+        const taken = await flash.takeStock(tx, productId, req.quantity);
+        if (!taken) return refuse(PlaceOrderErrorCode.OUT_OF_STOCK, `Only ${product.stock} units are in stock.`, "quantity");
+        const inserted = await q.insertOrderOnce(tx, priced.row);
+        if (!inserted) throw new DuplicateKey();
+        stockAfter = taken.stock;
+        return { order: toOrder(inserted), userErrors: [] };
+      });
+    } catch (error) {
+      if (!(error instanceof DuplicateKey)) throw error;
+      const existing = await q.orderByKey(ctx.db, req.buyerId, req.key);
+      return existing ? { order: toOrder(existing), userErrors: [] } : refuse(PlaceOrderErrorCode.IN_PROGRESS, message(PlaceOrderErrorCode.IN_PROGRESS));
+    }
+    await this.guard?.afterCommit?.();
+    if (stockAfter !== null) {
+      const product = await catalog.productById(ctx.db, productId);
+      if (product) await this.deps.bus.publish("productUpdated", productId, { productId, version: product.version }).catch(() => {});
+    }
+    return result;
+  }
+
+  async createCoupon(ctx: Context, input: CreateCouponInput): Promise<{ coupon: Coupon | null; userErrors: CouponUserError[] }> {
+    if (!ctx.viewer) throw unauthenticated();
+    const productId = idOf("Product", input.productId, "productId");
+    const product = await catalog.productById(ctx.db, productId);
+    if (!product) throw notFound("Product");
+    const errors: CouponUserError[] = [];
+    let issuer: "SHOP" | "PROMOTER";
+    let issuerShopId: number | null;
+    if (ctx.viewer.role === Role.MERCHANT) {
+      const shop = await catalog.shopById(ctx.db, product.shopId);
+      if (shop?.ownerId !== ctx.viewer.userId) throw forbidden("coupons for another shop's products");
+      issuer = "SHOP";
+      issuerShopId = shop.id;
+    } else if (ctx.viewer.role === Role.PROMOTER) {
+      issuer = "PROMOTER";
+      issuerShopId = await promoterShopId(ctx.db, ctx.viewer.userId);
+      if (!(await isOnShelf(ctx.db, ctx.viewer.userId, productId))) {
+        errors.push(userError(CouponErrorCode.NOT_ON_SHELF, "Put the product on your shelf first.", "productId"));
+      }
+      if (issuerShopId === null) errors.push(userError(CouponErrorCode.PROMOTER_HAS_NO_SHOP, "A promoter pays its coupons from its own shop: open one first."));
+    } else throw forbidden("creating coupons");
+    const code = input.code.trim();
+    if (!/^[A-Za-z0-9_-]{4,32}$/.test(code)) errors.push(userError(CouponErrorCode.INVALID_CODE, "Codes are 4–32 letters, digits, '-' or '_'.", "code"));
+    const amountFen = parseAmount(input.amount);
+    const minSpendFen = input.minSpend == null ? 0 : parseAmount(input.minSpend);
+    if (amountFen === null || amountFen <= 0) errors.push(userError(CouponErrorCode.INVALID_AMOUNT, "The amount must be above 0.00.", "amount"));
+    if (minSpendFen === null) errors.push(userError(CouponErrorCode.INVALID_AMOUNT, "The minimum spend must be a decimal amount.", "minSpend"));
+    const validFrom = input.validFrom ?? this.deps.clock.now();
+    if (input.validUntil <= validFrom) errors.push(userError(CouponErrorCode.INVALID_WINDOW, "validUntil must come after validFrom.", "validUntil"));
+    if (errors.length === 0 && this.guard) {
+      errors.push(...(await this.guard.checkCoupon(ctx, { productId, amountFen: amountFen!, issuer: issuer!, issuerShopId: issuerShopId! })));
+    }
+    if (errors.length > 0) return { coupon: null, userErrors: errors };
+    const row = await q.insertCoupon(ctx.db, {
+      code,
+      issuer: issuer!,
+      issuerShopId: issuerShopId!,
+      createdBy: ctx.viewer.userId,
+      productId,
+      amountFen: amountFen!,
+      minSpendFen: minSpendFen!,
+      validFrom,
+      validUntil: input.validUntil,
+    });
+    if (!row) return { coupon: null, userErrors: [userError(CouponErrorCode.CODE_TAKEN, "That code is taken.", "code")] };
+    return { coupon: toCoupon(row), userErrors: [] };
+  }
+
+  /** Waits for queued orders to commit (graceful shutdown). */
+  async drain(timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!this.batcher.idle && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  }
+}

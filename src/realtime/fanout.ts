@@ -1,0 +1,293 @@
+import {
+  createSourceEventStream,
+  execute,
+  print,
+  type ExecutionArgs,
+  type ExecutionResult,
+} from "graphql";
+import type { Logger } from "../shared/logger.js";
+import type { EventBus, Unsubscribe } from "./bus.js";
+import type { TopicName, Topics } from "./topics.js";
+
+/**
+ * Execute-once fan-out for room subscriptions (a live room's inventory and events): every subscriber of a room
+ * on this instance with the same selection set shares one execution per message, instead of running the
+ * resolvers once per subscriber. A room subscribes to the bus once per instance, however many viewers it has.
+ */
+export interface RoomSpec<S, E> {
+  name: string;
+  topic: TopicName;
+  /** Current state of the room, from the ledger. */
+  load(roomId: number): Promise<S>;
+  /** Merges an event into the state (events may arrive late or twice: keep the newest). */
+  apply(state: S, event: E): S;
+  /** Root value of the first message a subscriber gets. */
+  snapshot(state: S, roomId: number): unknown;
+  /** "coalesce": send the snapshot at most once per window; otherwise the root value of each event's message. */
+  onEvent: "coalesce" | ((event: E, state: S, roomId: number) => unknown | null);
+  coalesceMs?: number;
+}
+
+/** What a room field's subscribe function returns: the room to join, instead of an event stream. */
+export class RoomTicket {
+  constructor(
+    readonly spec: RoomSpec<any, any>,
+    readonly roomId: number,
+  ) {}
+  [Symbol.asyncIterator](): AsyncIterator<never> {
+    throw new Error("a RoomTicket is joined through the fan-out hub, not iterated");
+  }
+}
+
+interface Sink {
+  push(result: ExecutionResult): void;
+  close(): void;
+}
+
+interface Group {
+  args: ExecutionArgs;
+  sinks: Set<Sink>;
+  snapshot: ExecutionResult | null;
+}
+
+const MAX_QUEUE = 32;
+
+class Room<S, E> {
+  readonly groups = new Map<string, Group>();
+  state!: S;
+  private unsubscribe: Unsubscribe | null = null;
+  private flushTimer: NodeJS.Timeout | null = null;
+  private ready: Promise<void>;
+  private chain: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly hub: FanoutHub,
+    readonly spec: RoomSpec<S, E>,
+    readonly roomId: number,
+  ) {
+    this.ready = this.start();
+  }
+
+  private async start() {
+    const early: E[] = [];
+    let loaded = false;
+    this.unsubscribe = await this.hub.bus.subscribe(this.spec.topic, this.roomId, (event) => {
+      if (!loaded) early.push(event as E);
+      else this.receive(event as E);
+    });
+    this.state = await this.spec.load(this.roomId);
+    loaded = true;
+    for (const event of early) this.state = this.spec.apply(this.state, event);
+  }
+
+  whenReady() {
+    return this.ready;
+  }
+
+  receive(event: E) {
+    this.state = this.spec.apply(this.state, event);
+    for (const group of this.groups.values()) group.snapshot = null;
+    if (this.spec.onEvent === "coalesce") {
+      this.flushTimer ??= setTimeout(() => {
+        this.flushTimer = null;
+        this.broadcast(this.spec.snapshot(this.state, this.roomId));
+      }, this.spec.coalesceMs ?? 100);
+      return;
+    }
+    const payload = this.spec.onEvent(event, this.state, this.roomId);
+    if (payload !== null) this.broadcast(payload);
+  }
+
+  /** Messages go out in order: one execution per group, shared by its sinks. */
+  private broadcast(payload: unknown) {
+    this.chain = this.chain.then(async () => {
+      for (const group of [...this.groups.values()]) {
+        if (group.sinks.size === 0) continue;
+        const result = await this.hub.run(group.args, payload);
+        if (this.spec.onEvent === "coalesce") group.snapshot = result;
+        for (const sink of group.sinks) sink.push(result);
+      }
+    }).catch((error) => this.hub.log.error("fan-out broadcast failed", { room: this.spec.name, roomId: this.roomId, error }));
+  }
+
+  async snapshotFor(group: Group): Promise<ExecutionResult> {
+    if (!group.snapshot) group.snapshot = await this.hub.run(group.args, this.spec.snapshot(this.state, this.roomId));
+    return group.snapshot;
+  }
+
+  get subscriberCount(): number {
+    let n = 0;
+    for (const group of this.groups.values()) n += group.sinks.size;
+    return n;
+  }
+
+  async close() {
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    await this.ready.catch(() => {});
+    await this.unsubscribe?.();
+  }
+}
+
+export class FanoutHub {
+  private readonly rooms = new Map<string, Room<any, any>>();
+  /** Executions run (one per group per message): compare with messages delivered to see the sharing. */
+  executions = 0;
+  delivered = 0;
+
+  constructor(
+    readonly bus: EventBus,
+    readonly log: Logger,
+    private readonly contextForEvent: () => unknown,
+    /** Called with the number of distinct connections subscribed to a room (any of its fields) on this instance. */
+    private readonly onMembers?: (roomId: number, members: number) => void,
+  ) {}
+
+  private readonly members = new Map<number, Map<string, number>>();
+
+  private addMember(roomId: number, memberId: string, delta: 1 | -1) {
+    let room = this.members.get(roomId);
+    if (!room) this.members.set(roomId, (room = new Map()));
+    const next = (room.get(memberId) ?? 0) + delta;
+    if (next <= 0) room.delete(memberId);
+    else room.set(memberId, next);
+    if (room.size === 0) this.members.delete(roomId);
+    this.onMembers?.(roomId, room.size);
+  }
+
+  async run(args: ExecutionArgs, rootValue: unknown): Promise<ExecutionResult> {
+    this.executions++;
+    // A fresh context (and loaders) per execution: shared by the whole group, never stale.
+    return execute({ ...args, rootValue, contextValue: this.contextForEvent() }) as Promise<ExecutionResult>;
+  }
+
+  /**
+   * graphql-ws `subscribe`: room fields join their room; every other subscription runs as graphql-js would
+   * (one execution per event per subscriber).
+   */
+  async subscribe(args: ExecutionArgs): Promise<AsyncIterableIterator<ExecutionResult> | ExecutionResult> {
+    const source = await createSourceEventStream(args);
+    if (!(Symbol.asyncIterator in source)) return source as ExecutionResult;
+    if (source instanceof RoomTicket) return this.join(source, args);
+    return mapStream(source as AsyncIterableIterator<unknown>, (payload) => execute({ ...args, rootValue: payload }) as Promise<ExecutionResult>);
+  }
+
+  roomSize(specName: string, roomId: number): number {
+    return this.rooms.get(`${specName}:${roomId}`)?.subscriberCount ?? 0;
+  }
+
+  /** Pushes an event into this instance's copy of a room only (e.g. a locally computed viewer count). */
+  inject<T extends TopicName>(specName: string, roomId: number, event: Topics[T]): void {
+    const room = this.rooms.get(`${specName}:${roomId}`);
+    if (room) void room.whenReady().then(() => room.receive(event));
+  }
+
+  roomIds(specName: string): number[] {
+    return [...this.rooms.values()].filter((r) => r.spec.name === specName).map((r) => r.roomId);
+  }
+
+  private async join(ticket: RoomTicket, args: ExecutionArgs): Promise<AsyncIterableIterator<ExecutionResult>> {
+    const key = `${ticket.spec.name}:${ticket.roomId}`;
+    let room = this.rooms.get(key);
+    if (!room) {
+      room = new Room(this, ticket.spec, ticket.roomId);
+      this.rooms.set(key, room);
+    }
+    const memberId = String((args.contextValue as { requestId?: string } | undefined)?.requestId ?? Math.random());
+    const selection = `${args.operationName ?? ""}\n${print(args.document)}\n${JSON.stringify(args.variableValues ?? {})}`;
+    let group = room.groups.get(selection);
+    if (!group) {
+      group = { args: { ...args, contextValue: undefined }, sinks: new Set(), snapshot: null };
+      room.groups.set(selection, group);
+    }
+    const queue: ExecutionResult[] = [];
+    let waiting: ((r: IteratorResult<ExecutionResult>) => void) | null = null;
+    let done = false;
+    const sink: Sink = {
+      push: (result) => {
+        if (done) return;
+        this.delivered++;
+        if (waiting) {
+          const resolve = waiting;
+          waiting = null;
+          resolve({ value: result, done: false });
+          return;
+        }
+        // A slow subscriber loses its oldest messages, never the newest (inventory messages are whole snapshots).
+        if (queue.length >= MAX_QUEUE) queue.shift();
+        queue.push(result);
+      },
+      close: () => {
+        done = true;
+        waiting?.({ value: undefined, done: true });
+        waiting = null;
+      },
+    };
+    const joinedRoom = room;
+    const joinedGroup = group;
+    const leave = async () => {
+      if (done && !joinedGroup.sinks.has(sink)) return;
+      sink.close();
+      joinedGroup.sinks.delete(sink);
+      if (joinedGroup.sinks.size === 0) joinedRoom.groups.delete(selection);
+      this.addMember(ticket.roomId, memberId, -1);
+      if (joinedRoom.groups.size === 0 && this.rooms.get(key) === joinedRoom) {
+        this.rooms.delete(key);
+        await joinedRoom.close();
+      }
+    };
+    try {
+      await room.whenReady();
+    } catch (error) {
+      if (this.rooms.get(key) === room) this.rooms.delete(key);
+      throw error;
+    }
+    group.sinks.add(sink);
+    this.addMember(ticket.roomId, memberId, 1);
+    const first = await room.snapshotFor(group);
+    this.delivered++;
+    queue.unshift(first);
+
+    const iterator: AsyncIterableIterator<ExecutionResult> = {
+      next: async () => {
+        if (queue.length > 0) return { value: queue.shift()!, done: false };
+        if (done) return { value: undefined, done: true };
+        return new Promise((resolve) => (waiting = resolve));
+      },
+      return: async () => {
+        await leave();
+        return { value: undefined, done: true };
+      },
+      throw: async (error) => {
+        await leave();
+        throw error;
+      },
+      [Symbol.asyncIterator]: () => iterator,
+    };
+    return iterator;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.rooms.values()].map((room) => room.close()));
+    this.rooms.clear();
+  }
+}
+
+function mapStream<T, R>(source: AsyncIterableIterator<T>, map: (value: T) => Promise<R>): AsyncIterableIterator<R> {
+  return {
+    async next() {
+      const item = await source.next();
+      return item.done ? { value: undefined, done: true } : { value: await map(item.value), done: false };
+    },
+    async return() {
+      await source.return?.();
+      return { value: undefined, done: true };
+    },
+    async throw(error) {
+      await source.return?.();
+      throw error;
+    },
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+  };
+}
