@@ -42,3 +42,12 @@ export async function buildOrder(
     .returning();
   return row!;
 }
+
+/** Many users at once (one statement), e.g. a crowd of buyers. */
+export async function buildUsers(db: Db, role: "BUYER" | "MERCHANT" | "PROMOTER", count: number) {
+  const tag = randomUUID().slice(0, 8);
+  return db
+    .insert(users)
+    .values(Array.from({ length: count }, (_, i) => ({ name: `${role.toLowerCase()}-${tag}-${i}`, role })))
+    .returning();
+}
