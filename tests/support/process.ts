@@ -2,7 +2,6 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
-const tsx = fileURLToPath(new URL("../../node_modules/.bin/tsx", import.meta.url));
 
 export interface GatewayProcess {
   child: ChildProcess;
@@ -15,7 +14,8 @@ export interface GatewayProcess {
 
 /** Starts `src/main.ts` as its own process (what `npm start` runs) and waits for its banner. */
 export async function spawnGateway(env: Record<string, string>, timeoutMs = 60_000): Promise<GatewayProcess> {
-  const child = spawn(tsx, ["src/main.ts"], { cwd: root, env: { ...process.env, PORT: "0", HOST: "127.0.0.1", ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  // node itself, not the tsx wrapper: a signal must reach the gateway, not a parent that leaves it running.
+  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], { cwd: root, env: { ...process.env, PORT: "0", HOST: "127.0.0.1", ...env }, stdio: ["ignore", "pipe", "pipe"] });
   let out = "";
   child.stdout!.on("data", (d) => (out += d));
   child.stderr!.on("data", (d) => (out += d));
