@@ -1,0 +1,88 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { toGlobalId } from "../../../src/shared/ids.js";
+import { buildUsers } from "../../support/builders.js";
+import { collect, startTestGateway, type TestGateway } from "../../support/gateway.js";
+import {
+  CreateFlashSaleDocument,
+  EndLiveSessionDocument,
+  FlashSaleInventoryDocument,
+  LiveSessionDocument,
+  LiveSessionEventsDocument,
+  PlaceOrderDocument,
+} from "../../support/generated/graphql.js";
+import { liveSale } from "../../support/scenarios.js";
+
+describe("live room events across two instances (real Redis)", () => {
+  let a: TestGateway;
+  let b: TestGateway;
+  beforeAll(async () => {
+    const env = { VIEWER_TICK_MS: "100", INVENTORY_COALESCE_MS: "50" };
+    [a, b] = await Promise.all([startTestGateway("postgres", { env }), startTestGateway("postgres", { env })]);
+  });
+  afterAll(async () => {
+    await Promise.all([a?.stop(), b?.stop()]);
+  });
+
+  it("sends a snapshot, then viewer counts across instances, sale started / sold out / ended, session ended", async () => {
+    const s = await liveSale(a, { units: 0, stock: 10 });
+    const watcher = collect(a.ws(null), LiveSessionEventsDocument, { liveSessionId: s.liveSessionId });
+    await watcher.until(() => watcher.messages.length >= 1);
+    const first = watcher.messages[0]!.data!.liveSessionEvents;
+    expect(first).toMatchObject({ __typename: "LiveSessionSnapshot", liveSession: { id: s.liveSessionId, status: "LIVE", cart: [{ product: { id: s.productId } }] } });
+
+    // three more viewers on B, one on A
+    const others = [b.ws(null), b.ws(null), b.ws(null), a.ws(null)].map((client) => collect(client, LiveSessionEventsDocument, { liveSessionId: s.liveSessionId }));
+    await Promise.all(others.map((o) => o.until(() => o.messages.length >= 1)));
+    const viewerCounts = () => watcher.messages.map((m) => m.data!.liveSessionEvents).filter((e) => e.__typename === "ViewerCountChanged").map((e) => (e as { viewers: number }).viewers);
+    await watcher.until(() => viewerCounts().at(-1) === 5);
+    expect((await b.request(LiveSessionDocument, { id: s.liveSessionId })).data!.liveSession!.viewerCount).toBe(5);
+
+    const sale = await a.request(
+      CreateFlashSaleDocument,
+      { input: { liveSessionId: s.liveSessionId, productId: s.productId, flashPrice: "9.90", allocatedUnits: 2, perBuyerLimit: 1, endsAt: new Date(Date.now() + 600_000).toISOString() } },
+      s.promoterToken,
+    );
+    const flashSaleId = sale.data!.createFlashSale.flashSale!.id;
+    const buyers = await buildUsers(a.database.db, "BUYER", 2);
+    for (const u of buyers) {
+      await b.request(PlaceOrderDocument, { input: { flashSaleId, quantity: 1, idempotencyKey: "k" } }, await b.token(u.id, "BUYER"));
+    }
+    await a.request(EndLiveSessionDocument, { id: s.liveSessionId }, s.promoterToken);
+    await watcher.until(() => watcher.messages.some((m) => m.data!.liveSessionEvents.__typename === "LiveSessionEnded"));
+    const kinds = watcher.messages.map((m) => m.data!.liveSessionEvents).filter((e) => e.__typename !== "ViewerCountChanged");
+    expect(kinds.map((e) => e.__typename)).toEqual(["LiveSessionSnapshot", "FlashSaleStarted", "FlashSaleSoldOut", "FlashSaleEnded", "LiveSessionEnded"]);
+    expect(kinds[3]).toMatchObject({ flashSaleId, returnedUnits: 0, reason: "SESSION_ENDED" });
+    // the subscribers on B saw the same events
+    await others[0]!.until(() => others[0]!.messages.some((m) => m.data!.liveSessionEvents.__typename === "LiveSessionEnded"));
+
+    others.slice(0, 3).forEach((o) => o.dispose());
+    await watcher.until(() => viewerCounts().at(-1) === 2);
+    others[3]!.dispose();
+    watcher.dispose();
+  }, 60_000);
+
+  it("executes each room message once per selection, not once per subscriber", async () => {
+    const s = await liveSale(a, { units: 50, limit: 1, stock: 50 });
+    const subscribers = Array.from({ length: 25 }, () => collect(a.ws(null), FlashSaleInventoryDocument, { liveSessionId: s.liveSessionId }));
+    await Promise.all(subscribers.map((sub) => sub.until(() => sub.messages.length >= 1)));
+    const executionsBefore = a.hub.executions;
+    const deliveredBefore = a.hub.delivered;
+    const buyers = await buildUsers(a.database.db, "BUYER", 50);
+    await Promise.all(buyers.map(async (u) => a.request(PlaceOrderDocument, { input: { flashSaleId: s.flashSaleId, quantity: 1, idempotencyKey: "k" } }, await a.token(u.id, "BUYER"))));
+    await Promise.all(subscribers.map((sub) => sub.until(() => sub.messages.at(-1)!.data!.flashSaleInventory.sales[0]!.status === "SOLD_OUT")));
+    const executions = a.hub.executions - executionsBefore;
+    const delivered = a.hub.delivered - deliveredBefore;
+    expect(executions).toBeGreaterThan(0);
+    expect(delivered).toBe(executions * 25);
+    // every subscriber saw the very same sequence
+    const sequences = subscribers.map((sub) => JSON.stringify(sub.messages.map((m) => m.data!.flashSaleInventory.version)));
+    expect(new Set(sequences).size).toBe(1);
+    subscribers.forEach((sub) => sub.dispose());
+  }, 60_000);
+
+  it("refuses an unknown live session at subscribe time", async () => {
+    const sub = collect(a.ws(null), FlashSaleInventoryDocument, { liveSessionId: toGlobalId("LiveSession", 987_654_321) });
+    await sub.until(() => sub.completed);
+    expect(sub.messages[0]!.errors?.[0]?.extensions?.code).toBe("NOT_FOUND");
+  });
+});
