@@ -1,0 +1,218 @@
+import "reflect-metadata";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { randomUUID } from "node:crypto";
+import { execute, parse, print } from "graphql";
+import { createClient, type Client } from "graphql-ws";
+import postgres from "postgres";
+import WebSocket from "ws";
+import { loadConfig } from "../../src/config/env.js";
+import { openDatabase } from "../../src/db/client.js";
+import { migrateDatabase } from "../../src/db/migrate.js";
+import { buildGatewaySchema } from "../../src/schema.js";
+import { startGateway, type Gateway } from "../../src/server.js";
+import { buildMerchant, buildProduct, buildUser, buildUsers } from "../support/builders.js";
+import { putOnShelf } from "../support/shelf.js";
+import { ADMIN_DATABASE_URL, databaseUrl, JWT_SECRET, REDIS_URL } from "../support/services.js";
+
+/**
+ * `npm run bench`: measured on real PostgreSQL and Redis, two gateway instances in this process.
+ * Writes tests/bench/results/latest.json (and a timestamped copy). Sizes can be scaled with BENCH_UNITS,
+ * BENCH_BUYERS, BENCH_VIEWERS, BENCH_CONCURRENCY.
+ */
+const UNITS = Number(process.env.BENCH_UNITS ?? 10_000);
+const BUYERS = Number(process.env.BENCH_BUYERS ?? 14_000);
+const VIEWERS = Number(process.env.BENCH_VIEWERS ?? 2_000);
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 256);
+
+const log = (msg: string) => process.stderr.write(`[bench] ${msg}\n`);
+const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))] ?? 0;
+
+async function gql(gw: Gateway, token: string | null, query: string, variables: unknown) {
+  const response = await fetch(gw.url, {
+    method: "POST",
+    headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify({ query, variables }),
+  });
+  return (await response.json()) as { data?: any; errors?: any[] };
+}
+
+async function main() {
+  const name = `liveshelf_bench_${Date.now().toString(36)}`;
+  const admin = postgres(ADMIN_DATABASE_URL, { max: 1, onnotice: () => {} });
+  await admin.unsafe(`create database ${name}`);
+  const url = databaseUrl(name);
+  const db = await openDatabase({ url });
+  await migrateDatabase(db);
+  const env = { PORT: "0", HOST: "127.0.0.1", DATABASE_URL: url, REDIS_URL, REDIS_KEY_PREFIX: `bench-${randomUUID().slice(0, 8)}:`, JWT_SECRET, LOG_LEVEL: "warn", DB_POOL_SIZE: "10" };
+  const gateways = await Promise.all([startGateway({ config: loadConfig(env) }), startGateway({ config: loadConfig(env) })]);
+  const [a, b] = gateways as [Gateway, Gateway];
+  const clients: Client[] = [];
+  const results: Record<string, unknown> = { at: new Date().toISOString(), node: process.version, cpus: (await import("node:os")).cpus().length };
+  try {
+    log(`setting up: ${UNITS} units, ${BUYERS} buyers, ${VIEWERS} viewers, concurrency ${CONCURRENCY}`);
+    const { shop } = await buildMerchant(db.db);
+    const product = await buildProduct(db.db, shop.id, { stock: UNITS, priceFen: 19_900 });
+    const promoter = await buildUser(db.db, "PROMOTER");
+    await putOnShelf(db.db, promoter.id, product.id);
+    const promoterToken = await a.tokens.mint(promoter.id, "PROMOTER" as never);
+    const session = await gql(a, promoterToken, `mutation { startLiveSession(input: { title: "bench" }) { liveSession { id } } }`, {});
+    const liveSessionId = session.data.startLiveSession.liveSession.id;
+    const productId = Buffer.from(`Product:${product.id}`).toString("base64url");
+    await gql(a, promoterToken, `mutation($s: ID!, $p: ID!) { pinToCart(input: { liveSessionId: $s, productId: $p }) { userErrors { code } } }`, { s: liveSessionId, p: productId });
+    const sale = await gql(
+      a,
+      promoterToken,
+      `mutation($i: CreateFlashSaleInput!) { createFlashSale(input: $i) { flashSale { id } userErrors { code message } } }`,
+      { i: { liveSessionId, productId, flashPrice: "99.00", allocatedUnits: UNITS, perBuyerLimit: 1, endsAt: new Date(Date.now() + 3600_000).toISOString() } },
+    );
+    const flashSaleId = sale.data.createFlashSale.flashSale.id;
+    const buyers: { id: number }[] = [];
+    for (let left = BUYERS; left > 0; left -= 5000) buyers.push(...(await buildUsers(db.db, "BUYER", Math.min(5000, left))));
+    const tokens = await Promise.all(buyers.map((u) => a.tokens.mint(u.id, "BUYER" as never)));
+
+    // Viewers: overlays watching the inventory, half on each instance, all with one selection.
+    const inventoryQuery = `subscription($s: ID!) { flashSaleInventory(liveSessionId: $s) { version sales { status soldUnits remainingUnits } } }`;
+    let soldOutSeenAt: number[] = [];
+    let received = 0;
+    const firstMessages: Promise<void>[] = [];
+    for (let i = 0; i < VIEWERS; i++) {
+      const gw = i % 2 ? b : a;
+      const client = createClient({ url: gw.wsUrl, webSocketImpl: WebSocket, retryAttempts: 0, lazy: true });
+      clients.push(client);
+      firstMessages.push(
+        new Promise<void>((resolve) => {
+          let first = true;
+          client.subscribe(
+            { query: inventoryQuery, variables: { s: liveSessionId } },
+            {
+              next: (m: any) => {
+                received++;
+                if (first) {
+                  first = false;
+                  resolve();
+                }
+                if (m.data?.flashSaleInventory.sales[0]?.status === "SOLD_OUT") soldOutSeenAt.push(performance.now());
+              },
+              error: () => resolve(),
+              complete: () => {},
+            },
+          );
+        }),
+      );
+    }
+    const subscribeStart = performance.now();
+    await Promise.all(firstMessages);
+    results.viewers = { count: VIEWERS, msToAllSnapshots: Math.round(performance.now() - subscribeStart) };
+    log(`${VIEWERS} viewers subscribed`);
+
+    const executionsBefore = a.hub.executions + b.hub.executions;
+    const deliveredBefore = a.hub.delivered + b.hub.delivered;
+    received = 0;
+    soldOutSeenAt = [];
+    const placeOrder = `mutation($i: PlaceOrderInput!) { placeOrder(input: $i) { order { id } userErrors { code } } }`;
+    const latencies: number[] = [];
+    let accepted = 0;
+    const refusals: Record<string, number> = {};
+    let next = 0;
+    const started = performance.now();
+    let lastAcceptAt = started;
+    await Promise.all(
+      Array.from({ length: CONCURRENCY }, async (_, worker) => {
+        while (next < buyers.length) {
+          const i = next++;
+          const t0 = performance.now();
+          const reply = await gql(worker % 2 ? b : a, tokens[i]!, placeOrder, { i: { flashSaleId, quantity: 1, idempotencyKey: `b${i}` } });
+          const t1 = performance.now();
+          latencies.push(t1 - t0);
+          if (reply.data?.placeOrder.order) {
+            accepted++;
+            lastAcceptAt = t1;
+          } else {
+            const code = reply.data?.placeOrder.userErrors[0]?.code ?? reply.errors?.[0]?.extensions?.code ?? "ERROR";
+            refusals[code] = (refusals[code] ?? 0) + 1;
+          }
+        }
+      }),
+    );
+    const finished = performance.now();
+    const waitStart = performance.now();
+    while (soldOutSeenAt.length < VIEWERS && performance.now() - waitStart < 10_000) await new Promise((r) => setTimeout(r, 20));
+    const sorted = [...latencies].sort((x, y) => x - y);
+    const [{ sold, orderCount }] = (await admin.unsafe(
+      `select (select sold_units from ${name}.public.flash_sales limit 0) as dummy`,
+    ).catch(() => [{}])) as any;
+    void sold;
+    void orderCount;
+    const ledger = await db.db.execute(
+      (await import("drizzle-orm")).sql`select (select sold_units from flash_sales where id = ${Number(Buffer.from(flashSaleId, "base64url").toString().split(":")[1])}) as sold, (select count(*)::int from orders) as orders`,
+    );
+    const row = (ledger as unknown as { sold: number; orders: number }[])[0] ?? (ledger as any).rows?.[0];
+    results.flashSale = {
+      units: UNITS,
+      attempts: buyers.length,
+      concurrency: CONCURRENCY,
+      accepted,
+      refusals,
+      ledgerSoldUnits: row.sold,
+      ledgerOrders: row.orders,
+      oversold: row.sold > UNITS,
+      msToSellOut: Math.round(lastAcceptAt - started),
+      unitsPerSecond: Math.round((accepted / (lastAcceptAt - started)) * 1000),
+      attemptsPerSecond: Math.round((buyers.length / (finished - started)) * 1000),
+      latencyMs: { p50: +percentile(sorted, 50).toFixed(1), p95: +percentile(sorted, 95).toFixed(1), p99: +percentile(sorted, 99).toFixed(1), max: +sorted.at(-1)!.toFixed(1) },
+    };
+    const executions = a.hub.executions + b.hub.executions - executionsBefore;
+    const delivered = a.hub.delivered + b.hub.delivered - deliveredBefore;
+    results.fanout = {
+      viewersSawSoldOut: new Set(soldOutSeenAt).size > 0 ? soldOutSeenAt.length : 0,
+      msFromLastSaleToAllViewersSoldOut: soldOutSeenAt.length ? Math.round(Math.max(...soldOutSeenAt) - lastAcceptAt) : null,
+      messagesDelivered: delivered,
+      executions,
+      executionsSavedRatio: executions ? +(delivered / executions).toFixed(1) : null,
+    };
+    log(`flash sale: ${JSON.stringify(results.flashSale)}`);
+
+    // The same selection executed once per subscriber (what graphql-js does without fan-out) vs once per message.
+    const schema = await buildGatewaySchema();
+    const document = parse(inventoryQuery);
+    const payload = a.services.flashSales.inventorySpec.snapshot(
+      new Map([[1, { flashSaleId: 1, liveSessionId: 1, productId: 1, status: "RUNNING", allocatedUnits: UNITS, soldUnits: 10, version: 3 }]]),
+      1,
+    );
+    const run = () => execute({ schema, document, rootValue: payload, variableValues: { s: liveSessionId }, contextValue: {} });
+    const perSubscriberStart = performance.now();
+    for (let i = 0; i < VIEWERS; i++) await run();
+    const perSubscriberMs = performance.now() - perSubscriberStart;
+    const onceStart = performance.now();
+    const shared = await run();
+    for (let i = 0; i < VIEWERS; i++) JSON.stringify(shared);
+    const onceMs = performance.now() - onceStart;
+    results.executeOnce = {
+      subscribers: VIEWERS,
+      perSubscriberExecutionMs: +perSubscriberMs.toFixed(2),
+      executeOnceThenSerialiseMs: +onceMs.toFixed(2),
+      speedup: +(perSubscriberMs / onceMs).toFixed(1),
+      note: "per message of one room; the serialisation of the shared result is done once per socket either way",
+    };
+    print(document);
+  } finally {
+    await Promise.all(clients.map((c) => c.dispose()));
+    await Promise.all(gateways.map((g) => g.stop()));
+    await db.close();
+    await admin.unsafe(`drop database if exists ${name} with (force)`);
+    await admin.end();
+  }
+  mkdirSync(new URL("./results/", import.meta.url), { recursive: true });
+  const json = JSON.stringify(results, null, 2) + "\n";
+  writeFileSync(new URL("./results/latest.json", import.meta.url), json);
+  writeFileSync(new URL(`./results/bench-${Date.now()}.json`, import.meta.url), json);
+  process.stdout.write(json);
+}
+
+main().then(
+  () => process.exit(0),
+  (error) => {
+    process.stderr.write(`bench failed: ${error instanceof Error ? error.stack : error}\n`);
+    process.exit(1);
+  },
+);
