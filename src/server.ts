@@ -66,7 +66,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     onQuery: options.onQuery,
   });
   await migrateDatabase(database);
-  if (config.mode === "embedded" && config.SEED_DEMO === "auto") await seedDemo(database.db, log);
+  if (config.mode === "embedded" && config.SEED_DEMO === "auto") await seedDemo(database.db, log, clock.now());
 
   const bus: EventBus = config.REDIS_URL
     ? await RedisBus.connect(config.REDIS_URL, config.REDIS_KEY_PREFIX, log)

@@ -1,13 +1,14 @@
 import type { Db } from "../db/client.js";
 import { products, shops, users } from "../db/schema/index.js";
 import type { Logger } from "../shared/logger.js";
+import { seedDemoLive } from "./demo-live.js";
 
 /**
  * Demo data for the embedded default, drawn from the seeds: shops of the jade belts (Sihui, Ruili) and the
  * clothing belts (Hangzhou, Changshu), a cross-border shop with its bonded warehouse, a promoter, a buyer.
  * Runs only on an empty database.
  */
-export async function seedDemo(db: Db, log: Logger): Promise<boolean> {
+export async function seedDemo(db: Db, log: Logger, now: Date): Promise<boolean> {
   return db.transaction(async (tx) => {
     const existing = await tx.select({ id: users.id }).from(users).limit(1);
     if (existing.length > 0) return false;
@@ -66,6 +67,7 @@ export async function seedDemo(db: Db, log: Logger): Promise<boolean> {
       }),
       item(promoterShop!.id, "Hand-carved jade pendant by Xu", "jade/pendant", 520, 80, "JADE_ZHENPING"),
     ]);
+    await seedDemoLive(tx, now);
     log.info("seeded demo data", { users: people.length, shops: 4, products: 12 });
     return true;
   });
