@@ -86,7 +86,7 @@ return 'OK'
 const RELEASE = `
 if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
 redis.call('INCRBY', KEYS[1], ARGV[1])
-redis.call('HINCRBY', KEYS[2], ARGV[2], -tonumber(ARGV[1]))
+redis.call('HINCRBY', KEYS[2], ARGV[2], 0 - tonumber(ARGV[1]))
 if ARGV[4] == '1' then redis.call('HDEL', KEYS[3], ARGV[3]) end
 return 1
 `;
