@@ -3,16 +3,19 @@ import type { Viewer } from "./shared/auth.js";
 import type { Clock } from "./shared/clock.js";
 import type { Logger } from "./shared/logger.js";
 import { accountLoaders } from "./modules/accounts/accounts.loaders.js";
+import { allianceLoaders } from "./modules/alliance/alliance.loaders.js";
+import type { AllianceService } from "./modules/alliance/alliance.service.js";
 import { catalogLoaders } from "./modules/catalog/catalog.loaders.js";
 import type { CatalogService } from "./modules/catalog/catalog.service.js";
 
 export function createLoaders(db: Db) {
-  return { ...accountLoaders(db), ...catalogLoaders(db) };
+  return { ...accountLoaders(db), ...catalogLoaders(db), ...allianceLoaders(db) };
 }
 export type Loaders = ReturnType<typeof createLoaders>;
 
 export interface Services {
   catalog: CatalogService;
+  alliance: AllianceService;
 }
 
 /** Built once per HTTP request, and once per subscription (whose loaders are renewed per event). */

@@ -5,6 +5,14 @@ import { lexicographicSortSchema, printSchema, type GraphQLSchema } from "graphq
 import { buildSchema } from "type-graphql";
 import { authChecker } from "./shared/auth.js";
 import { AccountsResolver } from "./modules/accounts/accounts.resolver.js";
+import {
+  CommissionPlanResolver,
+  DistributionResolver,
+  PromoterResolver,
+  SampleRequestResolver,
+  ShelfItemResolver,
+  ShopAllianceResolver,
+} from "./modules/alliance/alliance.resolver.js";
 import { ProductResolver, ShopResolver } from "./modules/catalog/catalog.resolver.js";
 
 export const schemaFile = fileURLToPath(new URL("../schema/schema.graphql", import.meta.url));
@@ -14,7 +22,17 @@ let built: Promise<GraphQLSchema> | null = null;
 /** The schema is the same for every gateway in a process; type-graphql builds it once. */
 export function buildGatewaySchema(): Promise<GraphQLSchema> {
   built ??= buildSchema({
-    resolvers: [AccountsResolver, ProductResolver, ShopResolver],
+    resolvers: [
+      AccountsResolver,
+      ProductResolver,
+      ShopResolver,
+      DistributionResolver,
+      CommissionPlanResolver,
+      PromoterResolver,
+      ShelfItemResolver,
+      SampleRequestResolver,
+      ShopAllianceResolver,
+    ],
     authChecker,
     validate: false,
     // Every subscription brings its own `subscribe` (snapshot first, then bus events); no topic-based PubSub is used.

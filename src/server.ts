@@ -13,6 +13,7 @@ import { BodyTooLarge, readBody } from "./http/body.js";
 import { graphiqlAsset, graphiqlPage } from "./http/graphiql.js";
 import { createMetrics } from "./http/metrics.js";
 import { attachWebSocket } from "./http/ws-server.js";
+import { AllianceService } from "./modules/alliance/alliance.service.js";
 import { CatalogService } from "./modules/catalog/catalog.service.js";
 import { InProcessBus, type EventBus } from "./realtime/bus.js";
 import { RedisBus } from "./realtime/redis-bus.js";
@@ -65,7 +66,10 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     ? await RedisBus.connect(config.REDIS_URL, config.REDIS_KEY_PREFIX, log)
     : new InProcessBus((error) => log.error("bus handler failed", { error }));
   const tokens = new TokenService(resolveJwtSecret(config), config.JWT_TTL_SECONDS);
-  const services: Services = { catalog: new CatalogService({ db: database.db, bus, log }) };
+  const services: Services = {
+    catalog: new CatalogService({ db: database.db, bus, log }),
+    alliance: new AllianceService(),
+  };
   const schema = await buildGatewaySchema();
   const metrics = createMetrics();
 

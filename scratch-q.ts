@@ -1,0 +1,18 @@
+import "reflect-metadata";
+const { openDatabase } = await import("/work/wt-alliance/src/db/client.js");
+const { migrateDatabase } = await import("/work/wt-alliance/src/db/migrate.js");
+const q = await import("/work/wt-alliance/src/modules/alliance/alliance.queries.js");
+const database = await openDatabase({ dataDir: "memory://" });
+await migrateDatabase(database);
+const log: string[] = [];
+const database2 = database;
+const db = database.db;
+const at = new Date();
+(db as any).session.logger = { logQuery: (s: string) => console.log("SQL:", s) };
+console.log(await q.resolveCommissionRates(db, 1, [1, 2], at));
+console.log(await q.eligibilityFacts(db, 1, at));
+console.log(await q.selectionPage(db, { promoterId: 1, at, sort: "SALES", descending: true, after: { value: 3, id: 4 }, limit: 30, minRateBps: 100 }));
+console.log(await q.shelfOf(db, 1, at));
+await q.setShelfOrder(db, 1, [3, 4]);
+console.log(await q.promoterShopId(db, 1));
+await database2.close();
