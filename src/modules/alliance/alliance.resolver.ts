@@ -232,7 +232,7 @@ export class PromoterResolver {
     return ctx.services.alliance.onboarding(ctx, promoter.rowId);
   }
 
-  @FieldResolver(() => [ShelfItem], { description: "The shelf (推广货架) in order, each item with the rate the promoter earns on it now." })
+  @FieldResolver(() => [ShelfItem], { description: "The shelf (推广货架) in order, each item with its stock and (for the promoter itself) the rate it earns now." })
   shelf(@Root() promoter: Promoter, @Ctx() ctx: Context) {
     return ctx.services.alliance.shelf(ctx, promoter.rowId);
   }

@@ -484,17 +484,21 @@ export class AllianceService {
 
   // ------------------------------------------------------------ shelf (R7)
 
+  /** Anyone may see a shelf; what the promoter earns on it (targeted rates are private deals) only it, admins and analysts. */
   async shelf(ctx: Context, promoterId: number): Promise<ShelfItem[]> {
     const rows = await q.shelfOf(ctx.db, promoterId, ctx.clock.now());
     for (const r of rows) ctx.loaders.productById.prime(r.product.id, r.product);
-    return rows.map(toShelfItem);
+    const privileged = ctx.viewer?.userId === promoterId || ctx.viewer?.role === Role.ADMIN || ctx.viewer?.role === Role.ANALYST;
+    return rows.map((r) => toShelfItem(privileged ? r : { ...r, kind: null, rateBps: null }));
   }
 
   async addToShelf(ctx: Context, input: AddToShelfInput): Promise<ShelfPayloadValue> {
     this.requireRole(ctx, Role.PROMOTER);
     const me = ctx.viewer!.userId;
     const productId = idOf("Product", input.productId, "productId");
-    if (!(await ctx.loaders.productById.load(productId))) throw notFound("Product");
+    const product = await ctx.loaders.productById.load(productId);
+    if (!product) throw notFound("Product");
+    const shop = await ctx.loaders.shopById.load(product.shopId);
     const now = ctx.clock.now();
     const errors = await ctx.db.transaction(async (tx): Promise<PromoterUserError[]> => {
       const profile = await q.lockProfile(tx, me);
@@ -502,7 +506,7 @@ export class AllianceService {
       const missing = onboardingErrors<PromoterErrorCode>(facts);
       if (missing.length > 0) return missing;
       const rates = await q.resolveCommissionRates(tx, me, [productId], now);
-      if (!rates.has(productId)) {
+      if (!rates.has(productId) || shop?.status === "CLOSED") {
         return [userError(PromoterErrorCode.NOT_IN_ALLIANCE, "The product is not in the alliance library.", "productId")];
       }
       const shelf = await q.shelfProductIds(tx, me);

@@ -221,10 +221,13 @@ export class ShelfItem {
   @Field(() => Product, { description: "The product." })
   product!: Product;
 
-  @Field(() => CommissionRate, { nullable: true, description: "The rate this promoter earns on it now; null if it left the alliance library." })
+  @Field(() => CommissionRate, {
+    nullable: true,
+    description: "The rate this promoter earns on it now; shown to the promoter itself, admins and analysts; null if it left the alliance library.",
+  })
   commissionRate!: CommissionRate | null;
 
-  @Field(() => CommissionPlanKind, { nullable: true, description: "The plan that pays that rate." })
+  @Field(() => CommissionPlanKind, { nullable: true, description: "The plan that pays that rate; shown like commissionRate." })
   commissionPlanKind!: CommissionPlanKind | null;
 
   @Field(() => Int, { description: "Units in stock." })

@@ -168,13 +168,19 @@ describe.each(BACKENDS)("promoters, selection center, shelves and samples on %s"
     const again = (await add(products[0]!.id)).data!.addToShelf;
     expect(again.shelf!.map((i) => [i.position, i.product.id])).toEqual(products.map((p, i) => [i + 1, gid(p.id)]));
 
-    const promoter = await gw.request(PromoterDocument, { id: toGlobalId("Promoter", user.id) });
+    const promoter = await gw.request(PromoterDocument, { id: toGlobalId("Promoter", user.id) }, token);
     expect(promoter.data!.promoter!.shelf.map((i) => [i.product.title, i.commissionRate!.percent, i.commissionPlanKind, i.stock, i.shop.id])).toEqual([
       ["item-0", "10.00", "GENERAL", 100, toGlobalId("Shop", shop.id)],
       ["item-1", "11.00", "GENERAL", 100, toGlobalId("Shop", shop.id)],
       ["item-2", "12.00", "GENERAL", 100, toGlobalId("Shop", shop.id)],
     ]);
     expect(await isOnShelf(db, user.id, products[1]!.id)).toBe(true);
+    const publicView = await gw.request(PromoterDocument, { id: toGlobalId("Promoter", user.id) });
+    expect(publicView.data!.promoter!.shelf.map((i) => [i.product.title, i.commissionRate, i.commissionPlanKind, i.stock])).toEqual([
+      ["item-0", null, null, 100],
+      ["item-1", null, null, 100],
+      ["item-2", null, null, 100],
+    ]);
 
     const outsider = await buildProduct(db, shop.id);
     expect((await add(outsider.id)).data!.addToShelf.userErrors.map((e) => e.code)).toEqual(["NOT_IN_ALLIANCE"]);
