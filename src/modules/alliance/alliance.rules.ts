@@ -166,8 +166,9 @@ export function retryAfter(failedAt: Date): Date {
   return new Date(failedAt.getTime() + RETRY_AFTER_MS);
 }
 
-export function mayRetry(failedAt: Date, now: Date): boolean {
-  return now.getTime() >= retryAfter(failedAt).getTime();
+/** Whether a shop whose failed application carries `retryAt` may apply at `now`. */
+export function mayRetry(retryAt: Date, now: Date): boolean {
+  return now.getTime() >= retryAt.getTime();
 }
 
 // ---------------------------------------------------------------- commission rates (R4, R5)

@@ -37,6 +37,7 @@ import {
   isPermutation,
   MAX_PLAN_PROMOTERS,
   MAX_SHELF_ITEMS,
+  mayRetry,
   missingOnboardingSteps,
   onboardingErrors,
   parseRatePercent,
@@ -119,7 +120,7 @@ export class AllianceService {
       if (latest?.status === "PENDING_REVIEW" || latest?.status === "AWAITING_INSPECTION") {
         return refuse(DistributionErrorCode.APPLICATION_IN_PROGRESS, "The shop's application is still under review.");
       }
-      if (latest?.status === "FAILED" && latest.retryAfter && now.getTime() < latest.retryAfter.getTime()) {
+      if (latest?.status === "FAILED" && latest.retryAfter && !mayRetry(latest.retryAfter, now)) {
         return refuse(
           DistributionErrorCode.RETRY_TOO_EARLY,
           `The last application failed; the shop may apply again from ${latest.retryAfter.toISOString()}.`,

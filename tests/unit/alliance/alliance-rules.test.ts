@@ -67,9 +67,10 @@ describe("eligibility rules (R1, R2)", () => {
   it("retry: 23h59m59.999s after the failure is too early, 24h is fine", () => {
     const failedAt = new Date("2026-03-10T04:00:00.000Z");
     expect(retryAfter(failedAt).toISOString()).toBe("2026-03-11T04:00:00.000Z");
-    expect(mayRetry(failedAt, new Date("2026-03-11T03:59:00.000Z"))).toBe(false);
-    expect(mayRetry(failedAt, new Date("2026-03-11T03:59:59.999Z"))).toBe(false);
-    expect(mayRetry(failedAt, new Date("2026-03-11T04:00:00.000Z"))).toBe(true);
+    const retryAt = retryAfter(failedAt);
+    expect(mayRetry(retryAt, new Date("2026-03-11T03:59:00.000Z"))).toBe(false);
+    expect(mayRetry(retryAt, new Date("2026-03-11T03:59:59.999Z"))).toBe(false);
+    expect(mayRetry(retryAt, new Date("2026-03-11T04:00:00.000Z"))).toBe(true);
   });
 });
 
