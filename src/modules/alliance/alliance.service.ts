@@ -100,7 +100,6 @@ const isUniqueViolation = (error: unknown): boolean => {
 
 /** Distribution eligibility and review (R1–R3), commission plans (R4–R5), promoters, shelves and samples (R6–R7). */
 export class AllianceService {
-
   // ------------------------------------------------------------ distribution (R1–R3)
 
   async applyForDistribution(ctx: Context, input: ApplyForDistributionInput): Promise<DistributionApplicationPayloadValue> {
