@@ -3,6 +3,8 @@ import type { Viewer } from "./shared/auth.js";
 import type { Clock } from "./shared/clock.js";
 import type { Logger } from "./shared/logger.js";
 import { accountLoaders } from "./modules/accounts/accounts.loaders.js";
+import { allianceLoaders } from "./modules/alliance/alliance.loaders.js";
+import type { AllianceService } from "./modules/alliance/alliance.service.js";
 import { catalogLoaders } from "./modules/catalog/catalog.loaders.js";
 import type { CatalogService } from "./modules/catalog/catalog.service.js";
 import { flashSaleLoaders } from "./modules/flash-sales/flash-sale.loaders.js";
@@ -13,7 +15,7 @@ import { orderLoaders } from "./modules/orders/orders.loaders.js";
 import type { OrderService } from "./modules/orders/orders.service.js";
 
 export function createLoaders(db: Db) {
-  return { ...accountLoaders(db), ...catalogLoaders(db), ...liveLoaders(db), ...flashSaleLoaders(db), ...orderLoaders(db) };
+  return { ...accountLoaders(db), ...catalogLoaders(db), ...liveLoaders(db), ...flashSaleLoaders(db), ...orderLoaders(db), ...allianceLoaders(db) };
 }
 export type Loaders = ReturnType<typeof createLoaders>;
 
@@ -22,6 +24,7 @@ export interface Services {
   live: LiveService;
   flashSales: FlashSaleService;
   orders: OrderService;
+  alliance: AllianceService;
 }
 
 /** Built once per HTTP request, and once per subscription (whose loaders are renewed per event). */

@@ -5,6 +5,14 @@ import { lexicographicSortSchema, printSchema, type GraphQLSchema } from "graphq
 import { buildSchema } from "type-graphql";
 import { authChecker } from "./shared/auth.js";
 import { AccountsResolver } from "./modules/accounts/accounts.resolver.js";
+import {
+  CommissionPlanResolver,
+  DistributionResolver,
+  PromoterResolver,
+  SampleRequestResolver,
+  ShelfItemResolver,
+  ShopAllianceResolver,
+} from "./modules/alliance/alliance.resolver.js";
 import { ProductResolver, ShopResolver } from "./modules/catalog/catalog.resolver.js";
 import { FlashSaleResolver, FlashSaleStockResolver } from "./modules/flash-sales/flash-sale.resolver.js";
 import { CartItemResolver, LiveSessionResolver } from "./modules/live/live.resolver.js";
@@ -26,6 +34,12 @@ export function buildGatewaySchema(): Promise<GraphQLSchema> {
       FlashSaleResolver,
       FlashSaleStockResolver,
       OrderResolver,
+      DistributionResolver,
+      CommissionPlanResolver,
+      PromoterResolver,
+      ShelfItemResolver,
+      SampleRequestResolver,
+      ShopAllianceResolver,
     ],
     authChecker,
     validate: false,

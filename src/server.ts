@@ -13,6 +13,7 @@ import { BodyTooLarge, readBody } from "./http/body.js";
 import { graphiqlAsset, graphiqlPage } from "./http/graphiql.js";
 import { createMetrics } from "./http/metrics.js";
 import { attachWebSocket } from "./http/ws-server.js";
+import { AllianceService } from "./modules/alliance/alliance.service.js";
 import { CatalogService } from "./modules/catalog/catalog.service.js";
 import { InProcessGate, RedisGate, type AdmissionGate } from "./modules/flash-sales/flash-sale.gate.js";
 import { FlashSaleService } from "./modules/flash-sales/flash-sale.service.js";
@@ -81,6 +82,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     flashSales,
     live: new LiveService({ db, bus, clock, log, flashSales }),
     orders: new OrderService({ db, bus, gate, clock, log, flashSales, maxBatch: config.ORDER_BATCH_MAX }),
+    alliance: new AllianceService(),
   };
   const schema = await buildGatewaySchema();
   const metrics = createMetrics();

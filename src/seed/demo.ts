@@ -1,12 +1,29 @@
-import type { Db } from "../db/client.js";
-import { products, shops, users } from "../db/schema/index.js";
+import { randomUUID } from "node:crypto";
+import { eq } from "drizzle-orm";
+import type { Db, DbOrTx } from "../db/client.js";
+import {
+  commissionPlanPromoters,
+  commissionPlans,
+  distributionApplications,
+  orders,
+  products,
+  promoterProfiles,
+  sampleRequests,
+  shelfItems,
+  shopRatings,
+  shops,
+  users,
+} from "../db/schema/index.js";
+import { eligibilityFacts } from "../modules/alliance/alliance.queries.js";
+import { evaluateEligibility, nextChinaMidnight } from "../modules/alliance/alliance.rules.js";
 import type { Logger } from "../shared/logger.js";
 import { seedDemoLive } from "./demo-live.js";
 
 /**
  * Demo data for the embedded default, drawn from the seeds: shops of the jade belts (Sihui, Ruili) and the
  * clothing belts (Hangzhou, Changshu), a cross-border shop with its bonded warehouse, a promoter, a buyer.
- * Runs only on an empty database.
+ * The jade and clothing shops are approved for distribution (on their real orders and ratings) and have
+ * commission plans; the promoter is onboarded and has a shelf. Runs only on an empty database.
  */
 export async function seedDemo(db: Db, log: Logger, now: Date): Promise<boolean> {
   return db.transaction(async (tx) => {
@@ -47,7 +64,7 @@ export async function seedDemo(db: Db, log: Logger, now: Date): Promise<boolean>
       description: `${title} — demo product`,
       ...extra,
     });
-    await tx.insert(products).values([
+    const catalog = await tx.insert(products).values([
       item(jade!.id, "Sihui jadeite bangle, ice type", "jade/bangle", 1288, 40, "JADE_SIHUI"),
       item(jade!.id, "Hetian jade pendant, carved lotus", "jade/pendant", 399, 120, "JADE_SIHUI"),
       item(jade!.id, "Ruili jadeite bead bracelet", "jade/bracelet", 259, 300, "JADE_RUILI"),
@@ -66,9 +83,118 @@ export async function seedDemo(db: Db, log: Logger, now: Date): Promise<boolean>
         bondedWarehouse: "Ningbo Meishan Bonded Port",
       }),
       item(promoterShop!.id, "Hand-carved jade pendant by Xu", "jade/pendant", 520, 80, "JADE_ZHENPING"),
-    ]);
+    ]).returning();
+    const product = (title: string) => catalog.find((p) => p.title.startsWith(title))!;
+    await seedAlliance(tx, {
+      admin: by("Platform Admin"),
+      buyer: by("Lao Tie"),
+      promoter: by("Xu"),
+      merchants: [by("Sihui"), by("Hangzhou")],
+      approvedShops: [jade!.id, apparel!.id],
+      catalog,
+      product,
+      now,
+    });
     await seedDemoLive(tx, now);
     log.info("seeded demo data", { users: people.length, shops: 4, products: 12 });
     return true;
+  });
+}
+
+const DAY_MS = 86_400_000;
+
+/** Sales and ratings that really pass the eligibility check, approved applications, plans, a shelf and a sample request. */
+async function seedAlliance(
+  tx: DbOrTx,
+  d: {
+    admin: number;
+    buyer: number;
+    promoter: number;
+    merchants: number[];
+    approvedShops: number[];
+    catalog: (typeof products.$inferSelect)[];
+    product: (title: string) => typeof products.$inferSelect;
+    now: Date;
+  },
+) {
+  const now = d.now;
+  const daysAgo = (n: number) => new Date(now.getTime() - n * DAY_MS);
+  for (const [i, shopId] of d.approvedShops.entries()) {
+    const sold = d.catalog.filter((p) => p.shopId === shopId).slice(0, 3);
+    const placed = await tx
+      .insert(orders)
+      .values(
+        sold.map((p, n) => ({
+          buyerId: d.buyer,
+          shopId,
+          productId: p.id,
+          quantity: n + 1,
+          unitPriceFen: p.priceFen,
+          totalFen: p.priceFen * (n + 1),
+          handPriceFen: p.priceFen,
+          status: "RECEIVED" as const,
+          idempotencyKey: randomUUID(),
+          createdAt: daysAgo(3 + n),
+          receivedAt: daysAgo(1 + n),
+        })),
+      )
+      .returning();
+    await tx.insert(shopRatings).values(
+      placed.map((o, n) => ({ shopId, orderId: o.id, descriptionScore: 5, serviceScore: 5, logisticsScore: n === 2 ? 4 : 5, createdAt: o.receivedAt! })),
+    );
+    const checks = evaluateEligibility((await eligibilityFacts(tx, shopId, daysAgo(0.5)))!);
+    await tx.insert(distributionApplications).values({
+      shopId,
+      applicantId: d.merchants[i]!,
+      status: "APPROVED",
+      checks,
+      submittedAt: daysAgo(0.5),
+      reviewerId: d.admin,
+      reviewedAt: daysAgo(0.4),
+      reviewNote: "Demo: approved on review.",
+      updatedAt: daysAgo(0.4),
+    });
+  }
+
+  const general = await tx
+    .insert(commissionPlans)
+    .values(
+      d.catalog
+        .filter((p) => d.approvedShops.includes(p.shopId))
+        .map((p, n) => ({ shopId: p.shopId, productId: p.id, kind: "GENERAL" as const, rateBps: 1_000 + 500 * (n % 4), createdAt: now, updatedAt: now })),
+    )
+    .returning();
+  const carving = general.find((g) => g.productId === d.product("Zhenping").id)!;
+  await tx
+    .update(commissionPlans)
+    .set({ pendingRateBps: carving.rateBps - 500, pendingEffectiveAt: nextChinaMidnight(now) })
+    .where(eq(commissionPlans.id, carving.id));
+  const targeted = await tx
+    .insert(commissionPlans)
+    .values([
+      { shopId: d.approvedShops[1]!, kind: "SHOP_TARGETED" as const, rateBps: 2_500, createdAt: now, updatedAt: now },
+      { shopId: d.approvedShops[0]!, productId: d.product("Sihui").id, kind: "PRODUCT_TARGETED" as const, rateBps: 3_500, createdAt: now, updatedAt: now },
+    ])
+    .returning();
+  await tx.insert(commissionPlanPromoters).values(targeted.map((t) => ({ planId: t.id, promoterId: d.promoter })));
+
+  await tx.insert(promoterProfiles).values({
+    userId: d.promoter,
+    promotionPid: "ks_pid_xufangtao",
+    pidBoundAt: now,
+    payoutChannel: "ALIPAY",
+    payoutAccountName: "Xu Fangtao",
+    payoutAccountTail: "8866",
+    payoutSignedAt: now,
+    updatedAt: now,
+  });
+  const shelf = ["Sihui", "Double-faced", "Ruili", "Changshu", "Zhenping", "Hetian"].map((t) => d.product(t));
+  await tx.insert(shelfItems).values(shelf.map((p, n) => ({ promoterId: d.promoter, productId: p.id, position: n + 1, addedAt: now })));
+  await tx.insert(sampleRequests).values({
+    promoterId: d.promoter,
+    productId: shelf[0]!.id,
+    shopId: shelf[0]!.shopId,
+    note: "For Friday's jade live session.",
+    requestedAt: now,
   });
 }

@@ -1,19 +1,510 @@
-// TEMPORARY placeholder on main until the alliance branch (issue 3) is merged; replaced by its real file.
+import { and, asc, desc, eq, exists, gte, inArray, isNotNull, lte, ne, notInArray, or, sql, type SQL } from "drizzle-orm";
+import { alias } from "drizzle-orm/pg-core";
 import type { DbOrTx } from "../../db/client.js";
+import {
+  commissionPlanPromoters,
+  commissionPlans,
+  distributionApplications,
+  orders,
+  products,
+  promoterProfiles,
+  qualityViolations,
+  sampleRequests,
+  shelfItems,
+  shopRatings,
+  shops,
+  shopSettlementSettings,
+  users,
+} from "../../db/schema/index.js";
+import {
+  DSR_WINDOW_DAYS,
+  GMV_WINDOW_DAYS,
+  PLAN_PRIORITY,
+  VIOLATION_WINDOW_DAYS,
+  windowStart,
+  type EligibilityFacts,
+  type PlanKind,
+  type PlanRates,
+} from "./alliance.rules.js";
 
+const NOT_SALES = ["CANCELLED", "REFUNDED"] as const;
+const generalPlans = alias(commissionPlans, "general_plan");
+
+// ---------------------------------------------------------------- commission resolution (R5)
+
+/** The rate in force at `at`, in SQL: a scheduled decrease counts from its effective time on. */
+const effectiveRate = (at: Date) =>
+  sql<number>`case when ${lte(commissionPlans.pendingEffectiveAt, at)} then ${commissionPlans.pendingRateBps} else ${commissionPlans.rateBps} end`;
+
+const priorityOrder = sql.join(
+  [sql`case ${commissionPlans.kind}`, ...Object.entries(PLAN_PRIORITY).map(([kind, rank]) => sql`when ${kind} then ${sql.raw(String(rank))}`), sql`end`],
+  sql` `,
+);
+
+/**
+ * A LATERAL subquery over the outer `products` row: the plan that pays `promoterId` for it at `at`.
+ * R5: PRODUCT_TARGETED > SHOP_TARGETED > GENERAL; within a kind the best rate wins, then the oldest plan.
+ */
+function resolvedPlan(db: DbOrTx, promoterId: number, at: Date) {
+  const targetsPromoter = exists(
+    db
+      .select({ one: sql`1` })
+      .from(commissionPlanPromoters)
+      .where(and(eq(commissionPlanPromoters.planId, commissionPlans.id), eq(commissionPlanPromoters.promoterId, promoterId))),
+  );
+  const rate = effectiveRate(at);
+  return db
+    .select({
+      planId: sql<number>`${commissionPlans.id}`.mapWith(Number).as("resolved_plan_id"),
+      kind: commissionPlans.kind,
+      rateBps: rate.mapWith(Number).as("resolved_rate_bps"),
+    })
+    .from(commissionPlans)
+    .where(
+      or(
+        and(eq(commissionPlans.productId, products.id), eq(commissionPlans.kind, "GENERAL")),
+        and(eq(commissionPlans.productId, products.id), eq(commissionPlans.kind, "PRODUCT_TARGETED"), targetsPromoter),
+        and(eq(commissionPlans.shopId, products.shopId), eq(commissionPlans.kind, "SHOP_TARGETED"), targetsPromoter),
+      ),
+    )
+    .orderBy(priorityOrder, desc(rate), asc(commissionPlans.id))
+    .limit(1)
+    .as("resolved");
+}
+
+export interface ResolvedRate {
+  rateBps: number;
+  plan: PlanKind;
+  planId: number;
+}
+
+/**
+ * The rate each product would earn this promoter at `at`; products not in the alliance library (no GENERAL plan)
+ * are absent. One SQL statement, however many products.
+ */
 export async function resolveCommissionRates(
-  _db: DbOrTx,
-  _promoterId: number,
-  _productIds: readonly number[],
-  _at: Date,
-): Promise<Map<number, { rateBps: number; plan: "PRODUCT_TARGETED" | "SHOP_TARGETED" | "GENERAL"; planId: number }>> {
-  return new Map();
+  db: DbOrTx,
+  promoterId: number,
+  productIds: readonly number[],
+  at: Date,
+): Promise<Map<number, ResolvedRate>> {
+  const result = new Map<number, ResolvedRate>();
+  if (productIds.length === 0) return result;
+  const resolved = resolvedPlan(db, promoterId, at);
+  const rows = await db
+    .select({ productId: products.id, planId: resolved.planId, kind: resolved.kind, rateBps: resolved.rateBps })
+    .from(products)
+    .innerJoin(generalPlans, and(eq(generalPlans.productId, products.id), eq(generalPlans.kind, "GENERAL")))
+    .innerJoinLateral(resolved, sql`true`)
+    .where(inArray(products.id, [...productIds]));
+  for (const row of rows) result.set(row.productId, { rateBps: Number(row.rateBps), plan: row.kind, planId: Number(row.planId) });
+  return result;
 }
 
-export async function isOnShelf(_db: DbOrTx, _promoterId: number, _productId: number): Promise<boolean> {
-  return true;
+export async function isOnShelf(db: DbOrTx, promoterId: number, productId: number): Promise<boolean> {
+  const rows = await db
+    .select({ productId: shelfItems.productId })
+    .from(shelfItems)
+    .where(and(eq(shelfItems.promoterId, promoterId), eq(shelfItems.productId, productId)));
+  return rows.length > 0;
 }
 
-export async function promoterShopId(_db: DbOrTx, _promoterId: number): Promise<number | null> {
-  return null;
+/** R6: the promoter's own shop (the oldest one that is not closed), or null. */
+export async function promoterShopId(db: DbOrTx, promoterId: number): Promise<number | null> {
+  const rows = await ownShopsByPromoterIds(db, [promoterId]);
+  return rows[0]?.shopId ?? null;
+}
+
+export function ownShopsByPromoterIds(db: DbOrTx, promoterIds: readonly number[]) {
+  return db
+    .selectDistinctOn([shops.ownerId], { promoterId: shops.ownerId, shopId: shops.id })
+    .from(shops)
+    .innerJoin(users, eq(users.id, shops.ownerId))
+    .where(and(inArray(shops.ownerId, [...promoterIds]), eq(users.role, "PROMOTER"), ne(shops.status, "CLOSED")))
+    .orderBy(shops.ownerId, shops.id);
+}
+
+// ---------------------------------------------------------------- eligibility (R1–R3)
+
+/** Everything R1 reads about a shop, in one statement. */
+export async function eligibilityFacts(db: DbOrTx, shopId: number, at: Date): Promise<EligibilityFacts | null> {
+  const sinceGmv = windowStart(at, GMV_WINDOW_DAYS);
+  const sinceDsr = windowStart(at, DSR_WINDOW_DAYS);
+  const sinceViolation = windowStart(at, VIOLATION_WINDOW_DAYS);
+  const [row] = await db
+    .select({
+      ownerBanned: users.banned,
+      shopStatus: shops.status,
+      creditScore: shops.creditScore,
+      gmvFen: sql<number>`(select coalesce(sum(${orders.totalFen}), 0) from ${orders} where ${and(
+        eq(orders.shopId, shops.id),
+        gte(orders.createdAt, sinceGmv),
+        lte(orders.createdAt, at),
+        notInArray(orders.status, [...NOT_SALES]),
+      )})`.mapWith(Number),
+      dsrPoints: sql<number>`(select coalesce(sum(${shopRatings.descriptionScore} + ${shopRatings.serviceScore} + ${shopRatings.logisticsScore}), 0) from ${shopRatings} where ${and(
+        eq(shopRatings.shopId, shops.id),
+        gte(shopRatings.createdAt, sinceDsr),
+        lte(shopRatings.createdAt, at),
+      )})`.mapWith(Number),
+      dsrRatings: sql<number>`(select count(*) from ${shopRatings} where ${and(
+        eq(shopRatings.shopId, shops.id),
+        gte(shopRatings.createdAt, sinceDsr),
+        lte(shopRatings.createdAt, at),
+      )})`.mapWith(Number),
+      seriousViolations: sql<number>`(select count(*) from ${qualityViolations} where ${and(
+        eq(qualityViolations.shopId, shops.id),
+        eq(qualityViolations.serious, true),
+        gte(qualityViolations.occurredAt, sinceViolation),
+        lte(qualityViolations.occurredAt, at),
+      )})`.mapWith(Number),
+      shortSettlementEnabled: sql<boolean>`coalesce(${shopSettlementSettings.shortSettlementEnabled}, false)`.mapWith(Boolean),
+    })
+    .from(shops)
+    .innerJoin(users, eq(users.id, shops.ownerId))
+    .leftJoin(shopSettlementSettings, eq(shopSettlementSettings.shopId, shops.id))
+    .where(eq(shops.id, shopId));
+  return row ?? null;
+}
+
+/** Locks the shop row so that concurrent applications of one shop run one after the other. */
+export async function lockShop(db: DbOrTx, shopId: number) {
+  const [row] = await db.select().from(shops).where(eq(shops.id, shopId)).for("update");
+  return row ?? null;
+}
+
+export async function latestApplication(db: DbOrTx, shopId: number) {
+  const [row] = await db
+    .select()
+    .from(distributionApplications)
+    .where(eq(distributionApplications.shopId, shopId))
+    .orderBy(desc(distributionApplications.id))
+    .limit(1);
+  return row ?? null;
+}
+
+export function latestApplicationsByShopIds(db: DbOrTx, shopIds: readonly number[]) {
+  return db
+    .selectDistinctOn([distributionApplications.shopId])
+    .from(distributionApplications)
+    .where(inArray(distributionApplications.shopId, [...shopIds]))
+    .orderBy(distributionApplications.shopId, desc(distributionApplications.id));
+}
+
+export function applicationsByIds(db: DbOrTx, ids: readonly number[]) {
+  return db.select().from(distributionApplications).where(inArray(distributionApplications.id, [...ids]));
+}
+
+export async function applicationForUpdate(db: DbOrTx, id: number) {
+  const [row] = await db.select().from(distributionApplications).where(eq(distributionApplications.id, id)).for("update");
+  return row ?? null;
+}
+
+export async function insertApplication(db: DbOrTx, values: typeof distributionApplications.$inferInsert) {
+  const [row] = await db.insert(distributionApplications).values(values).returning();
+  return row!;
+}
+
+export async function updateApplication(db: DbOrTx, id: number, changes: Partial<typeof distributionApplications.$inferInsert>) {
+  const [row] = await db.update(distributionApplications).set(changes).where(eq(distributionApplications.id, id)).returning();
+  return row!;
+}
+
+export async function listApplications(db: DbOrTx, q: { status?: string; afterId?: number; limit: number }) {
+  const conditions: SQL[] = [];
+  if (q.status) conditions.push(sql`${distributionApplications.status} = ${q.status}`);
+  if (q.afterId !== undefined) conditions.push(sql`${distributionApplications.id} > ${q.afterId}`);
+  const rows = await db
+    .select()
+    .from(distributionApplications)
+    .where(conditions.length ? and(...conditions) : undefined)
+    .orderBy(asc(distributionApplications.id))
+    .limit(q.limit + 1);
+  return { nodes: rows.slice(0, q.limit), hasNextPage: rows.length > q.limit };
+}
+
+export async function shopApproved(db: DbOrTx, shopId: number): Promise<boolean> {
+  const rows = await db
+    .select({ id: distributionApplications.id })
+    .from(distributionApplications)
+    .where(and(eq(distributionApplications.shopId, shopId), eq(distributionApplications.status, "APPROVED")))
+    .limit(1);
+  return rows.length > 0;
+}
+
+// ---------------------------------------------------------------- plans (R4)
+
+export function plansByIds(db: DbOrTx, ids: readonly number[]) {
+  return db.select().from(commissionPlans).where(inArray(commissionPlans.id, [...ids]));
+}
+
+export function plansByShopIds(db: DbOrTx, shopIds: readonly number[]) {
+  return db.select().from(commissionPlans).where(inArray(commissionPlans.shopId, [...shopIds])).orderBy(asc(commissionPlans.id));
+}
+
+export async function planForUpdate(db: DbOrTx, id: number) {
+  const [row] = await db.select().from(commissionPlans).where(eq(commissionPlans.id, id)).for("update");
+  return row ?? null;
+}
+
+export async function generalPlanOf(db: DbOrTx, productId: number) {
+  const [row] = await db
+    .select()
+    .from(commissionPlans)
+    .where(and(eq(commissionPlans.productId, productId), eq(commissionPlans.kind, "GENERAL")));
+  return row ?? null;
+}
+
+/** Inserts the plan; null when it would be a second GENERAL plan of the product. */
+export async function insertPlan(db: DbOrTx, values: typeof commissionPlans.$inferInsert) {
+  const [row] = await db.insert(commissionPlans).values(values).onConflictDoNothing().returning();
+  return row ?? null;
+}
+
+export async function insertPlanPromoters(db: DbOrTx, planId: number, promoterIds: readonly number[]) {
+  if (promoterIds.length === 0) return;
+  await db.insert(commissionPlanPromoters).values(promoterIds.map((promoterId) => ({ planId, promoterId })));
+}
+
+export async function updatePlanRates(db: DbOrTx, id: number, rates: PlanRates, at: Date) {
+  const [row] = await db
+    .update(commissionPlans)
+    .set({ rateBps: rates.rateBps, pendingRateBps: rates.pendingRateBps, pendingEffectiveAt: rates.pendingEffectiveAt, updatedAt: at })
+    .where(eq(commissionPlans.id, id))
+    .returning();
+  return row!;
+}
+
+export function planPromotersByPlanIds(db: DbOrTx, planIds: readonly number[]) {
+  return db
+    .select()
+    .from(commissionPlanPromoters)
+    .where(inArray(commissionPlanPromoters.planId, [...planIds]))
+    .orderBy(asc(commissionPlanPromoters.planId), asc(commissionPlanPromoters.promoterId));
+}
+
+/** The ids among `ids` that are promoters. */
+export async function promoterIdsAmong(db: DbOrTx, ids: readonly number[]): Promise<Set<number>> {
+  if (ids.length === 0) return new Set();
+  const rows = await db.select({ id: users.id }).from(users).where(and(inArray(users.id, [...ids]), eq(users.role, "PROMOTER")));
+  return new Set(rows.map((r) => r.id));
+}
+
+// ---------------------------------------------------------------- selection center (R6)
+
+export interface SelectionQuery {
+  promoterId: number;
+  at: Date;
+  category?: string;
+  industryBelt?: string;
+  crossBorder?: boolean;
+  minPriceFen?: number;
+  maxPriceFen?: number;
+  minRateBps?: number;
+  sort: "COMMISSION_RATE" | "PRICE" | "SALES" | "NEWEST";
+  descending: boolean;
+  after?: { value: string | number; id: number } | null;
+  limit: number;
+}
+
+export const SALES_WINDOW_DAYS = 30;
+
+const unitsSold = (at: Date) =>
+  sql<number>`(select coalesce(sum(${orders.quantity}), 0) from ${orders} where ${and(
+    eq(orders.shopId, products.shopId),
+    eq(orders.productId, products.id),
+    gte(orders.createdAt, windowStart(at, SALES_WINDOW_DAYS)),
+    lte(orders.createdAt, at),
+    notInArray(orders.status, [...NOT_SALES]),
+  )})`;
+
+/**
+ * One statement for a whole page: alliance products (a GENERAL plan, the shop not closed) with the plan and
+ * rate that resolve for this promoter, units sold in the last 30 days and whether it is on the shelf.
+ * Keyset pagination on (sort value, product id).
+ */
+export async function selectionPage(db: DbOrTx, q: SelectionQuery) {
+  const resolved = resolvedPlan(db, q.promoterId, q.at);
+  const sold = unitsSold(q.at);
+  const sortExpr: SQL = {
+    COMMISSION_RATE: sql`${resolved.rateBps}`,
+    PRICE: sql`${products.priceFen}`,
+    SALES: sold,
+    NEWEST: sql`${generalPlans.id}`,
+  }[q.sort];
+  const conditions: SQL[] = [];
+  if (q.category !== undefined) conditions.push(eq(products.category, q.category));
+  if (q.industryBelt !== undefined) conditions.push(sql`${products.originBelt} = ${q.industryBelt}`);
+  if (q.crossBorder !== undefined) conditions.push(eq(products.crossBorder, q.crossBorder));
+  if (q.minPriceFen !== undefined) conditions.push(gte(products.priceFen, q.minPriceFen));
+  if (q.maxPriceFen !== undefined) conditions.push(lte(products.priceFen, q.maxPriceFen));
+  if (q.minRateBps !== undefined) conditions.push(sql`${resolved.rateBps} >= ${q.minRateBps}`);
+  if (q.after) {
+    conditions.push(
+      q.descending
+        ? sql`(${sortExpr}, ${products.id}) < (${q.after.value}, ${q.after.id})`
+        : sql`(${sortExpr}, ${products.id}) > (${q.after.value}, ${q.after.id})`,
+    );
+  }
+  const direction = q.descending ? sql`desc` : sql`asc`;
+  const rows = await db
+    .select({
+      product: products,
+      generalPlanId: generalPlans.id,
+      planId: resolved.planId,
+      kind: resolved.kind,
+      rateBps: resolved.rateBps,
+      unitsSold: sold.mapWith(Number),
+      onShelf: sql<boolean>`exists (select 1 from ${shelfItems} where ${and(
+        eq(shelfItems.promoterId, q.promoterId),
+        eq(shelfItems.productId, products.id),
+      )})`.mapWith(Boolean),
+    })
+    .from(products)
+    .innerJoin(shops, and(eq(shops.id, products.shopId), ne(shops.status, "CLOSED")))
+    .innerJoin(generalPlans, and(eq(generalPlans.productId, products.id), eq(generalPlans.kind, "GENERAL")))
+    .innerJoinLateral(resolved, sql`true`)
+    .where(conditions.length ? and(...conditions) : undefined)
+    .orderBy(sql`${sortExpr} ${direction}`, sql`${products.id} ${direction}`)
+    .limit(q.limit + 1);
+  const nodes = rows.slice(0, q.limit).map((r) => ({
+    ...r,
+    planId: Number(r.planId),
+    rateBps: Number(r.rateBps),
+  }));
+  return { nodes, hasNextPage: rows.length > q.limit };
+}
+
+// ---------------------------------------------------------------- promoters, shelves, samples (R6, R7)
+
+export function profilesByUserIds(db: DbOrTx, userIds: readonly number[]) {
+  return db.select().from(promoterProfiles).where(inArray(promoterProfiles.userId, [...userIds]));
+}
+
+/** Locks the promoter's profile: shelf changes of one promoter run one after the other. Null if it has none yet. */
+export async function lockProfile(db: DbOrTx, userId: number) {
+  const [row] = await db.select().from(promoterProfiles).where(eq(promoterProfiles.userId, userId)).for("update");
+  return row ?? null;
+}
+
+export async function ensureProfile(db: DbOrTx, userId: number, at: Date) {
+  await db.insert(promoterProfiles).values({ userId, updatedAt: at }).onConflictDoNothing();
+}
+
+export async function profileByPid(db: DbOrTx, pid: string) {
+  const [row] = await db.select().from(promoterProfiles).where(eq(promoterProfiles.promotionPid, pid));
+  return row ?? null;
+}
+
+export async function updateProfile(db: DbOrTx, userId: number, changes: Partial<typeof promoterProfiles.$inferInsert>) {
+  const [row] = await db.update(promoterProfiles).set(changes).where(eq(promoterProfiles.userId, userId)).returning();
+  return row!;
+}
+
+/** The shelf in order, each item with its product and the plan that pays this promoter now (null if none). */
+export async function shelfOf(db: DbOrTx, promoterId: number, at: Date) {
+  const resolved = resolvedPlan(db, promoterId, at);
+  const rows = await db
+    .select({
+      item: shelfItems,
+      product: products,
+      planId: resolved.planId,
+      kind: resolved.kind,
+      rateBps: resolved.rateBps,
+    })
+    .from(shelfItems)
+    .innerJoin(products, eq(products.id, shelfItems.productId))
+    .leftJoin(generalPlans, and(eq(generalPlans.productId, products.id), eq(generalPlans.kind, "GENERAL")))
+    .leftJoinLateral(resolved, isNotNull(generalPlans.id))
+    .where(eq(shelfItems.promoterId, promoterId))
+    .orderBy(asc(shelfItems.position), asc(shelfItems.productId));
+  return rows.map((r) => ({
+    ...r,
+    planId: r.planId === null ? null : Number(r.planId),
+    rateBps: r.rateBps === null ? null : Number(r.rateBps),
+  }));
+}
+
+export async function shelfProductIds(db: DbOrTx, promoterId: number): Promise<number[]> {
+  const rows = await db
+    .select({ productId: shelfItems.productId })
+    .from(shelfItems)
+    .where(eq(shelfItems.promoterId, promoterId))
+    .orderBy(asc(shelfItems.position), asc(shelfItems.productId));
+  return rows.map((r) => r.productId);
+}
+
+/** Appends the product at the end of the shelf; nothing happens if it is already there. */
+export async function appendToShelf(db: DbOrTx, promoterId: number, productId: number, at: Date) {
+  await db
+    .insert(shelfItems)
+    .values({
+      promoterId,
+      productId,
+      position: sql`(select coalesce(max(${shelfItems.position}), 0) + 1 from ${shelfItems} where ${eq(shelfItems.promoterId, promoterId)})`,
+      addedAt: at,
+    })
+    .onConflictDoNothing();
+}
+
+export async function deleteFromShelf(db: DbOrTx, promoterId: number, productId: number): Promise<boolean> {
+  const rows = await db
+    .delete(shelfItems)
+    .where(and(eq(shelfItems.promoterId, promoterId), eq(shelfItems.productId, productId)))
+    .returning({ productId: shelfItems.productId });
+  return rows.length > 0;
+}
+
+/** Positions 1..n in the given order, in one statement. */
+export async function setShelfOrder(db: DbOrTx, promoterId: number, productIds: readonly number[]) {
+  if (productIds.length === 0) return;
+  const cases = sql.join(
+    productIds.map((id, i) => sql`when ${id}::bigint then ${i + 1}::integer`),
+    sql` `,
+  );
+  await db
+    .update(shelfItems)
+    .set({ position: sql`case ${shelfItems.productId} ${cases} end` })
+    .where(and(eq(shelfItems.promoterId, promoterId), inArray(shelfItems.productId, [...productIds])));
+}
+
+export function sampleRequestsByIds(db: DbOrTx, ids: readonly number[]) {
+  return db.select().from(sampleRequests).where(inArray(sampleRequests.id, [...ids]));
+}
+
+export async function sampleRequestForUpdate(db: DbOrTx, id: number) {
+  const [row] = await db.select().from(sampleRequests).where(eq(sampleRequests.id, id)).for("update");
+  return row ?? null;
+}
+
+/** Inserts a pending request; null when the promoter already has one pending for the product. */
+export async function insertSampleRequest(db: DbOrTx, values: typeof sampleRequests.$inferInsert) {
+  const [row] = await db.insert(sampleRequests).values(values).onConflictDoNothing().returning();
+  return row ?? null;
+}
+
+export async function updateSampleRequest(db: DbOrTx, id: number, changes: Partial<typeof sampleRequests.$inferInsert>) {
+  const [row] = await db.update(sampleRequests).set(changes).where(eq(sampleRequests.id, id)).returning();
+  return row!;
+}
+
+/** Requests a promoter made, or requests to the shops a merchant owns; newest first. */
+export async function listSampleRequests(
+  db: DbOrTx,
+  q: { promoterId?: number; shopOwnerId?: number; status?: string; beforeId?: number; limit: number },
+) {
+  const conditions: SQL[] = [];
+  if (q.promoterId !== undefined) conditions.push(eq(sampleRequests.promoterId, q.promoterId));
+  if (q.shopOwnerId !== undefined) {
+    conditions.push(inArray(sampleRequests.shopId, db.select({ id: shops.id }).from(shops).where(eq(shops.ownerId, q.shopOwnerId))));
+  }
+  if (q.status) conditions.push(sql`${sampleRequests.status} = ${q.status}`);
+  if (q.beforeId !== undefined) conditions.push(sql`${sampleRequests.id} < ${q.beforeId}`);
+  const rows = await db
+    .select()
+    .from(sampleRequests)
+    .where(conditions.length ? and(...conditions) : undefined)
+    .orderBy(desc(sampleRequests.id))
+    .limit(q.limit + 1);
+  return { nodes: rows.slice(0, q.limit), hasNextPage: rows.length > q.limit };
 }
