@@ -283,6 +283,7 @@ CREATE UNIQUE INDEX "orders_idempotency_idx" ON "orders" USING btree ("buyer_id"
 CREATE INDEX "orders_shop_created_idx" ON "orders" USING btree ("shop_id","created_at");--> statement-breakpoint
 CREATE INDEX "orders_flash_sale_buyer_idx" ON "orders" USING btree ("flash_sale_id","buyer_id");--> statement-breakpoint
 CREATE INDEX "orders_promoter_idx" ON "orders" USING btree ("promoter_id","created_at");--> statement-breakpoint
+CREATE INDEX "orders_product_idx" ON "orders" USING btree ("product_id","created_at");--> statement-breakpoint
 CREATE UNIQUE INDEX "cart_items_pinned_idx" ON "cart_items" USING btree ("live_session_id","product_id") WHERE "cart_items"."unpinned_at" is null;--> statement-breakpoint
 CREATE INDEX "flash_sales_session_idx" ON "flash_sales" USING btree ("live_session_id","id");--> statement-breakpoint
 CREATE INDEX "flash_sales_open_idx" ON "flash_sales" USING btree ("status","ends_at");--> statement-breakpoint

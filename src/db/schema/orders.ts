@@ -43,6 +43,7 @@ export const orders = pgTable(
     index("orders_shop_created_idx").on(t.shopId, t.createdAt),
     index("orders_flash_sale_buyer_idx").on(t.flashSaleId, t.buyerId),
     index("orders_promoter_idx").on(t.promoterId, t.createdAt),
+    index("orders_product_idx").on(t.productId, t.createdAt),
     check("orders_quantity_positive", sql`${t.quantity} > 0`),
     check("orders_total_nonnegative", sql`${t.totalFen} >= 0`),
   ],

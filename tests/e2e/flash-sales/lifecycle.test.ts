@@ -1,8 +1,9 @@
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { flashSales, orders, products } from "../../../src/db/schema/index.js";
+import { commissionPlans, flashSales, orders, products } from "../../../src/db/schema/index.js";
 import { ManualClock } from "../../../src/shared/clock.js";
 import { idOf, toGlobalId } from "../../../src/shared/ids.js";
+import { buildPlan } from "../../support/alliance-builders.js";
 import { buildMerchant, buildProduct, buildUser } from "../../support/builders.js";
 import { BACKENDS, startTestGateway, type TestGateway } from "../../support/gateway.js";
 import {
@@ -49,6 +50,26 @@ describe.each(BACKENDS)("live sessions and flash sales on %s", (backend) => {
     expect(seen.data!.order).toMatchObject({ quantity: 2, flashSale: { id: s.flashSaleId } });
     const other = await buyer();
     expect((await gw.request(OrderDocument, { id: placed.data!.placeOrder.order!.id }, other.token)).errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
+  });
+
+  it("freezes the promoter's resolved commission rate onto the order (R5)", async () => {
+    const s = await liveSale(gw, { units: 10, limit: 5 });
+    await buildPlan(gw.database.db, { shopId: s.merchant.shop.id, productId: s.product.id, kind: "GENERAL", rateBps: 1_500 });
+    const targeted = await buildPlan(gw.database.db, {
+      shopId: s.merchant.shop.id,
+      productId: s.product.id,
+      kind: "PRODUCT_TARGETED",
+      rateBps: 2_500,
+      promoterIds: [s.promoter.id],
+    });
+    const b = await buyer();
+    const first = await gw.request(PlaceOrderDocument, { input: { flashSaleId: s.flashSaleId, quantity: 1, idempotencyKey: "r1" } }, b.token);
+    expect(first.data!.placeOrder.order).toMatchObject({ commissionRateBps: 2_500, commissionPlan: "PRODUCT_TARGETED" });
+    await gw.database.db.update(commissionPlans).set({ rateBps: 3_000 }).where(eq(commissionPlans.id, targeted.id));
+    const second = await gw.request(PlaceOrderDocument, { input: { flashSaleId: s.flashSaleId, quantity: 1, idempotencyKey: "r2" } }, b.token);
+    expect(second.data!.placeOrder.order!.commissionRateBps).toBe(3_000);
+    const [kept] = await gw.database.db.select().from(orders).where(eq(orders.id, idOf("Order", first.data!.placeOrder.order!.id)));
+    expect(kept!.commissionRateBps).toBe(2_500);
   });
 
   it("refuses past the per-buyer limit, and once sold out", async () => {
