@@ -221,17 +221,23 @@ export class OrderService {
     const now = clock.now();
     let before: FlashSaleRow | null = null;
     let after: FlashSaleRow | null = null;
+    const terms = await flashSales.saleTerms(saleId);
     const outcomes = await db.transaction(async (tx) => {
+      // What the batch shares is read before the sale's row is locked, so the lock is held as briefly as possible.
+      const context = terms ? await this.sellingContext(tx, terms.liveSessionId, terms.productId, terms.shopId, now, batch) : null;
       const sale = await flash.flashSaleById(tx, saleId, true);
       before = sale;
       const refuseAll = (code: PlaceOrderErrorCode): FlashOutcome[] =>
         batch.map(() => ({ kind: "REFUSED", error: userError(code, message(code)), ledgerDisagrees: true }));
-      if (!sale || sale.status === "ENDED" || now >= sale.endsAt) return refuseAll(PlaceOrderErrorCode.ENDED);
+      if (!sale || !context || sale.status === "ENDED" || now >= sale.endsAt) return refuseAll(PlaceOrderErrorCode.ENDED);
       if (now < sale.startsAt) return refuseAll(PlaceOrderErrorCode.NOT_STARTED);
 
-      const existing = new Map((await q.ordersByKeys(tx, batch.map((r) => ({ buyerId: r.buyerId, key: r.key })))).map((o) => [keyField(o.buyerId, o.idempotencyKey), o]));
-      const purchased = new Map((await q.purchasesOf(tx, saleId, [...new Set(batch.map((r) => r.buyerId))])).map((p) => [p.buyerId, p.quantity]));
-      const context = await this.sellingContext(tx, sale.liveSessionId, sale.productId, sale.shopId, now, batch);
+      const [existingRows, purchaseRows] = await Promise.all([
+        q.ordersByKeys(tx, batch.map((r) => ({ buyerId: r.buyerId, key: r.key }))),
+        q.purchasesOf(tx, saleId, [...new Set(batch.map((r) => r.buyerId))]),
+      ]);
+      const existing = new Map(existingRows.map((o) => [keyField(o.buyerId, o.idempotencyKey), o]));
+      const purchased = new Map(purchaseRows.map((p) => [p.buyerId, p.quantity]));
 
       const results: (FlashOutcome | { kind: "PENDING"; draft: number } | { kind: "SAME_AS"; index: number })[] = [];
       const drafts: (typeof import("../../db/schema/index.js").orders.$inferInsert)[] = [];
@@ -304,22 +310,27 @@ export class OrderService {
 
   /** What every order of one product in one room shares: promoter, frozen commission, subsidy, shop state, coupons. */
   private async sellingContext(tx: Tx, liveSessionId: number, productId: number, shopId: number, now: Date, batch: { couponCode: string | null }[]) {
-    const [session, shop, cartItem] = await Promise.all([
+    const codes = [...new Set(batch.map((r) => r.couponCode).filter((c): c is string => Boolean(c)))];
+    const [session, shop, cartItem, product, couponRows] = await Promise.all([
       live.liveSessionById(tx, liveSessionId),
       catalog.shopById(tx, shopId),
       live.pinnedCartItem(tx, liveSessionId, productId),
+      catalog.productById(tx, productId),
+      codes.length ? q.couponsByCodes(tx, codes) : Promise.resolve([] as CouponRow[]),
     ]);
     const promoterId = session?.promoterId ?? null;
-    const rate = promoterId ? (await resolveCommissionRates(tx, promoterId, [productId], now)).get(productId) : undefined;
-    const codes = [...new Set(batch.map((r) => r.couponCode).filter((c): c is string => Boolean(c)))];
-    const coupons = new Map((codes.length ? await q.couponsByCodes(tx, codes) : []).map((c) => [c.code, c]));
+    const [rates, ownShopId] = promoterId
+      ? await Promise.all([resolveCommissionRates(tx, promoterId, [productId], now), promoterShopId(tx, promoterId)])
+      : [new Map(), null];
+    const rate = rates.get(productId);
+    const coupons = new Map(couponRows.map((c) => [c.code, c]));
     return {
       liveSessionId,
       productId,
       shopId,
       promoterId,
-      promoterShopId: promoterId ? await promoterShopId(tx, promoterId) : null,
-      listPriceFen: (await catalog.productById(tx, productId))!.priceFen,
+      promoterShopId: ownShopId,
+      listPriceFen: product!.priceFen,
       canSell: shop ? shopCanSell(shop) : false,
       subsidyPerUnitFen: cartItem?.subsidyFen ?? 0,
       rateBps: rate?.rateBps ?? 0,
