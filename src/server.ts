@@ -3,7 +3,7 @@ import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { ApolloServer, HeaderMap, type ApolloServerPlugin } from "@apollo/server";
-import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
 import type { Config } from "./config/env.js";
 import { embeddedDbDir, resolveJwtSecret } from "./config/secrets.js";
 import { createContext, type Context, type Services } from "./context.js";
@@ -129,7 +129,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     includeStacktraceInErrorResponses: false,
     formatError: (formatted, error) =>
       formatError(formatted, error, currentRequestId(), (e, requestId) => log.error("unexpected error", { requestId, error: e })),
-    plugins: [ApolloServerPluginLandingPageDisabled(), metricsPlugin],
+    // No HTTP caching of GraphQL responses here; the cache-control plugin would wrap every field resolver.
+    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginCacheControlDisabled(), metricsPlugin],
   });
   await apollo.start();
 
