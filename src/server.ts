@@ -12,6 +12,9 @@ import { migrateDatabase } from "./db/migrate.js";
 import { BodyTooLarge, readBody } from "./http/body.js";
 import { graphiqlAsset, graphiqlPage } from "./http/graphiql.js";
 import { createMetrics } from "./http/metrics.js";
+import { clientAddress, NO_COST, OperationGuard, screenHttpRequest } from "./http/operation-guard.js";
+import { OperationManifest, RedisApqCache } from "./http/persisted-operations.js";
+import { InProcessRateLimiter, RedisRateLimiter } from "./http/rate-limit.js";
 import { attachWebSocket } from "./http/ws-server.js";
 import { CatalogService } from "./modules/catalog/catalog.service.js";
 import { InProcessBus, type EventBus } from "./realtime/bus.js";
@@ -68,6 +71,14 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const services: Services = { catalog: new CatalogService({ db: database.db, bus, log }) };
   const schema = await buildGatewaySchema();
   const metrics = createMetrics();
+  const bucket = { size: config.RATE_LIMIT_BUCKET_SIZE, restoreRate: config.RATE_LIMIT_RESTORE_RATE };
+  const guard = new OperationGuard({
+    config,
+    schema,
+    metrics,
+    limiter: bus instanceof RedisBus ? new RedisRateLimiter(bus.client, config.REDIS_KEY_PREFIX, bucket, log) : new InProcessRateLimiter(bucket),
+    manifest: config.PERSISTED_QUERIES === "allowlist" ? OperationManifest.fromFile(config.OPERATIONS_MANIFEST!) : null,
+  });
 
   const contextFor = (viewer: Viewer | null, requestId: string): Context =>
     createContext({ requestId, viewer, db: database.db, clock, log: log.child({ requestId }), services });
@@ -86,9 +97,10 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     csrfPrevention: true,
     introspection: true,
     includeStacktraceInErrorResponses: false,
+    persistedQueries: bus instanceof RedisBus ? { cache: new RedisApqCache(bus.client, config.REDIS_KEY_PREFIX, log) } : {},
     formatError: (formatted, error) =>
       formatError(formatted, error, currentRequestId(), (e, requestId) => log.error("unexpected error", { requestId, error: e })),
-    plugins: [ApolloServerPluginLandingPageDisabled(), metricsPlugin],
+    plugins: [ApolloServerPluginLandingPageDisabled(), metricsPlugin, guard.apolloPlugin()],
   });
   await apollo.start();
 
@@ -98,10 +110,17 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     res.end(body);
   };
   const sendGraphQLError = (res: ServerResponse, status: number, error: AppError, requestId: string) =>
-    send(res, status, "application/json", JSON.stringify({ errors: [{ message: error.message, extensions: { ...error.extensions, requestId } }] }));
+    send(
+      res,
+      status,
+      "application/json",
+      JSON.stringify({ errors: [{ message: error.message, extensions: { ...error.extensions, requestId } }], extensions: { cost: NO_COST(config.LIMIT_MAX_COST) } }),
+    );
 
   async function handleGraphQL(req: IncomingMessage, res: ServerResponse, url: URL, requestId: string) {
     if (req.method === "GET" && !url.searchParams.has("query") && !url.searchParams.has("extensions") && (req.headers.accept ?? "").includes("text/html")) {
+      const viewer = await tokens.verify(url.searchParams.get("token") ?? bearerToken(req.headers.authorization)).catch(() => null);
+      if (!guard.mayIntrospect(viewer)) return send(res, 403, "text/plain; charset=utf-8", "GraphiQL is open to ADMIN and ANALYST users here: open it with ?token=<token>.");
       return send(res, 200, "text/html; charset=utf-8", graphiqlPage());
     }
     let viewer: Viewer | null;
@@ -121,6 +140,12 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
           return sendGraphQLError(res, 400, new AppError("BAD_USER_INPUT", "The request body is not valid JSON."), requestId);
         }
       } else body = text;
+    }
+    try {
+      body = screenHttpRequest(guard, req.method ?? "GET", url, body);
+    } catch (error) {
+      if (error instanceof AppError) return sendGraphQLError(res, 400, error, requestId);
+      throw error;
     }
     const headers = new HeaderMap();
     for (const [key, value] of Object.entries(req.headers)) {
@@ -178,7 +203,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     const requestId = typeof header === "string" && /^[\w.-]{1,64}$/.test(header) ? header : randomUUID();
     res.setHeader("x-request-id", requestId);
     let routeName = "other";
-    requestScope.run({ requestId }, async () => {
+    const caller = clientAddress(req.socket.remoteAddress, req.headers["x-forwarded-for"], config.TRUST_PROXY_HOPS);
+    requestScope.run({ requestId, clientAddress: caller }, async () => {
       try {
         const url = new URL(req.url ?? "/", "http://gateway");
         routeName = await route(req, res, url, requestId);
@@ -198,7 +224,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   });
   server.keepAliveTimeout = 5_000;
 
-  const ws = attachWebSocket(server, { schema, tokens, log, metrics, contextFor });
+  const ws = attachWebSocket(server, { config, schema, tokens, guard, log, metrics, contextFor });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(config.PORT, config.HOST, () => resolve());
