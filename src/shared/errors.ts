@@ -57,11 +57,15 @@ export function formatError(
   // Duck-typed on purpose: Apollo and a test runner may load different copies of graphql (ESM and CJS).
   const graphqlErrorLike = (e: unknown): e is { originalError?: unknown } =>
     typeof e === "object" && e !== null && "extensions" in e && "locations" in e;
+  // Apollo wraps graphql's own parse and validation errors (originalError: the GraphQLError); a raw Error at the
+  // bottom of the chain is something unexpected, whatever code it claims.
+  const onlyGraphQLErrors = (e: unknown, hops = 0): boolean =>
+    graphqlErrorLike(e) && (e.originalError == null || (hops < 4 && e.originalError !== e && onlyGraphQLErrors(e.originalError, hops + 1)));
   const deliberate =
     original instanceof AppError ||
     (typeof code === "string" &&
       PASS_THROUGH.has(code) &&
-      (graphqlErrorLike(original) ? !original.originalError : !(original instanceof Error)));
+      (graphqlErrorLike(original) ? onlyGraphQLErrors(original) : !(original instanceof Error)));
   if (deliberate && code !== ErrorCode.INTERNAL_SERVER_ERROR) {
     const { stacktrace: _drop, ...extensions } = (formatted.extensions ?? {}) as Record<string, unknown>;
     return { ...formatted, extensions: requestId ? { ...extensions, requestId } : extensions };

@@ -37,6 +37,10 @@ describe("formatError", () => {
 
   it("passes graphql's own request errors (parse, validation) but not an error that merely claims a known code", () => {
     expect(run(new GraphQLError("Syntax Error: Unexpected <EOF>.", { extensions: { code: "GRAPHQL_PARSE_FAILED" } })).formatted.message).toMatch(/Syntax Error/);
+    // Apollo's ValidationError keeps graphql's error as its originalError.
+    const inner = new GraphQLError('Cannot query field "nope" on type "Query".');
+    const apollo = new GraphQLError(inner.message, { originalError: inner, extensions: { code: "GRAPHQL_VALIDATION_FAILED" } });
+    expect(run(apollo)).toMatchObject({ formatted: { message: inner.message, extensions: { code: "GRAPHQL_VALIDATION_FAILED" } }, logged: [] });
     const claimed = new GraphQLError("leaky detail", { originalError: new Error("leaky detail"), extensions: { code: "BAD_USER_INPUT" } });
     expect(run(claimed).formatted.message).toBe("Internal server error");
   });
