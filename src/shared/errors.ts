@@ -70,6 +70,11 @@ export function formatError(
     const { stacktrace: _drop, ...extensions } = (formatted.extensions ?? {}) as Record<string, unknown>;
     return { ...formatted, extensions: requestId ? { ...extensions, requestId } : extensions };
   }
+  // Apollo refuses some malformed requests (an APQ hash that does not match its query) with a 4xx and no code.
+  const status = (original as { extensions?: { http?: { status?: unknown } } } | null)?.extensions?.http?.status;
+  if (graphqlErrorLike(original) && !original.originalError && typeof status === "number" && status >= 400 && status < 500) {
+    return { message: formatted.message, extensions: { code: "BAD_REQUEST", ...(requestId ? { requestId } : {}) } };
+  }
   log(original, requestId);
   return {
     message: "Internal server error",

@@ -41,6 +41,8 @@ describe("formatError", () => {
     const inner = new GraphQLError('Cannot query field "nope" on type "Query".');
     const apollo = new GraphQLError(inner.message, { originalError: inner, extensions: { code: "GRAPHQL_VALIDATION_FAILED" } });
     expect(run(apollo)).toMatchObject({ formatted: { message: inner.message, extensions: { code: "GRAPHQL_VALIDATION_FAILED" } }, logged: [] });
+    const apqMismatch = new GraphQLError("provided sha does not match query", { extensions: { http: { status: 400 } } });
+    expect(run(apqMismatch)).toMatchObject({ formatted: { extensions: { code: "BAD_REQUEST" } }, logged: [] });
     const claimed = new GraphQLError("leaky detail", { originalError: new Error("leaky detail"), extensions: { code: "BAD_USER_INPUT" } });
     expect(run(claimed).formatted.message).toBe("Internal server error");
   });
