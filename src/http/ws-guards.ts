@@ -2,6 +2,7 @@ import { performance } from "node:perf_hooks";
 
 /** graphql-ws close codes we send ourselves (4403 and 4408 come from graphql-ws's own handshake too). */
 export const WsClose = {
+  BAD_REQUEST: 4400,
   FORBIDDEN: 4403,
   TOO_MANY_MESSAGES: 4429,
   INTERNAL: 4500,

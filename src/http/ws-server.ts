@@ -34,6 +34,15 @@ interface Extra {
 }
 
 const KEEP_ALIVE_MS = 12_000;
+const CLIENT_MESSAGE_TYPES = new Set(["connection_init", "ping", "pong", "subscribe", "complete"]);
+
+function fromClient(text: string): boolean {
+  try {
+    return CLIENT_MESSAGE_TYPES.has((JSON.parse(text) as { type?: unknown })?.type as string);
+  } catch {
+    return false;
+  }
+}
 
 /** GraphQL's own request errors carry no code; give them the codes Apollo gives them on HTTP. */
 const tagged = (errors: readonly GraphQLError[], code: string) =>
@@ -168,9 +177,12 @@ export function attachWebSocket(server: HttpServer, deps: WsDeps) {
               }
               return;
             }
+            const text = String(data);
             try {
-              await handle(String(data));
+              await handle(text);
             } catch (error) {
+              // graphql-ws throws on a well-formed message of a type only a server sends: the client's fault (4400).
+              if (!fromClient(text)) return socket.close(WsClose.BAD_REQUEST, "Invalid message received");
               log.error("websocket message failed", { connectionId: extra.connectionId, error });
               socket.close(WsClose.INTERNAL, "Internal server error");
             }
