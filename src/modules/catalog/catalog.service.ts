@@ -32,6 +32,10 @@ export class CatalogService {
     const descending = order?.direction === "DESC";
     const cursorKey = `products:${sort}:${descending ? "d" : "a"}`;
     const after = decodeCursor(page.after, cursorKey);
+    // A forged cursor must not reach SQL with a value of the wrong type for its sort column.
+    if (after && (sort === "TITLE" ? typeof after.value !== "string" : !Number.isSafeInteger(after.value))) {
+      throw badInput("after is not a cursor of this list and order.", "after");
+    }
     const priceOf = (text: string | null | undefined, field: string) => {
       if (text == null) return undefined;
       const fen = parseAmount(text);

@@ -57,11 +57,15 @@ describe("operation limits", () => {
     });
   });
 
-  it("refuses a page over 100 as BAD_USER_INPUT, on both transports", async () => {
+  it("refuses a page over 100, and a forged cursor, as BAD_USER_INPUT, on both transports", async () => {
     const { shop } = await buildMerchant(gw.database.db);
     const product = await buildProduct(gw.database.db, shop.id);
     const http = await postRaw(gw.url, { query: "{ products(first: 101) { edges { node { id } } } }" });
     expect(http.body.errors[0].extensions.code).toBe("BAD_USER_INPUT");
+    // Found by the fuzz test: a well-formed cursor whose value has the wrong type for its sort column reached SQL.
+    const forged = Buffer.from(JSON.stringify(["products:STOCK:a", "", 0])).toString("base64url");
+    const cursor = await postRaw(gw.url, { query: `{ products(after: "${forged}", orderBy: { field: STOCK }) { edges { node { id } } } }` });
+    expect(cursor.body.errors[0].extensions).toMatchObject({ code: "BAD_USER_INPUT", field: "after" });
     const socket = await RawSocket.connect(gw.wsUrl);
     socket.subscribe("1", "subscription S($id: ID!) { productUpdated(productId: $id) { shop { products(first: 101) { edges { node { id } } } } } }", {
       id: toGlobalId("Product", product.id),
