@@ -54,6 +54,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const { config } = options;
   const clock = options.clock ?? systemClock;
   const log = options.log ?? createLogger(config.LOG_LEVEL, { service: "liveshelf", pid: process.pid });
+  const manifest = config.PERSISTED_QUERIES === "allowlist" ? OperationManifest.fromFile(config.OPERATIONS_MANIFEST!) : null;
 
   const database = await openDatabase({
     url: config.DATABASE_URL,
@@ -77,7 +78,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     schema,
     metrics,
     limiter: bus instanceof RedisBus ? new RedisRateLimiter(bus.client, config.REDIS_KEY_PREFIX, bucket, log) : new InProcessRateLimiter(bucket),
-    manifest: config.PERSISTED_QUERIES === "allowlist" ? OperationManifest.fromFile(config.OPERATIONS_MANIFEST!) : null,
+    manifest,
   });
 
   const contextFor = (viewer: Viewer | null, requestId: string): Context =>
@@ -119,7 +120,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
 
   async function handleGraphQL(req: IncomingMessage, res: ServerResponse, url: URL, requestId: string) {
     if (req.method === "GET" && !url.searchParams.has("query") && !url.searchParams.has("extensions") && (req.headers.accept ?? "").includes("text/html")) {
-      const viewer = await tokens.verify(url.searchParams.get("token") ?? bearerToken(req.headers.authorization)).catch(() => null);
+      const viewer = await (async () => tokens.verify(url.searchParams.get("token") ?? bearerToken(req.headers.authorization)))().catch(() => null);
       if (!guard.mayIntrospect(viewer)) return send(res, 403, "text/plain; charset=utf-8", "GraphiQL is open to ADMIN and ANALYST users here: open it with ?token=<token>.");
       return send(res, 200, "text/html; charset=utf-8", graphiqlPage());
     }

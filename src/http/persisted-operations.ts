@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { Kind, parse, print, visit, type DefinitionNode, type FragmentDefinitionNode, type OperationDefinitionNode } from "graphql";
 import type { RedisClientType } from "redis";
+import { ConfigError } from "../config/env.js";
 import { AppError, ErrorCode } from "../shared/errors.js";
 import type { Logger } from "../shared/logger.js";
 
@@ -18,13 +19,11 @@ export class OperationManifest {
   private constructor(private readonly byHash: Map<string, string>) {}
 
   static fromFile(path: string): OperationManifest {
-    let parsed: ManifestFile;
     try {
-      parsed = JSON.parse(readFileSync(path, "utf8")) as ManifestFile;
+      return OperationManifest.from(JSON.parse(readFileSync(path, "utf8")) as ManifestFile, path);
     } catch (error) {
-      throw new Error(`OPERATIONS_MANIFEST ${path}: ${(error as Error).message}`);
+      throw new ConfigError(`invalid configuration:\n  OPERATIONS_MANIFEST: ${(error as Error).message}`);
     }
-    return OperationManifest.from(parsed, path);
   }
 
   static from(file: ManifestFile, origin = "manifest"): OperationManifest {

@@ -40,6 +40,8 @@ describe("introspection and GraphiQL", () => {
       expect(page.status, String(role)).toBe(403);
       expect(await page.text()).not.toContain("<script");
     }
+    const malformed = await fetch(production.url, { headers: { accept: "text/html", authorization: "Basic eDp5" } });
+    expect(malformed.status).toBe(403);
   });
 
   it("still answers __typename to everyone (clients need it for caching)", async () => {

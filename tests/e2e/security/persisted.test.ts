@@ -72,6 +72,14 @@ describe("PERSISTED_QUERIES=allowlist", () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
+  it("refuses to start on a manifest that is missing or whose ids are not the hashes of its bodies", async () => {
+    const forged = join(dir, "forged.json");
+    writeFileSync(forged, JSON.stringify({ format: "apollo-persisted-query-manifest", version: 1, operations: [{ id: "0".repeat(64), name: "X", type: "query", body: "{ __typename }" }] }));
+    for (const file of [forged, join(dir, "missing.json")]) {
+      await expect(startTestGateway("pglite", { env: { PERSISTED_QUERIES: "allowlist", OPERATIONS_MANIFEST: file } })).rejects.toThrow(/OPERATIONS_MANIFEST/);
+    }
+  });
+
   it("holds the hash of every typed document the clients (and tests) send", () => {
     const ids = new Set((JSON.parse(readFileSync(manifestFile, "utf8")) as { operations: { id: string }[] }).operations.map((o) => o.id));
     expect(documents.length).toBeGreaterThan(5);
