@@ -12,7 +12,7 @@ import { migrateDatabase } from "./db/migrate.js";
 import { BodyTooLarge, readBody } from "./http/body.js";
 import { graphiqlAsset, graphiqlPage } from "./http/graphiql.js";
 import { createMetrics } from "./http/metrics.js";
-import { clientAddress, NO_COST, OperationGuard, screenHttpRequest } from "./http/operation-guard.js";
+import { clientAddress, NO_COST, OperationGuard, screenHttpRequest, withCost } from "./http/operation-guard.js";
 import { OperationManifest, RedisApqCache } from "./http/persisted-operations.js";
 import { InProcessRateLimiter, RedisRateLimiter } from "./http/rate-limit.js";
 import { attachWebSocket } from "./http/ws-server.js";
@@ -158,7 +158,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     });
     for (const [key, value] of response.headers) res.setHeader(key, value);
     res.statusCode = response.status ?? 200;
-    if (response.body.kind === "complete") return res.end(response.body.string);
+    if (response.body.kind === "complete") return res.end(res.statusCode >= 400 ? withCost(response.body.string, config.LIMIT_MAX_COST) : response.body.string);
     for await (const chunk of response.body.asyncIterator) res.write(chunk);
     res.end();
   }

@@ -174,6 +174,20 @@ export function withHttpStatus(error: AppError): AppError {
 
 export const NO_COST = (maximumQueryCost: number): CostReport => ({ requestedQueryCost: 0, maximumQueryCost });
 
+/**
+ * Apollo refuses some requests before any plugin runs (CSRF, a body without a query, batching); their error body
+ * gets the zero cost here, so every response carries `extensions.cost`. Error path only: the body is small.
+ */
+export function withCost(body: string, maximumQueryCost: number): string {
+  try {
+    const parsed = JSON.parse(body) as { extensions?: Record<string, unknown> } | null;
+    if (!parsed || typeof parsed !== "object" || Array.isArray(parsed) || parsed.extensions?.cost) return body;
+    return JSON.stringify({ ...parsed, extensions: { ...parsed.extensions, cost: NO_COST(maximumQueryCost) } });
+  } catch {
+    return body;
+  }
+}
+
 /** The client's address: the socket's, or with TRUST_PROXY_HOPS=n the one n proxies back in X-Forwarded-For. */
 export function clientAddress(socketAddress: string | undefined, forwardedFor: string | string[] | undefined, trustedHops: number): string {
   const chain = trustedHops > 0 && forwardedFor ? (Array.isArray(forwardedFor) ? forwardedFor.join(",") : forwardedFor).split(",").map((a) => a.trim()).filter(Boolean) : [];

@@ -156,7 +156,7 @@ describe("fuzzing both doors", () => {
   });
   afterAll(() => gw?.stop());
 
-  it(`HTTP: ${HTTP_RUNS} random requests, never a 5xx, never a stack trace or SQL`, async () => {
+  it(`HTTP: ${HTTP_RUNS} random requests, never a 5xx, never a stack trace or SQL, always extensions.cost`, async () => {
     await fc.assert(
       fc.asyncProperty(httpCaseArb, async (c) => {
         const token = tokens[c.token];
@@ -172,6 +172,7 @@ describe("fuzzing both doors", () => {
         }
         const text = await response.text();
         expect(response.status, text).toBeLessThan(500);
+        expect(JSON.parse(text).extensions.cost, text).toMatchObject({ requestedQueryCost: expect.any(Number) });
         expect(text).not.toMatch(LEAK);
         // Random input meets typed refusals; an internal error would be a bug that masking merely hides.
         expect(text).not.toContain("INTERNAL_SERVER_ERROR");

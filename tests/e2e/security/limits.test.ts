@@ -94,6 +94,11 @@ describe("operation limits", () => {
       expect(refused.body.errors[0].extensions.code).toBe(code);
       expect(refused.body.extensions.cost).toMatchObject({ requestedQueryCost: 0, maximumQueryCost: 1000 });
     }
+    // Refused by Apollo before any plugin runs: CSRF prevention, a body without a query.
+    const csrf = await fetch(`${gw.url}?query=${encodeURIComponent("{ __typename }")}`);
+    expect(csrf.status).toBe(400);
+    expect(((await csrf.json()) as any).extensions.cost).toMatchObject({ requestedQueryCost: 0 });
+    expect((await postRaw(gw.url, { variables: {} })).body.extensions.cost).toMatchObject({ requestedQueryCost: 0 });
     const badToken = await postRaw(gw.url, { query: "{ viewer { id } }" }, { token: "nope" });
     expect(badToken.status).toBe(401);
     expect(badToken.body.extensions.cost).toMatchObject({ requestedQueryCost: 0 });
