@@ -12,7 +12,7 @@ import { migrateDatabase } from "./db/migrate.js";
 import { BodyTooLarge, readBody } from "./http/body.js";
 import { graphiqlAsset, graphiqlPage } from "./http/graphiql.js";
 import { createMetrics } from "./http/metrics.js";
-import { clientAddress, NO_COST, OperationGuard, screenHttpRequest, withCost } from "./http/operation-guard.js";
+import { clientAddress, noCost, OperationGuard, screenHttpRequest, withCost } from "./http/operation-guard.js";
 import { OperationManifest, RedisApqCache } from "./http/persisted-operations.js";
 import { InProcessRateLimiter, RedisRateLimiter } from "./http/rate-limit.js";
 import { attachWebSocket } from "./http/ws-server.js";
@@ -115,7 +115,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       res,
       status,
       "application/json",
-      JSON.stringify({ errors: [{ message: error.message, extensions: { ...error.extensions, requestId } }], extensions: { cost: NO_COST(config.LIMIT_MAX_COST) } }),
+      JSON.stringify({ errors: [{ message: error.message, extensions: { ...error.extensions, requestId } }], extensions: { cost: noCost(config.LIMIT_MAX_COST) } }),
     );
 
   async function handleGraphQL(req: IncomingMessage, res: ServerResponse, url: URL, requestId: string) {

@@ -51,7 +51,8 @@ const schema = z.object({
   WS_ALLOWED_ORIGINS: z
     .string()
     .transform((v) => v.split(",").map((o) => o.trim()).filter(Boolean))
-    .refine((list) => list.every((o) => /^https?:\/\/[^/\s]+$/.test(o)), "must be a comma-separated list of origins like https://shop.example.com")
+    // "null" is the Origin of pages opened from files, as overlays in streaming software can be.
+    .refine((list) => list.every((o) => o === "null" || /^https?:\/\/[^/\s]+$/.test(o)), "must be a comma-separated list of origins like https://shop.example.com")
     .default([]),
 });
 

@@ -172,7 +172,7 @@ export function withHttpStatus(error: AppError): AppError {
   return error;
 }
 
-export const NO_COST = (maximumQueryCost: number): CostReport => ({ requestedQueryCost: 0, maximumQueryCost });
+export const noCost = (maximumQueryCost: number): CostReport => ({ requestedQueryCost: 0, maximumQueryCost });
 
 /**
  * Apollo refuses some requests before any plugin runs (CSRF, a body without a query, batching); their error body
@@ -182,7 +182,7 @@ export function withCost(body: string, maximumQueryCost: number): string {
   try {
     const parsed = JSON.parse(body) as { extensions?: Record<string, unknown> } | null;
     if (!parsed || typeof parsed !== "object" || Array.isArray(parsed) || parsed.extensions?.cost) return body;
-    return JSON.stringify({ ...parsed, extensions: { ...parsed.extensions, cost: NO_COST(maximumQueryCost) } });
+    return JSON.stringify({ ...parsed, extensions: { ...parsed.extensions, cost: noCost(maximumQueryCost) } });
   } catch {
     return body;
   }

@@ -22,7 +22,11 @@ describe("security configuration", () => {
   });
 
   it("parses the origin allowlist", () => {
-    expect(loadConfig({ WS_ALLOWED_ORIGINS: "https://a.example, http://b.example:8080" }).WS_ALLOWED_ORIGINS).toEqual(["https://a.example", "http://b.example:8080"]);
+    expect(loadConfig({ WS_ALLOWED_ORIGINS: "https://a.example, http://b.example:8080,null" }).WS_ALLOWED_ORIGINS).toEqual([
+      "https://a.example",
+      "http://b.example:8080",
+      "null",
+    ]);
   });
 
   it.each([
