@@ -12,6 +12,9 @@ import { migrateDatabase } from "./db/migrate.js";
 import { BodyTooLarge, readBody } from "./http/body.js";
 import { graphiqlAsset, graphiqlPage } from "./http/graphiql.js";
 import { createMetrics } from "./http/metrics.js";
+import { clientAddress, noCost, OperationGuard, screenHttpRequest, withCost } from "./http/operation-guard.js";
+import { OperationManifest, RedisApqCache } from "./http/persisted-operations.js";
+import { InProcessRateLimiter, RedisRateLimiter } from "./http/rate-limit.js";
 import { attachWebSocket } from "./http/ws-server.js";
 import { AllianceService } from "./modules/alliance/alliance.service.js";
 import { CatalogService } from "./modules/catalog/catalog.service.js";
@@ -59,6 +62,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const { config } = options;
   const clock = options.clock ?? systemClock;
   const log = options.log ?? createLogger(config.LOG_LEVEL, { service: "liveshelf", pid: process.pid });
+  const manifest = config.PERSISTED_QUERIES === "allowlist" ? OperationManifest.fromFile(config.OPERATIONS_MANIFEST!) : null;
 
   const database = await openDatabase({
     url: config.DATABASE_URL,
@@ -86,6 +90,14 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   };
   const schema = await buildGatewaySchema();
   const metrics = createMetrics();
+  const bucket = { size: config.RATE_LIMIT_BUCKET_SIZE, restoreRate: config.RATE_LIMIT_RESTORE_RATE };
+  const guard = new OperationGuard({
+    config,
+    schema,
+    metrics,
+    limiter: bus instanceof RedisBus ? new RedisRateLimiter(bus.client, config.REDIS_KEY_PREFIX, bucket, log) : new InProcessRateLimiter(bucket),
+    manifest,
+  });
 
   const contextFor = (viewer: Viewer | null, requestId: string): Context =>
     createContext({ requestId, viewer, db: database.db, clock, log: log.child({ requestId }), services });
@@ -127,10 +139,11 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     csrfPrevention: true,
     introspection: true,
     includeStacktraceInErrorResponses: false,
+    persistedQueries: bus instanceof RedisBus ? { cache: new RedisApqCache(bus.client, config.REDIS_KEY_PREFIX, log) } : {},
     formatError: (formatted, error) =>
       formatError(formatted, error, currentRequestId(), (e, requestId) => log.error("unexpected error", { requestId, error: e })),
     // No HTTP caching of GraphQL responses here; the cache-control plugin would wrap every field resolver.
-    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginCacheControlDisabled(), metricsPlugin],
+    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginCacheControlDisabled(), metricsPlugin, guard.apolloPlugin()],
   });
   await apollo.start();
 
@@ -140,10 +153,17 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     res.end(body);
   };
   const sendGraphQLError = (res: ServerResponse, status: number, error: AppError, requestId: string) =>
-    send(res, status, "application/json", JSON.stringify({ errors: [{ message: error.message, extensions: { ...error.extensions, requestId } }] }));
+    send(
+      res,
+      status,
+      "application/json",
+      JSON.stringify({ errors: [{ message: error.message, extensions: { ...error.extensions, requestId } }], extensions: { cost: noCost(config.LIMIT_MAX_COST) } }),
+    );
 
   async function handleGraphQL(req: IncomingMessage, res: ServerResponse, url: URL, requestId: string) {
     if (req.method === "GET" && !url.searchParams.has("query") && !url.searchParams.has("extensions") && (req.headers.accept ?? "").includes("text/html")) {
+      const viewer = await (async () => tokens.verify(url.searchParams.get("token") ?? bearerToken(req.headers.authorization)))().catch(() => null);
+      if (!guard.mayIntrospect(viewer)) return send(res, 403, "text/plain; charset=utf-8", "GraphiQL is open to ADMIN and ANALYST users here: open it with ?token=<token>.");
       return send(res, 200, "text/html; charset=utf-8", graphiqlPage());
     }
     let viewer: Viewer | null;
@@ -164,6 +184,12 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
         }
       } else body = text;
     }
+    try {
+      body = screenHttpRequest(guard, req.method ?? "GET", url, body);
+    } catch (error) {
+      if (error instanceof AppError) return sendGraphQLError(res, 400, error, requestId);
+      throw error;
+    }
     const headers = new HeaderMap();
     for (const [key, value] of Object.entries(req.headers)) {
       if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(", ") : value);
@@ -174,7 +200,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     });
     for (const [key, value] of response.headers) res.setHeader(key, value);
     res.statusCode = response.status ?? 200;
-    if (response.body.kind === "complete") return res.end(response.body.string);
+    if (response.body.kind === "complete") return res.end(res.statusCode >= 400 ? withCost(response.body.string, config.LIMIT_MAX_COST) : response.body.string);
     for await (const chunk of response.body.asyncIterator) res.write(chunk);
     res.end();
   }
@@ -220,7 +246,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     const requestId = typeof header === "string" && /^[\w.-]{1,64}$/.test(header) ? header : randomUUID();
     res.setHeader("x-request-id", requestId);
     let routeName = "other";
-    requestScope.run({ requestId }, async () => {
+    const caller = clientAddress(req.socket.remoteAddress, req.headers["x-forwarded-for"], config.TRUST_PROXY_HOPS);
+    requestScope.run({ requestId, clientAddress: caller }, async () => {
       try {
         const url = new URL(req.url ?? "/", "http://gateway");
         routeName = await route(req, res, url, requestId);
@@ -240,7 +267,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   });
   server.keepAliveTimeout = 5_000;
 
-  const ws = attachWebSocket(server, { schema, tokens, log, metrics, contextFor, subscribe: (args) => hub.subscribe(args) });
+  const ws = attachWebSocket(server, { config, schema, tokens, guard, log, metrics, contextFor, subscribe: (args) => hub.subscribe(args) });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(config.PORT, config.HOST, () => resolve());

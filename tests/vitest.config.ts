@@ -7,8 +7,9 @@ const require = createRequire(import.meta.url);
 export default defineConfig({
   root: fileURLToPath(new URL("..", import.meta.url)),
   resolve: {
-    // graphql 16 has no "exports": Node (and so type-graphql, Apollo) loads its CommonJS build, while Vite would
-    // pick the ESM one for our files. One copy of graphql, or its instanceof checks fail ("another realm").
+    // Node (npm start) loads graphql's CommonJS build for everyone, since graphql has no "exports" map. Vite would
+    // hand src/ the .mjs build while type-graphql, Apollo and graphql-ws keep the CommonJS one: two graphql
+    // realms, whose instanceof checks fail across. One build, as in production.
     alias: [{ find: /^graphql$/, replacement: require.resolve("graphql") }],
   },
   test: {

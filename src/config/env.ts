@@ -35,6 +35,29 @@ const schema = z.object({
   VIEWER_TICK_MS: intFrom(50, 60_000).default(1000),
   ORDER_BATCH_MAX: intFrom(1, 5000).default(500),
   REDIS_KEY_PREFIX: z.string().regex(/^[A-Za-z0-9:_-]*$/, "may hold only letters, digits, ':', '_' and '-'").default("liveshelf:"),
+
+  // Operation limits, on HTTP and WebSocket alike (src/http/limits.ts).
+  LIMIT_MAX_DEPTH: intFrom(1, 100).default(10),
+  LIMIT_MAX_ALIASES: intFrom(0, 1000).default(20),
+  LIMIT_MAX_DIRECTIVES: intFrom(0, 1000).default(20),
+  LIMIT_MAX_TOKENS: intFrom(100, 100_000).default(2000),
+  LIMIT_MAX_COST: intFrom(1, 1_000_000).default(1000),
+  // Leaky bucket of cost points per user (per client address when anonymous), in Redis when REDIS_URL is set.
+  RATE_LIMIT_BUCKET_SIZE: intFrom(1, 1_000_000_000).default(2000),
+  RATE_LIMIT_RESTORE_RATE: intFrom(1, 1_000_000_000).default(100),
+  TRUST_PROXY_HOPS: intFrom(0, 10).default(0),
+  PERSISTED_QUERIES: z.enum(["automatic", "allowlist"]).default("automatic"),
+  OPERATIONS_MANIFEST: z.string().min(1).optional(),
+  INTROSPECTION: z.enum(["auto", "everyone", "staff", "nobody"]).default("auto"),
+  WS_INIT_TIMEOUT_MS: intFrom(100, 600_000).default(10_000),
+  WS_MAX_SUBSCRIPTIONS: intFrom(1, 10_000).default(20),
+  WS_MAX_MESSAGES_PER_SECOND: intFrom(1, 100_000).default(20),
+  WS_ALLOWED_ORIGINS: z
+    .string()
+    .transform((v) => v.split(",").map((o) => o.trim()).filter(Boolean))
+    // "null" is the Origin of pages opened from files, as overlays in streaming software can be.
+    .refine((list) => list.every((o) => o === "null" || /^https?:\/\/[^/\s]+$/.test(o)), "must be a comma-separated list of origins like https://shop.example.com")
+    .default([]),
 });
 
 export type RawEnv = Record<string, string | undefined>;
@@ -60,6 +83,14 @@ export function loadConfig(env: RawEnv = process.env): Config {
   const mode = config.DATABASE_URL ? "production" : "embedded";
   if (mode === "production" && !config.JWT_SECRET) {
     throw new ConfigError("invalid configuration:\n  JWT_SECRET: required in production mode (DATABASE_URL set), at least 32 characters");
+  }
+  if (config.RATE_LIMIT_BUCKET_SIZE < config.LIMIT_MAX_COST) {
+    throw new ConfigError(
+      `invalid configuration:\n  RATE_LIMIT_BUCKET_SIZE: must be at least LIMIT_MAX_COST (${config.LIMIT_MAX_COST}), or an admissible operation could never run`,
+    );
+  }
+  if (config.PERSISTED_QUERIES === "allowlist" && !config.OPERATIONS_MANIFEST) {
+    throw new ConfigError("invalid configuration:\n  OPERATIONS_MANIFEST: required when PERSISTED_QUERIES=allowlist (a JSON manifest of the allowed operations)");
   }
   return { ...config, mode };
 }

@@ -25,6 +25,12 @@ export function createMetrics() {
       labelNames: ["transport", "type", "outcome"] as const,
       registers: [registry],
     }),
+    operationsRefused: new Counter({
+      name: "liveshelf_operations_refused_total",
+      help: "Operations refused by a limit (depth, aliases, directives, tokens, cost), the rate limit (throttled) or a policy.",
+      labelNames: ["transport", "reason"] as const,
+      registers: [registry],
+    }),
     wsConnections: new Gauge({
       name: "liveshelf_websocket_connections",
       help: "Open WebSocket connections.",

@@ -1,16 +1,22 @@
-import type { Server as HttpServer } from "node:http";
-import type { ExecutionArgs, ExecutionResult, GraphQLSchema } from "graphql";
-import { useServer } from "graphql-ws/use/ws";
+import type { IncomingMessage, Server as HttpServer } from "node:http";
+import { GraphQLError, validate, type ExecutionArgs, type ExecutionResult, type GraphQLSchema } from "graphql";
+import { handleProtocols, makeServer, type SubscribePayload } from "graphql-ws";
 import { WebSocketServer, type WebSocket } from "ws";
+import type { Config } from "../config/env.js";
 import type { Context } from "../context.js";
 import type { TokenService, Viewer } from "../shared/auth.js";
-import { formatError } from "../shared/errors.js";
+import { AppError, ErrorCode, formatError } from "../shared/errors.js";
 import type { Logger } from "../shared/logger.js";
+import { DocumentAnalyzer } from "./limits.js";
 import type { Metrics } from "./metrics.js";
+import { clientAddress, type CostReport, type OperationGuard } from "./operation-guard.js";
+import { MAX_FRAME_BYTES, MessageRate, onTokenExpiry, originAllowed, WsClose } from "./ws-guards.js";
 
 export interface WsDeps {
+  config: Config;
   schema: GraphQLSchema;
   tokens: TokenService;
+  guard: OperationGuard;
   log: Logger;
   metrics: Metrics;
   contextFor: (viewer: Viewer | null, requestId: string) => Context;
@@ -18,50 +24,192 @@ export interface WsDeps {
   subscribe: (args: ExecutionArgs) => Promise<AsyncIterableIterator<ExecutionResult> | ExecutionResult>;
 }
 
-const MAX_FRAME_BYTES = 64 * 1024;
+interface Extra {
+  socket: WebSocket;
+  request: IncomingMessage;
+  connectionId: string;
+  clientAddress: string;
+  viewer?: Viewer | null;
+  cancelExpiry?: () => void;
+  /** extensions.cost of each active subscription, sent with each of its results. */
+  costs: Map<string, CostReport>;
+}
 
-/** graphql-ws on the gateway's own port and path; the token travels in connection_init's `authorization`. */
+const KEEP_ALIVE_MS = 12_000;
+const CLIENT_MESSAGE_TYPES = new Set(["connection_init", "ping", "pong", "subscribe", "complete"]);
+
+function fromClient(text: string): boolean {
+  try {
+    return CLIENT_MESSAGE_TYPES.has((JSON.parse(text) as { type?: unknown })?.type as string);
+  } catch {
+    return false;
+  }
+}
+
+/** GraphQL's own request errors carry no code; give them the codes Apollo gives them on HTTP. */
+const tagged = (errors: readonly GraphQLError[], code: string) =>
+  errors.map((e) => new GraphQLError(e.message, { nodes: e.nodes, source: e.source, positions: e.positions, extensions: { ...e.extensions, code } }));
+
+/**
+ * graphql-ws on the gateway's own port and path; the token travels in connection_init's `authorization`.
+ * Apollo's plugins, validation and CSRF check do not reach this door, so it applies the same OperationGuard,
+ * plus what only a socket needs: an Origin allowlist, a frame size cap, a message-rate cap, a cap on active
+ * subscriptions, and the end of the connection when its token expires.
+ */
 export function attachWebSocket(server: HttpServer, deps: WsDeps) {
-  const wss = new WebSocketServer({ server, path: "/graphql", maxPayload: MAX_FRAME_BYTES });
-  let sequence = 0;
-  const mask = (errors: readonly import("graphql").GraphQLError[], requestId: string) =>
-    errors.map((error) =>
-      formatError(error.toJSON(), error, requestId, (e) => deps.log.error("unexpected error", { requestId, error: e })),
-    );
-
-  const disposable = useServer<Record<string, unknown>, { viewer?: Viewer | null; connectionId?: string }>(
-    {
-      schema: deps.schema,
-      subscribe: (args) => deps.subscribe(args),
-      connectionInitWaitTimeout: 10_000,
-      onConnect: async (ctx) => {
-        ctx.extra.connectionId = `ws-${process.pid}-${++sequence}`;
-        const raw = ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization;
-        const token = typeof raw === "string" ? raw.replace(/^Bearer\s+/i, "") : null;
-        try {
-          ctx.extra.viewer = await deps.tokens.verify(token);
-          return true;
-        } catch {
-          return false;
-        }
-      },
-      context: (ctx) => deps.contextFor(ctx.extra.viewer ?? null, `${ctx.extra.connectionId}`),
-      onSubscribe: () => {
-        deps.metrics.wsSubscriptions.inc();
-      },
-      onComplete: () => {
-        deps.metrics.wsSubscriptions.dec();
-      },
-      onError: (ctx, _id, _payload, errors) => mask(errors, String(ctx.extra.connectionId)),
-      onNext: (ctx, _id, _payload, _args, result) =>
-        result.errors ? { ...result, errors: mask(result.errors as import("graphql").GraphQLError[], String(ctx.extra.connectionId)) } : result,
+  const { config, guard, log, metrics } = deps;
+  const wss = new WebSocketServer({
+    server,
+    path: "/graphql",
+    maxPayload: MAX_FRAME_BYTES,
+    handleProtocols,
+    verifyClient: (info: { origin: string; req: IncomingMessage }, accept: (ok: boolean, code?: number, message?: string) => void) => {
+      const ok = originAllowed(info.origin || undefined, info.req.headers.host, config.WS_ALLOWED_ORIGINS, config.mode);
+      if (!ok) metrics.operationsRefused.inc({ transport: "ws", reason: "origin" });
+      accept(ok, 403, "Origin not allowed");
     },
-    wss,
-  );
+  });
+  let sequence = 0;
+  const mask = (errors: readonly GraphQLError[], requestId: string) =>
+    errors.map((error) => {
+      let formatted = error.toJSON();
+      // A variable that does not coerce: graphql's own request error, without a code or a path.
+      if (!error.extensions?.code && !error.originalError && !error.path) formatted = { ...formatted, extensions: { ...formatted.extensions, code: ErrorCode.BAD_USER_INPUT } };
+      return formatError(formatted, error, requestId, (e) => log.error("unexpected error", { requestId, error: e }));
+    });
 
-  wss.on("connection", (socket: WebSocket) => {
-    deps.metrics.wsConnections.inc();
-    socket.once("close", () => deps.metrics.wsConnections.dec());
+  async function subscribe(ctx: { extra: Extra; subscriptions: Record<string, unknown> }, id: string, payload: SubscribePayload) {
+    const max = config.WS_MAX_SUBSCRIPTIONS;
+    // graphql-ws has already entered this one in `subscriptions`.
+    if (Object.keys(ctx.subscriptions).length > max) {
+      metrics.operationsRefused.inc({ transport: "ws", reason: "subscriptions" });
+      return [new AppError(ErrorCode.LIMIT_EXCEEDED, `At most ${max} subscriptions may be active on one connection.`, { limit: "subscriptions", max })];
+    }
+    const persisted = (payload.extensions?.persistedQuery as { sha256Hash?: unknown } | undefined)?.sha256Hash;
+    const source = guard.screen({ query: payload.query || undefined, hash: persisted }, "ws");
+    if (source === undefined) return [new AppError(ErrorCode.BAD_USER_INPUT, "A subscribe message needs a query or a persistedQuery hash.")];
+    const analysis = guard.analyzer.analyse(source);
+    if (analysis.syntaxError) return tagged([analysis.syntaxError], "GRAPHQL_PARSE_FAILED");
+    analysis.validationErrors ??= validate(deps.schema, analysis.document!);
+    if (analysis.validationErrors.length > 0) return tagged(analysis.validationErrors, "GRAPHQL_VALIDATION_FAILED");
+    const operation = DocumentAnalyzer.select(analysis, payload.operationName);
+    if (!operation) return [new AppError(ErrorCode.BAD_USER_INPUT, "Name the operation to run (operationName): the document holds several.")];
+    if (operation.type !== "subscription") {
+      metrics.operationsRefused.inc({ transport: "ws", reason: "not_subscription" });
+      return [new AppError(ErrorCode.OPERATION_NOT_ALLOWED, `Only subscriptions are accepted over WebSocket; send this ${operation.type} over HTTP.`)];
+    }
+    const admitted = await guard.admit({
+      source,
+      analysis,
+      operationName: payload.operationName,
+      variables: payload.variables,
+      viewer: ctx.extra.viewer ?? null,
+      clientAddress: ctx.extra.clientAddress,
+      transport: "ws",
+    });
+    if (admitted.refusal) return [admitted.refusal];
+    ctx.extra.costs.set(id, admitted.cost);
+    metrics.wsSubscriptions.inc();
+    return { schema: deps.schema, document: analysis.document!, operationName: payload.operationName, variableValues: payload.variables };
+  }
+
+  const protocol = makeServer<Record<string, unknown>, Extra>({
+    schema: deps.schema,
+    subscribe: (args) => deps.subscribe(args),
+    connectionInitWaitTimeout: config.WS_INIT_TIMEOUT_MS,
+    onConnect: async (ctx) => {
+      const raw = ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization;
+      const token = typeof raw === "string" ? raw.replace(/^Bearer\s+/i, "") : null;
+      try {
+        const viewer = await deps.tokens.verify(token);
+        ctx.extra.viewer = viewer;
+        if (viewer) ctx.extra.cancelExpiry = onTokenExpiry(viewer.expiresAt, () => ctx.extra.socket.close(WsClose.FORBIDDEN, "Token expired"));
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    context: (ctx) => deps.contextFor(ctx.extra.viewer ?? null, ctx.extra.connectionId),
+    onSubscribe: async (ctx, id, payload) => {
+      try {
+        return await subscribe(ctx, id, payload);
+      } catch (error) {
+        if (error instanceof AppError) return [error];
+        return [new GraphQLError("unexpected", { originalError: error as Error })];
+      }
+    },
+    onComplete: (ctx, id) => {
+      if (ctx.extra.costs.delete(id)) metrics.wsSubscriptions.dec();
+    },
+    onError: (ctx, _id, _payload, errors) => mask(errors, ctx.extra.connectionId),
+    onNext: (ctx, id, _payload, _args, result) => ({
+      ...result,
+      ...(result.errors ? { errors: mask(result.errors as GraphQLError[], ctx.extra.connectionId) } : {}),
+      extensions: { ...result.extensions, cost: ctx.extra.costs.get(id) },
+    }),
+  });
+
+  wss.on("connection", (socket: WebSocket, request: IncomingMessage) => {
+    metrics.wsConnections.inc();
+    const extra: Extra = {
+      socket,
+      request,
+      connectionId: `ws-${process.pid}-${++sequence}`,
+      clientAddress: clientAddress(request.socket.remoteAddress, request.headers["x-forwarded-for"], config.TRUST_PROXY_HOPS),
+      costs: new Map(),
+    };
+    const rate = new MessageRate(config.WS_MAX_MESSAGES_PER_SECOND);
+    // Over the frame limit `ws` closes with 1009 and emits this; a socket error must never reach the process.
+    socket.on("error", (error) => log.debug("websocket error", { connectionId: extra.connectionId, error: error.message }));
+    const closed = protocol.opened(
+      {
+        protocol: socket.protocol,
+        send: (data) =>
+          new Promise<void>((resolve, reject) => {
+            if (socket.readyState !== socket.OPEN) return resolve();
+            socket.send(data, (error) => (error ? reject(error) : resolve()));
+          }),
+        close: (code, reason) => socket.close(code, reason),
+        onMessage: (handle) =>
+          socket.on("message", async (data) => {
+            // Dropped before graphql-ws sees it: over the cap nothing more from this socket is processed.
+            if (!rate.allow()) {
+              if (socket.readyState === socket.OPEN) {
+                metrics.operationsRefused.inc({ transport: "ws", reason: "messages" });
+                socket.close(WsClose.TOO_MANY_MESSAGES, "Too many messages");
+              }
+              return;
+            }
+            const text = String(data);
+            try {
+              await handle(text);
+            } catch (error) {
+              // graphql-ws throws on a well-formed message of a type only a server sends: the client's fault (4400).
+              if (!fromClient(text)) return socket.close(WsClose.BAD_REQUEST, "Invalid message received");
+              log.error("websocket message failed", { connectionId: extra.connectionId, error });
+              socket.close(WsClose.INTERNAL, "Internal server error");
+            }
+          }),
+      },
+      extra,
+    );
+    let pongWait: NodeJS.Timeout | null = null;
+    const keepAlive = setInterval(() => {
+      if (socket.readyState !== socket.OPEN) return;
+      pongWait = setTimeout(() => socket.terminate(), KEEP_ALIVE_MS);
+      socket.once("pong", () => {
+        if (pongWait) clearTimeout(pongWait);
+        pongWait = null;
+      });
+      socket.ping();
+    }, KEEP_ALIVE_MS);
+    socket.once("close", (code, reason) => {
+      metrics.wsConnections.dec();
+      clearInterval(keepAlive);
+      if (pongWait) clearTimeout(pongWait);
+      extra.cancelExpiry?.();
+      void closed(code, String(reason));
+    });
   });
 
   return {
@@ -69,7 +217,6 @@ export function attachWebSocket(server: HttpServer, deps: WsDeps) {
     /** Close every socket with 1001 (going away) and stop accepting new ones. */
     async close(): Promise<void> {
       for (const client of wss.clients) client.close(1001, "Server shutting down");
-      await disposable.dispose();
       await new Promise<void>((resolve) => wss.close(() => resolve()));
     },
   };

@@ -5,6 +5,8 @@ export interface Topics {
   flashSaleInventory: FlashSaleStockEvent;
   /** Keyed by live session: what happens in the room. */
   liveSessionEvent: LiveSessionEventPayload;
+  /** A user's rights changed (role, ban, shop membership): their live subscriptions re-check access. Keyed by user id. */
+  accessChanged: { userId: number };
 }
 export type TopicName = keyof Topics;
 

@@ -9,6 +9,7 @@ export const ErrorCode = {
   BAD_USER_INPUT: "BAD_USER_INPUT",
   THROTTLED: "THROTTLED",
   LIMIT_EXCEEDED: "LIMIT_EXCEEDED",
+  OPERATION_NOT_ALLOWED: "OPERATION_NOT_ALLOWED",
   SERVICE_UNAVAILABLE: "SERVICE_UNAVAILABLE",
   INTERNAL_SERVER_ERROR: "INTERNAL_SERVER_ERROR",
 } as const;
@@ -56,14 +57,23 @@ export function formatError(
   // Duck-typed on purpose: Apollo and a test runner may load different copies of graphql (ESM and CJS).
   const graphqlErrorLike = (e: unknown): e is { originalError?: unknown } =>
     typeof e === "object" && e !== null && "extensions" in e && "locations" in e;
+  // Apollo wraps graphql's own parse and validation errors (originalError: the GraphQLError); a raw Error at the
+  // bottom of the chain is something unexpected, whatever code it claims.
+  const onlyGraphQLErrors = (e: unknown, hops = 0): boolean =>
+    graphqlErrorLike(e) && (e.originalError == null || (hops < 4 && e.originalError !== e && onlyGraphQLErrors(e.originalError, hops + 1)));
   const deliberate =
     original instanceof AppError ||
     (typeof code === "string" &&
       PASS_THROUGH.has(code) &&
-      (graphqlErrorLike(original) ? !original.originalError : !(original instanceof Error)));
+      (graphqlErrorLike(original) ? onlyGraphQLErrors(original) : !(original instanceof Error)));
   if (deliberate && code !== ErrorCode.INTERNAL_SERVER_ERROR) {
     const { stacktrace: _drop, ...extensions } = (formatted.extensions ?? {}) as Record<string, unknown>;
     return { ...formatted, extensions: requestId ? { ...extensions, requestId } : extensions };
+  }
+  // Apollo refuses some malformed requests (an APQ hash that does not match its query) with a 4xx and no code.
+  const status = (original as { extensions?: { http?: { status?: unknown } } } | null)?.extensions?.http?.status;
+  if (graphqlErrorLike(original) && !original.originalError && typeof status === "number" && status >= 400 && status < 500) {
+    return { message: formatted.message, extensions: { code: "BAD_REQUEST", ...(requestId ? { requestId } : {}) } };
   }
   log(original, requestId);
   return {

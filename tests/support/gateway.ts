@@ -7,6 +7,7 @@ import { loadConfig } from "../../src/config/env.js";
 import { startGateway, type Gateway } from "../../src/server.js";
 import type { Role } from "../../src/shared/auth.js";
 import type { Clock } from "../../src/shared/clock.js";
+import type { Logger } from "../../src/shared/logger.js";
 import { JWT_SECRET, REDIS_URL } from "./services.js";
 
 export type Backend = "postgres" | "pglite";
@@ -21,14 +22,20 @@ export interface TestGateway extends Gateway {
 }
 
 /** A gateway on real PostgreSQL + Redis, or on in-memory PGlite + the in-process bus (the embedded mode). */
-export async function startTestGateway(backend: Backend, options: { clock?: Clock; env?: Record<string, string> } = {}): Promise<TestGateway> {
+export async function startTestGateway(
+  backend: Backend,
+  options: { clock?: Clock; env?: Record<string, string>; log?: Logger } = {},
+): Promise<TestGateway> {
   const env =
     backend === "postgres"
       ? { DATABASE_URL: inject("databaseUrl"), REDIS_URL, REDIS_KEY_PREFIX: inject("redisPrefix") }
       : { DATA_DIR: "memory://", SEED_DEMO: "never" };
-  const config = loadConfig({ PORT: "0", HOST: "127.0.0.1", JWT_SECRET, LOG_LEVEL: "error", DB_POOL_SIZE: "5", ...env, ...options.env });
+  // Every test calls from 127.0.0.1 and, on Postgres, shares one Redis prefix per run: a bucket that never fills,
+  // unless a test (tests/e2e/security) sets its own.
+  const unthrottled = { RATE_LIMIT_BUCKET_SIZE: "1000000000", RATE_LIMIT_RESTORE_RATE: "1000000000" };
+  const config = loadConfig({ PORT: "0", HOST: "127.0.0.1", JWT_SECRET, LOG_LEVEL: "error", DB_POOL_SIZE: "5", ...unthrottled, ...env, ...options.env });
   const statements: string[] = [];
-  const gateway = await startGateway({ config, clock: options.clock, onQuery: (sql) => statements.push(sql) });
+  const gateway = await startGateway({ config, clock: options.clock, log: options.log, onQuery: (sql) => statements.push(sql) });
   const clients: Client[] = [];
   return {
     ...gateway,

@@ -3,6 +3,7 @@ import type { Context } from "../../context.js";
 import { Role } from "../../shared/auth.js";
 import { notFound } from "../../shared/errors.js";
 import { idOf } from "../../shared/ids.js";
+import { granted, type AccessRevoked } from "../../realtime/guarded-stream.js";
 import { registerNodeType } from "../../shared/node.registry.js";
 import { PageArgs } from "../../shared/pagination.js";
 import { UserErrorType } from "../../shared/user-errors.js";
@@ -66,10 +67,10 @@ export class ProductResolver {
   })
   productUpdated(
     @Arg("productId", () => ID, { description: "Product to watch." }) _productId: string,
-    @Root() event: { productId: number },
+    @Root() event: { productId: number } | AccessRevoked,
     @Ctx() ctx: Context,
   ) {
-    return ctx.services.catalog.productForEvent(ctx, event.productId);
+    return ctx.services.catalog.productForEvent(ctx, granted(event).productId);
   }
 }
 

@@ -3,6 +3,8 @@ import { renewLoaders } from "../../context.js";
 import type { Db } from "../../db/client.js";
 import type { EventBus } from "../../realtime/bus.js";
 import { eventStream } from "../../realtime/event-stream.js";
+import { guardedStream, type AccessRevoked } from "../../realtime/guarded-stream.js";
+import { assertActiveAccount } from "../accounts/accounts.service.js";
 import { Role } from "../../shared/auth.js";
 import { badInput, forbidden, notFound, unauthenticated } from "../../shared/errors.js";
 import { idOf } from "../../shared/ids.js";
@@ -30,6 +32,10 @@ export class CatalogService {
     const descending = order?.direction === "DESC";
     const cursorKey = `products:${sort}:${descending ? "d" : "a"}`;
     const after = decodeCursor(page.after, cursorKey);
+    // A forged cursor must not reach SQL with a value of the wrong type for its sort column.
+    if (after && (sort === "TITLE" ? typeof after.value !== "string" : !Number.isSafeInteger(after.value))) {
+      throw badInput("after is not a cursor of this list and order.", "after");
+    }
     const priceOf = (text: string | null | undefined, field: string) => {
       if (text == null) return undefined;
       const fen = parseAmount(text);
@@ -129,13 +135,20 @@ export class CatalogService {
   }
 
   /** Snapshot first, then one message per change (the newest state wins if a subscriber falls behind). */
-  async watchProduct(ctx: Context, productGlobalId: string): Promise<AsyncIterableIterator<{ productId: number }>> {
+  async watchProduct(ctx: Context, productGlobalId: string): Promise<AsyncIterableIterator<{ productId: number } | AccessRevoked>> {
     const productId = idOf("Product", productGlobalId, "productId");
-    if (!(await this.product(ctx, productId))) throw notFound("Product");
-    return eventStream({
-      start: (push) => this.deps.bus.subscribe("productUpdated", productId, (event) => push({ productId: event.productId })),
-      first: async () => ({ productId }),
-      maxQueue: 16,
+    return guardedStream({
+      bus: this.deps.bus,
+      viewer: ctx.viewer,
+      authorize: () => assertActiveAccount(ctx),
+      open: async () => {
+        if (!(await this.product(ctx, productId))) throw notFound("Product");
+        return eventStream({
+          start: (push) => this.deps.bus.subscribe("productUpdated", productId, (event) => push({ productId: event.productId })),
+          first: async () => ({ productId }),
+          maxQueue: 16,
+        });
+      },
     });
   }
 

@@ -26,7 +26,8 @@ describe("HTTP endpoints", () => {
   });
 
   it("serves GraphiQL and its assets from the installed packages (no CDN)", async () => {
-    const page = await (await fetch(gw.url, { headers: { accept: "text/html" } })).text();
+    // Production mode: GraphiQL is for ADMIN and ANALYST (tests/e2e/security covers the refusals).
+    const page = await (await fetch(`${gw.url}?token=${await gw.token(1, "ANALYST")}`, { headers: { accept: "text/html" } })).text();
     expect(page).toContain("liveshelf GraphiQL");
     expect(page).not.toMatch(/https?:\/\/(?!localhost)[a-z]/i);
     for (const src of page.matchAll(/(?:src|href)="(\/graphiql\/[^"]+)"/g)) {
@@ -40,7 +41,7 @@ describe("HTTP endpoints", () => {
     const refused = await fetch(`${gw.url}?query=${encodeURIComponent("{ viewer { id } }")}`);
     expect(refused.status).toBe(400);
     const allowed = await fetch(`${gw.url}?query=${encodeURIComponent("{ viewer { id } }")}`, { headers: { "apollo-require-preflight": "1" } });
-    expect(await allowed.json()).toEqual({ data: { viewer: null } });
+    expect(await allowed.json()).toMatchObject({ data: { viewer: null } });
   });
 
   it("answers a bad token with 401 UNAUTHENTICATED, and bad JSON with 400", async () => {

@@ -1,0 +1,118 @@
+import { performance } from "node:perf_hooks";
+import type { RedisClientType } from "redis";
+import type { Logger } from "../shared/logger.js";
+
+/** Shopify's shape: what the caller's bucket holds after this operation, and how fast it refills. */
+export interface ThrottleStatus {
+  maximumAvailable: number;
+  currentlyAvailable: number;
+  restoreRate: number;
+}
+
+export interface Admission {
+  admitted: boolean;
+  /** When refused: how long until the bucket has leaked enough for this cost. */
+  retryAfterMs: number;
+  status: ThrottleStatus;
+}
+
+/**
+ * A leaky bucket of cost points per caller: every operation pours its cost in, the bucket leaks `restoreRate`
+ * points a second, and an operation that would overflow it is refused (nothing is poured).
+ */
+export interface RateLimiter {
+  take(key: string, cost: number): Promise<Admission>;
+}
+
+export interface BucketShape {
+  size: number;
+  restoreRate: number;
+}
+
+function admission(shape: BucketShape, admitted: boolean, level: number, retryAfterMs: number): Admission {
+  return {
+    admitted,
+    retryAfterMs,
+    status: { maximumAvailable: shape.size, currentlyAvailable: Math.max(0, Math.floor(shape.size - level)), restoreRate: shape.restoreRate },
+  };
+}
+
+/**
+ * Atomic in Redis, on Redis's own clock, so every gateway instance shares one bucket per caller whatever its
+ * own clock says. The key expires once the bucket has leaked empty.
+ */
+const LEAKY_BUCKET = `
+local size = tonumber(ARGV[1])
+local rate = tonumber(ARGV[2])
+local cost = tonumber(ARGV[3])
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local state = redis.call('HMGET', KEYS[1], 'level', 'at')
+local level = tonumber(state[1]) or 0
+local at = tonumber(state[2]) or now
+level = math.max(0, level - (now - at) * rate / 1000)
+if level + cost > size then
+  return {0, tostring(level), tostring(math.ceil((level + cost - size) * 1000 / rate))}
+end
+level = level + cost
+redis.call('HSET', KEYS[1], 'level', tostring(level), 'at', tostring(now))
+redis.call('PEXPIRE', KEYS[1], math.ceil(level * 1000 / rate) + 1000)
+return {1, tostring(level), '0'}
+`;
+
+export class RedisRateLimiter implements RateLimiter {
+  private sha: Promise<string> | null = null;
+
+  constructor(
+    private readonly client: RedisClientType,
+    private readonly prefix: string,
+    private readonly shape: BucketShape,
+    private readonly log: Logger,
+  ) {}
+
+  async take(key: string, cost: number): Promise<Admission> {
+    const args = { keys: [`${this.prefix}ratelimit:${key}`], arguments: [String(this.shape.size), String(this.shape.restoreRate), String(cost)] };
+    try {
+      let reply: unknown;
+      try {
+        reply = await this.client.evalSha(await (this.sha ??= this.client.scriptLoad(LEAKY_BUCKET)), args);
+      } catch (error) {
+        if (!String((error as Error)?.message).includes("NOSCRIPT")) throw error;
+        this.sha = null; // Redis restarted or flushed its scripts
+        reply = await this.client.evalSha(await (this.sha ??= this.client.scriptLoad(LEAKY_BUCKET)), args);
+      }
+      const [admitted, level, retry] = reply as [number, string, string];
+      return admission(this.shape, admitted === 1, Number(level), Number(retry));
+    } catch (error) {
+      this.sha = null;
+      // Fail open: an unreachable Redis must not turn into an outage of the whole API; the limits still hold.
+      this.log.warn("rate limiter unavailable; admitting", { error: (error as Error)?.message });
+      return admission(this.shape, true, 0, 0);
+    }
+  }
+}
+
+/** The embedded mode's bucket table, bounded to `maxKeys` callers (least recently seen dropped first). */
+export class InProcessRateLimiter implements RateLimiter {
+  private readonly buckets = new Map<string, { level: number; at: number }>();
+
+  constructor(
+    private readonly shape: BucketShape,
+    private readonly maxKeys = 10_000,
+    private readonly now: () => number = () => performance.now(),
+  ) {}
+
+  async take(key: string, cost: number): Promise<Admission> {
+    const now = this.now();
+    const bucket = this.buckets.get(key);
+    const level = bucket ? Math.max(0, bucket.level - ((now - bucket.at) * this.shape.restoreRate) / 1000) : 0;
+    if (level + cost > this.shape.size) {
+      return admission(this.shape, false, level, Math.ceil(((level + cost - this.shape.size) * 1000) / this.shape.restoreRate));
+    }
+    this.buckets.delete(key);
+    this.buckets.set(key, { level: level + cost, at: now });
+    // Least recently used first: a caller idle that long has most likely leaked empty anyway.
+    if (this.buckets.size > this.maxKeys) this.buckets.delete(this.buckets.keys().next().value as string);
+    return admission(this.shape, true, level + cost, 0);
+  }
+}

@@ -1,0 +1,89 @@
+import type { Viewer } from "../shared/auth.js";
+import type { EventBus } from "./bus.js";
+
+/** Yielded once by a guarded stream whose viewer lost access; the field resolver throws it through `granted`. */
+export class AccessRevoked {
+  constructor(readonly error: unknown) {}
+}
+
+/** In a subscription's field resolver: the event, or the error that ended the viewer's access. */
+export function granted<T>(event: T | AccessRevoked): T {
+  if (event instanceof AccessRevoked) throw event.error;
+  return event;
+}
+
+/**
+ * A subscription that stays authorised. `authorize` runs when the client subscribes (its error is the
+ * subscription's error) and again whenever an `accessChanged` event names the viewer. When a re-check fails
+ * (or cannot be made: fail closed), the client gets that error as one last result and the stream ends.
+ *
+ * Whoever changes a user's rights publishes `accessChanged` for that user after the commit. The price-guard
+ * alerts subscription (`priceGuardAlerts(shopId)`) is meant to be built as
+ *   guardedStream({ bus, viewer: ctx.viewer, authorize: () => assertShopStaff(ctx, shopId), open: () => alerts })
+ * with its resolver returning `granted(event)`, and the mutation that removes a merchant from a shop publishing
+ * accessChanged { userId } for that merchant: the merchant's alert stream then ends with FORBIDDEN.
+ * `authorize` must read fresh rows, not a subscription's long-lived loaders.
+ */
+export async function guardedStream<T>(options: {
+  bus: EventBus;
+  viewer: Viewer | null;
+  authorize: () => Promise<void>;
+  open: () => Promise<AsyncIterableIterator<T>>;
+}): Promise<AsyncIterableIterator<T | AccessRevoked>> {
+  let revoked: AccessRevoked | null = null;
+  let finished = false;
+  let signal = () => {};
+  const revocation = new Promise<null>((resolve) => (signal = () => resolve(null)));
+  let checks: Promise<void> = Promise.resolve();
+  const recheck = async () => {
+    if (revoked || finished) return;
+    try {
+      await options.authorize();
+    } catch (error) {
+      revoked = new AccessRevoked(error);
+      signal();
+    }
+  };
+  // Listen before the first check, so a change racing with the subscription is not missed.
+  const unsubscribe = options.viewer
+    ? await options.bus.subscribe("accessChanged", options.viewer.userId, () => {
+        checks = checks.then(recheck);
+      })
+    : null;
+  let source: AsyncIterableIterator<T>;
+  try {
+    await options.authorize();
+    source = await options.open();
+  } catch (error) {
+    await unsubscribe?.();
+    throw error;
+  }
+  const finish = async () => {
+    if (finished) return;
+    finished = true;
+    await unsubscribe?.();
+    await source.return?.();
+  };
+  const stream: AsyncIterableIterator<T | AccessRevoked> = {
+    async next(): Promise<IteratorResult<T | AccessRevoked>> {
+      if (finished) return { value: undefined, done: true };
+      const result = revoked ? null : await Promise.race([source.next(), revocation]);
+      if (revoked) {
+        await finish();
+        return { value: revoked, done: false };
+      }
+      if (result!.done) await finish();
+      return result!;
+    },
+    async return() {
+      await finish();
+      return { value: undefined, done: true };
+    },
+    async throw(error?: unknown) {
+      await finish();
+      throw error;
+    },
+    [Symbol.asyncIterator]: () => stream,
+  };
+  return stream;
+}

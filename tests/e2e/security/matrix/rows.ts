@@ -1,0 +1,6 @@
+import { accountsRows } from "./accounts.rows.js";
+import { catalogRows } from "./catalog.rows.js";
+import type { MatrixRow } from "./matrix.js";
+
+/** Every module's rows; add yours here. */
+export const MATRIX_ROWS: MatrixRow[] = [...catalogRows, ...accountsRows];

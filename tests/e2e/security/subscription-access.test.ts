@@ -1,0 +1,90 @@
+import { eq } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { users } from "../../../src/db/schema/index.js";
+import { toGlobalId } from "../../../src/shared/ids.js";
+import { buildMerchant, buildProduct, buildUser } from "../../support/builders.js";
+import { BACKENDS, collect, startTestGateway, type TestGateway } from "../../support/gateway.js";
+import { ProductUpdatedDocument, UpdateProductDocument } from "../../support/generated/graphql.js";
+
+/**
+ * Authorisation of a subscription holds at subscribe time and again when the viewer's rights change
+ * (src/realtime/guarded-stream.ts). productUpdated is public, but a banned account keeps no live subscriptions:
+ * that is the path these tests drive; price-guard alerts will re-check shop membership the same way.
+ */
+describe.each(BACKENDS)("subscription access on %s", (backend) => {
+  let gw: TestGateway;
+  beforeAll(async () => {
+    gw = await startTestGateway(backend);
+  });
+  afterAll(() => gw?.stop());
+
+  async function fixture() {
+    const { user: merchant, shop } = await buildMerchant(gw.database.db);
+    const product = await buildProduct(gw.database.db, shop.id);
+    const viewer = await buildUser(gw.database.db, "BUYER");
+    return { merchantToken: await gw.token(merchant.id, "MERCHANT"), productId: toGlobalId("Product", product.id), viewer };
+  }
+
+  it("re-checks on accessChanged: still allowed, the stream goes on", async () => {
+    const { merchantToken, productId, viewer } = await fixture();
+    const sub = collect(gw.ws(await gw.token(viewer.id, "BUYER")), ProductUpdatedDocument, { productId });
+    await sub.until(() => sub.messages.length >= 1);
+    await gw.bus.publish("accessChanged", viewer.id, { userId: viewer.id });
+    await new Promise((r) => setTimeout(r, 100));
+    await gw.request(UpdateProductDocument, { input: { productId, stock: 1 } }, merchantToken);
+    await sub.until(() => sub.messages.length >= 2);
+    expect(sub.messages[1]!.data!.productUpdated.version).toBe(2);
+    expect(sub.completed).toBe(false);
+    sub.dispose();
+  });
+
+  it("ends the stream with FORBIDDEN once the viewer lost access, and only that viewer's", async () => {
+    const { merchantToken, productId, viewer } = await fixture();
+    const banned = collect(gw.ws(await gw.token(viewer.id, "BUYER")), ProductUpdatedDocument, { productId });
+    const bystander = collect(gw.ws(null), ProductUpdatedDocument, { productId });
+    await banned.until(() => banned.messages.length >= 1);
+    await bystander.until(() => bystander.messages.length >= 1);
+
+    await gw.database.db.update(users).set({ banned: true }).where(eq(users.id, viewer.id));
+    await gw.bus.publish("accessChanged", viewer.id, { userId: viewer.id });
+    await banned.until(() => banned.completed);
+    expect(banned.messages.at(-1)!.errors?.[0]?.extensions).toMatchObject({ code: "FORBIDDEN" });
+
+    await gw.request(UpdateProductDocument, { input: { productId, stock: 2 } }, merchantToken);
+    await bystander.until(() => bystander.messages.length >= 2);
+    expect(banned.messages.filter((m) => m.data?.productUpdated)).toHaveLength(1);
+    bystander.dispose();
+  });
+
+  it("refuses the subscription itself when the viewer has no access", async () => {
+    const { productId, viewer } = await fixture();
+    await gw.database.db.update(users).set({ banned: true }).where(eq(users.id, viewer.id));
+    const sub = collect(gw.ws(await gw.token(viewer.id, "BUYER")), ProductUpdatedDocument, { productId });
+    await sub.until(() => sub.completed);
+    expect(sub.messages).toHaveLength(1);
+    expect(sub.messages[0]!.errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
+  });
+});
+
+describe("subscription access across gateway instances", () => {
+  let a: TestGateway;
+  let b: TestGateway;
+  beforeAll(async () => {
+    [a, b] = await Promise.all([startTestGateway("postgres"), startTestGateway("postgres")]);
+  });
+  afterAll(async () => {
+    await Promise.all([a?.stop(), b?.stop()]);
+  });
+
+  it("ends a stream on A when the change is announced on B", async () => {
+    const { shop } = await buildMerchant(a.database.db);
+    const productId = toGlobalId("Product", (await buildProduct(a.database.db, shop.id)).id);
+    const viewer = await buildUser(a.database.db, "PROMOTER");
+    const sub = collect(a.ws(await a.token(viewer.id, "PROMOTER")), ProductUpdatedDocument, { productId });
+    await sub.until(() => sub.messages.length >= 1);
+    await b.database.db.update(users).set({ banned: true }).where(eq(users.id, viewer.id));
+    await b.bus.publish("accessChanged", viewer.id, { userId: viewer.id });
+    await sub.until(() => sub.completed);
+    expect(sub.messages.at(-1)!.errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
+  });
+});
