@@ -37,7 +37,6 @@ export enum CouponErrorCode {
   INVALID_AMOUNT = "INVALID_AMOUNT",
   INVALID_WINDOW = "INVALID_WINDOW",
   CODE_TAKEN = "CODE_TAKEN",
-  NOT_ON_SHELF = "NOT_ON_SHELF",
   PROMOTER_HAS_NO_SHOP = "PROMOTER_HAS_NO_SHOP",
   PRICE_GUARD = "PRICE_GUARD",
   RESTRICTED = "RESTRICTED",
@@ -470,11 +469,10 @@ export class OrderService {
       issuer = "SHOP";
       issuerShopId = shop.id;
     } else if (ctx.viewer.role === Role.PROMOTER) {
+      // A promoter issues coupons only for what it promotes: anything else is not its to discount.
+      if (!(await isOnShelf(ctx.db, ctx.viewer.userId, productId))) throw forbidden("coupons for a product you do not promote");
       issuer = "PROMOTER";
       issuerShopId = await promoterShopId(ctx.db, ctx.viewer.userId);
-      if (!(await isOnShelf(ctx.db, ctx.viewer.userId, productId))) {
-        errors.push(userError(CouponErrorCode.NOT_ON_SHELF, "Put the product on your shelf first.", "productId"));
-      }
       if (issuerShopId === null) errors.push(userError(CouponErrorCode.PROMOTER_HAS_NO_SHOP, "A promoter pays its coupons from its own shop: open one first."));
     } else throw forbidden("creating coupons");
     const code = input.code.trim();
