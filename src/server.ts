@@ -161,7 +161,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     );
 
   async function handleGraphQL(req: IncomingMessage, res: ServerResponse, url: URL, requestId: string) {
-    if (req.method === "GET" && !url.searchParams.has("query") && !url.searchParams.has("extensions") && (req.headers.accept ?? "").includes("text/html")) {
+    // A browser navigating here (HTML first in Accept) gets GraphiQL, even with ?query= (a shared link); API GETs do not.
+    if (req.method === "GET" && !url.searchParams.has("extensions") && (req.headers.accept ?? "").trimStart().startsWith("text/html")) {
       const viewer = await (async () => tokens.verify(url.searchParams.get("token") ?? bearerToken(req.headers.authorization)))().catch(() => null);
       if (!guard.mayIntrospect(viewer)) return send(res, 403, "text/plain; charset=utf-8", "GraphiQL is open to ADMIN and ANALYST users here: open it with ?token=<token>.");
       return send(res, 200, "text/html; charset=utf-8", graphiqlPage());

@@ -46,7 +46,8 @@ export function graphiqlPage(): string {
     const token = params.get("token");
     if (token) {
       localStorage.setItem("graphiql:headers", JSON.stringify({ Authorization: "Bearer " + token }, null, 2));
-      history.replaceState(null, "", location.pathname);
+      params.delete("token");
+      history.replaceState(null, "", location.pathname + (params.size ? "?" + params : ""));
     }
     function currentHeaders() {
       try { return JSON.parse(localStorage.getItem("graphiql:headers") || "{}"); } catch (e) { return {}; }
@@ -62,9 +63,20 @@ export function graphiqlPage(): string {
       },
     });
     const fetcher = GraphiQL.createFetcher({ url: "/graphql", wsClient, headers: { "apollo-require-preflight": "true" } });
-    ReactDOM.createRoot(document.getElementById("graphiql")).render(
-      React.createElement(GraphiQL, { fetcher, defaultEditorToolsVisibility: true, shouldPersistHeaders: true })
-    );
+    const defaultQuery = [
+      "# liveshelf: run this, then subscribe to a room's stock with its id:",
+      '#   subscription Countdown { flashSaleInventory(liveSessionId: "<id>") { version sales { status soldUnits remainingUnits } } }',
+      "query LiveRooms {",
+      "  liveSessions(first: 5, status: LIVE) {",
+      "    edges { node { id title viewerCount flashSales { id status remainingUnits flashPrice { amount } product { title } } } }",
+      "  }",
+      "}",
+      "",
+    ].join(String.fromCharCode(10));
+    // ?query= opens a shared operation (a link in the docs, a teammate's paste).
+    const props = { fetcher, defaultQuery, defaultEditorToolsVisibility: true, shouldPersistHeaders: true };
+    if (params.get("query")) props.query = params.get("query");
+    ReactDOM.createRoot(document.getElementById("graphiql")).render(React.createElement(GraphiQL, props));
   </script>
 </body>
 </html>`;
