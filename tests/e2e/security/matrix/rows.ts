@@ -1,6 +1,7 @@
 import { accountsRows } from "./accounts.rows.js";
+import { allianceRows } from "./alliance.rows.js";
 import { catalogRows } from "./catalog.rows.js";
 import type { MatrixRow } from "./matrix.js";
 
 /** Every module's rows; add yours here. */
-export const MATRIX_ROWS: MatrixRow[] = [...catalogRows, ...accountsRows];
+export const MATRIX_ROWS: MatrixRow[] = [...catalogRows, ...accountsRows, ...allianceRows];
