@@ -42,6 +42,10 @@ describe("role × operation × ownership matrix", () => {
         expect(value).toBeTruthy();
         if (value && "userErrors" in value) expect(value.userErrors).toEqual([]);
         row.allowed?.(response.body.data, fixture);
+      } else if (outcome === "userErrors") {
+        expect(response.body.errors, JSON.stringify(response.body.errors)).toBeUndefined();
+        expect(response.body.data[field!].userErrors.length, JSON.stringify(response.body.data)).toBeGreaterThan(0);
+        if (fixture.snapshot) expect(await fixture.snapshot()).toEqual(before);
       } else {
         expect(response.body.errors?.[0]?.extensions?.code, JSON.stringify(response.body)).toBe(outcome);
         // Nothing leaks in the data, and nothing changed.

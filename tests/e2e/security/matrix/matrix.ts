@@ -10,8 +10,12 @@ export const VIEWERS = ["anonymous", "owner", "BUYER", "MERCHANT", "PROMOTER", "
 /** "owner": the user the row's fixture makes the owner of the object; a role: a fresh user of that role who owns nothing. */
 export type ViewerKind = (typeof VIEWERS)[number];
 
-/** "allowed", or the `extensions.code` the viewer must get (and then the database must be unchanged). */
-export type Outcome = "allowed" | "UNAUTHENTICATED" | "FORBIDDEN" | "NOT_FOUND";
+/**
+ * "allowed"; "userErrors": authorised, but the payload's business rules refuse the call for this viewer (a fresh
+ * promoter acting on its own, empty shelf); or the `extensions.code` the viewer must get. Unless allowed, the
+ * database must be unchanged.
+ */
+export type Outcome = "allowed" | "userErrors" | "UNAUTHENTICATED" | "FORBIDDEN" | "NOT_FOUND";
 
 export interface Fixture {
   owner: { id: number; role: Role | `${Role}` };

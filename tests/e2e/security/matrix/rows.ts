@@ -1,7 +1,8 @@
 import { accountsRows } from "./accounts.rows.js";
+import { allianceRows } from "./alliance.rows.js";
 import { catalogRows } from "./catalog.rows.js";
 import { liveRows } from "./live.rows.js";
 import type { MatrixRow } from "./matrix.js";
 
 /** Every module's rows; add yours here. */
-export const MATRIX_ROWS: MatrixRow[] = [...catalogRows, ...accountsRows, ...liveRows];
+export const MATRIX_ROWS: MatrixRow[] = [...catalogRows, ...accountsRows, ...allianceRows, ...liveRows];
