@@ -11,7 +11,7 @@ import { openDatabase, type Database } from "./db/client.js";
 import { migrateDatabase } from "./db/migrate.js";
 import { BodyTooLarge, readBody } from "./http/body.js";
 import { graphiqlAsset, graphiqlPage } from "./http/graphiql.js";
-import { createMetrics } from "./http/metrics.js";
+import { createMetrics, observeFanout } from "./http/metrics.js";
 import { clientAddress, noCost, OperationGuard, screenHttpRequest, withCost } from "./http/operation-guard.js";
 import { OperationManifest, RedisApqCache } from "./http/persisted-operations.js";
 import { InProcessRateLimiter, RedisRateLimiter } from "./http/rate-limit.js";
@@ -113,6 +113,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   services.live.viewers = viewers;
   // Room messages are public room state: they execute once per selection with an anonymous, fresh context.
   const hub = new FanoutHub(bus, log, () => contextFor(null, "fanout"), (roomId, members) => viewers.set(roomId, members));
+  observeFanout(metrics, hub);
   viewers.start();
 
   await flashSales.rebuildAllGates();

@@ -1,4 +1,5 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
+import type { FanoutHub } from "../realtime/fanout.js";
 
 /** One registry per gateway, so several gateways in one test process do not collide. */
 export function createMetrics() {
@@ -44,3 +45,22 @@ export function createMetrics() {
   };
 }
 export type Metrics = ReturnType<typeof createMetrics>;
+
+/** Room fan-out: executions run vs messages delivered (their ratio is what execute-once saves). */
+export function observeFanout(metrics: Metrics, hub: FanoutHub): void {
+  const counters: [string, string, () => number][] = [
+    ["liveshelf_fanout_executions_total", "Room messages executed (once per selection set).", () => hub.executions],
+    ["liveshelf_fanout_messages_total", "Room messages delivered to subscribers.", () => hub.delivered],
+  ];
+  for (const [name, help, read] of counters) {
+    new Counter({
+      name,
+      help,
+      registers: [metrics.registry],
+      collect() {
+        this.reset();
+        this.inc(read());
+      },
+    });
+  }
+}

@@ -1,15 +1,18 @@
 import "reflect-metadata";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { randomUUID } from "node:crypto";
-import { execute, parse, print } from "graphql";
+import { execute, parse } from "graphql";
 import { createClient, type Client } from "graphql-ws";
+import { sql } from "drizzle-orm";
 import postgres from "postgres";
 import WebSocket from "ws";
 import { loadConfig } from "../../src/config/env.js";
 import { openDatabase } from "../../src/db/client.js";
 import { migrateDatabase } from "../../src/db/migrate.js";
 import { buildGatewaySchema } from "../../src/schema.js";
-import { startGateway, type Gateway } from "../../src/server.js";
+import { Agent, request as httpRequest } from "node:http";
+import { TokenService } from "../../src/shared/auth.js";
+import { spawnGateway, type GatewayProcess } from "../support/process.js";
 import { buildMerchant, buildProduct, buildUser, buildUsers } from "../support/builders.js";
 import { putOnShelf } from "../support/shelf.js";
 import { ADMIN_DATABASE_URL, databaseUrl, JWT_SECRET, REDIS_URL } from "../support/services.js";
@@ -27,13 +30,46 @@ const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 256);
 const log = (msg: string) => process.stderr.write(`[bench] ${msg}\n`);
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))] ?? 0;
 
-async function gql(gw: Gateway, token: string | null, query: string, variables: unknown) {
-  const response = await fetch(gw.url, {
-    method: "POST",
-    headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: JSON.stringify({ query, variables }),
+interface Gateway {
+  url: string;
+  wsUrl: string;
+  process: GatewayProcess;
+}
+
+const agent = new Agent({ keepAlive: true, maxSockets: 1024 });
+
+/** A plain keep-alive HTTP client: the load generator shares the machine, so it must be cheap. */
+function gql(gw: Gateway, token: string | null, query: string, variables: unknown): Promise<{ data?: any; errors?: any[] }> {
+  const body = JSON.stringify({ query, variables });
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(
+      gw.url,
+      {
+        method: "POST",
+        agent,
+        headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body), ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (c) => chunks.push(c));
+        res.on("end", () => {
+          try {
+            resolve(JSON.parse(Buffer.concat(chunks).toString("utf8")));
+          } catch (error) {
+            reject(error);
+          }
+        });
+      },
+    );
+    req.on("error", reject);
+    req.end(body);
   });
-  return (await response.json()) as { data?: any; errors?: any[] };
+}
+
+async function fanoutCounters(gw: Gateway): Promise<{ executions: number; messages: number }> {
+  const text = await (await fetch(gw.url.replace(/\/graphql$/, "/metrics"))).text();
+  const read = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, "m").exec(text)?.[1] ?? 0);
+  return { executions: read("liveshelf_fanout_executions_total"), messages: read("liveshelf_fanout_messages_total") };
 }
 
 async function main() {
@@ -46,8 +82,12 @@ async function main() {
   const env = { PORT: "0", HOST: "127.0.0.1", DATABASE_URL: url, REDIS_URL, REDIS_KEY_PREFIX: `bench-${randomUUID().slice(0, 8)}:`, JWT_SECRET, LOG_LEVEL: "warn", DB_POOL_SIZE: "10",
     // Every viewer here shares one IP: the per-IP bucket would throttle the crowd of anonymous overlays.
     RATE_LIMIT_BUCKET_SIZE: "100000000", RATE_LIMIT_RESTORE_RATE: "100000000" };
-  const gateways = await Promise.all([startGateway({ config: loadConfig(env) }), startGateway({ config: loadConfig(env) })]);
+  loadConfig(env);
+  // Two gateway processes, as production runs them (one per core); this process only generates load.
+  const processes = await Promise.all([spawnGateway(env), spawnGateway(env)]);
+  const gateways: Gateway[] = processes.map((p) => ({ url: p.url, wsUrl: p.url.replace(/^http/, "ws"), process: p }));
   const [a, b] = gateways as [Gateway, Gateway];
+  const tokenService = new TokenService(JWT_SECRET, 3600);
   const clients: Client[] = [];
   const results: Record<string, unknown> = { at: new Date().toISOString(), node: process.version, cpus: (await import("node:os")).cpus().length };
   try {
@@ -56,7 +96,7 @@ async function main() {
     const product = await buildProduct(db.db, shop.id, { stock: UNITS, priceFen: 19_900 });
     const promoter = await buildUser(db.db, "PROMOTER");
     await putOnShelf(db.db, promoter.id, product.id);
-    const promoterToken = await a.tokens.mint(promoter.id, "PROMOTER" as never);
+    const promoterToken = await tokenService.mint(promoter.id, "PROMOTER" as never);
     const session = await gql(a, promoterToken, `mutation { startLiveSession(input: { title: "bench" }) { liveSession { id } } }`, {});
     const liveSessionId = session.data.startLiveSession.liveSession.id;
     const productId = Buffer.from(`Product:${product.id}`).toString("base64url");
@@ -70,7 +110,7 @@ async function main() {
     const flashSaleId = sale.data.createFlashSale.flashSale.id;
     const buyers: { id: number }[] = [];
     for (let left = BUYERS; left > 0; left -= 5000) buyers.push(...(await buildUsers(db.db, "BUYER", Math.min(5000, left))));
-    const tokens = await Promise.all(buyers.map((u) => a.tokens.mint(u.id, "BUYER" as never)));
+    const tokens = await Promise.all(buyers.map((u) => tokenService.mint(u.id, "BUYER" as never)));
 
     // Viewers: overlays watching the inventory, half on each instance, all with one selection.
     const inventoryQuery = `subscription($s: ID!) { flashSaleInventory(liveSessionId: $s) { version sales { status soldUnits remainingUnits } } }`;
@@ -107,8 +147,7 @@ async function main() {
     results.viewers = { count: VIEWERS, msToAllSnapshots: Math.round(performance.now() - subscribeStart) };
     log(`${VIEWERS} viewers subscribed`);
 
-    const executionsBefore = a.hub.executions + b.hub.executions;
-    const deliveredBefore = a.hub.delivered + b.hub.delivered;
+    const countersBefore = await Promise.all(gateways.map(fanoutCounters));
     received = 0;
     soldOutSeenAt = [];
     const placeOrder = `mutation($i: PlaceOrderInput!) { placeOrder(input: $i) { order { id } userErrors { code } } }`;
@@ -140,15 +179,10 @@ async function main() {
     const waitStart = performance.now();
     while (soldOutSeenAt.length < VIEWERS && performance.now() - waitStart < 10_000) await new Promise((r) => setTimeout(r, 20));
     const sorted = [...latencies].sort((x, y) => x - y);
-    const [{ sold, orderCount }] = (await admin.unsafe(
-      `select (select sold_units from ${name}.public.flash_sales limit 0) as dummy`,
-    ).catch(() => [{}])) as any;
-    void sold;
-    void orderCount;
-    const ledger = await db.db.execute(
-      (await import("drizzle-orm")).sql`select (select sold_units from flash_sales where id = ${Number(Buffer.from(flashSaleId, "base64url").toString().split(":")[1])}) as sold, (select count(*)::int from orders) as orders`,
-    );
-    const row = (ledger as unknown as { sold: number; orders: number }[])[0] ?? (ledger as any).rows?.[0];
+    const saleRowId = Number(Buffer.from(flashSaleId, "base64url").toString().split(":")[1]);
+    const [row] = (await db.db.execute(
+      sql`select (select sold_units from flash_sales where id = ${saleRowId}) as sold, (select count(*)::int from orders where flash_sale_id = ${saleRowId}) as orders`,
+    )) as unknown as { sold: number; orders: number }[];
     results.flashSale = {
       units: UNITS,
       attempts: buyers.length,
@@ -163,8 +197,9 @@ async function main() {
       attemptsPerSecond: Math.round((buyers.length / (finished - started)) * 1000),
       latencyMs: { p50: +percentile(sorted, 50).toFixed(1), p95: +percentile(sorted, 95).toFixed(1), p99: +percentile(sorted, 99).toFixed(1), max: +sorted.at(-1)!.toFixed(1) },
     };
-    const executions = a.hub.executions + b.hub.executions - executionsBefore;
-    const delivered = a.hub.delivered + b.hub.delivered - deliveredBefore;
+    const countersAfter = await Promise.all(gateways.map(fanoutCounters));
+    const executions = countersAfter.reduce((n, c, i) => n + c.executions - countersBefore[i]!.executions, 0);
+    const delivered = countersAfter.reduce((n, c, i) => n + c.messages - countersBefore[i]!.messages, 0);
     results.fanout = {
       viewersSawSoldOut: new Set(soldOutSeenAt).size > 0 ? soldOutSeenAt.length : 0,
       msFromLastSaleToAllViewersSoldOut: soldOutSeenAt.length ? Math.round(Math.max(...soldOutSeenAt) - lastAcceptAt) : null,
@@ -177,10 +212,11 @@ async function main() {
     // The same selection executed once per subscriber (what graphql-js does without fan-out) vs once per message.
     const schema = await buildGatewaySchema();
     const document = parse(inventoryQuery);
-    const payload = a.services.flashSales.inventorySpec.snapshot(
-      new Map([[1, { flashSaleId: 1, liveSessionId: 1, productId: 1, status: "RUNNING", allocatedUnits: UNITS, soldUnits: 10, version: 3 }]]),
-      1,
-    );
+    const payload = {
+      liveSessionId,
+      version: 3,
+      sales: [{ flashSaleId: flashSaleId, productId, status: "RUNNING", allocatedUnits: UNITS, soldUnits: 10, remainingUnits: UNITS - 10, version: 3, saleRowId: 1 }],
+    };
     const run = () => execute({ schema, document, rootValue: payload, variableValues: { s: liveSessionId }, contextValue: {} });
     const perSubscriberStart = performance.now();
     for (let i = 0; i < VIEWERS; i++) await run();
@@ -196,10 +232,10 @@ async function main() {
       speedup: +(perSubscriberMs / onceMs).toFixed(1),
       note: "per message of one room; the serialisation of the shared result is done once per socket either way",
     };
-    print(document);
   } finally {
     await Promise.all(clients.map((c) => c.dispose()));
-    await Promise.all(gateways.map((g) => g.stop()));
+    for (const g of gateways) g.process.child.kill("SIGTERM");
+    await Promise.all(gateways.map((g) => g.process.exited));
     await db.close();
     await admin.unsafe(`drop database if exists ${name} with (force)`);
     await admin.end();
