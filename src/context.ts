@@ -11,9 +11,11 @@ import { liveLoaders } from "./modules/live/live.loaders.js";
 import type { LiveService } from "./modules/live/live.service.js";
 import { orderLoaders } from "./modules/orders/orders.loaders.js";
 import type { OrderService } from "./modules/orders/orders.service.js";
+import { priceGuardLoaders } from "./modules/price-guard/price-guard.loaders.js";
+import type { PriceGuardService } from "./modules/price-guard/price-guard.service.js";
 
 export function createLoaders(db: Db) {
-  return { ...accountLoaders(db), ...catalogLoaders(db), ...liveLoaders(db), ...flashSaleLoaders(db), ...orderLoaders(db) };
+  return { ...accountLoaders(db), ...catalogLoaders(db), ...liveLoaders(db), ...flashSaleLoaders(db), ...orderLoaders(db), ...priceGuardLoaders(db) };
 }
 export type Loaders = ReturnType<typeof createLoaders>;
 
@@ -22,6 +24,7 @@ export interface Services {
   live: LiveService;
   flashSales: FlashSaleService;
   orders: OrderService;
+  priceGuard: PriceGuardService;
 }
 
 /** Built once per HTTP request, and once per subscription (whose loaders are renewed per event). */

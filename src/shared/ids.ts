@@ -1,7 +1,7 @@
 import { badInput } from "./errors.js";
 
 /** Global IDs are opaque to clients: base64url("Type:rowId"). */
-export type NodeType = "User" | "Shop" | "Product" | "LiveSession" | "FlashSale" | "Order";
+export type NodeType = "User" | "Shop" | "Product" | "LiveSession" | "FlashSale" | "Order" | "AgreedPrice" | "PriceGuardViolation" | "PriceGuardRestriction";
 
 export function toGlobalId(type: NodeType, id: number): string {
   return Buffer.from(`${type}:${id}`, "utf8").toString("base64url");

@@ -3,3 +3,4 @@ export * from "./catalog.js";
 export * from "./orders.js";
 export * from "./live.js";
 export * from "./offers.js";
+export * from "./price-guard.js";
