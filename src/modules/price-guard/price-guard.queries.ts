@@ -1,4 +1,4 @@
-import { and, desc, eq, gt, inArray, isNull, lt, or, sql, type SQL } from "drizzle-orm";
+import { and, desc, eq, gt, inArray, isNull, lt, lte, or, sql, type SQL } from "drizzle-orm";
 import type { DbOrTx } from "../../db/client.js";
 import {
   agreedPrices,
@@ -111,7 +111,7 @@ export function activeRestrictions(db: DbOrTx, subjects: Subjects, now: Date) {
       and(
         who,
         isNull(priceGuardRestrictions.liftedAt),
-        sql`${priceGuardRestrictions.startsAt} <= ${now}`,
+        lte(priceGuardRestrictions.startsAt, now),
         or(isNull(priceGuardRestrictions.endsAt), gt(priceGuardRestrictions.endsAt, now)),
       ),
     );
