@@ -1,5 +1,6 @@
+import { sql } from "drizzle-orm";
 import type { Db } from "../db/client.js";
-import { products, shops, users } from "../db/schema/index.js";
+import { agreedPrices, products, shops, users } from "../db/schema/index.js";
 import type { Logger } from "../shared/logger.js";
 
 /**
@@ -46,7 +47,7 @@ export async function seedDemo(db: Db, log: Logger): Promise<boolean> {
       description: `${title} — demo product`,
       ...extra,
     });
-    await tx.insert(products).values([
+    const goods = await tx.insert(products).values([
       item(jade!.id, "Sihui jadeite bangle, ice type", "jade/bangle", 1288, 40, "JADE_SIHUI"),
       item(jade!.id, "Hetian jade pendant, carved lotus", "jade/pendant", 399, 120, "JADE_SIHUI"),
       item(jade!.id, "Ruili jadeite bead bracelet", "jade/bracelet", 259, 300, "JADE_RUILI"),
@@ -65,8 +66,12 @@ export async function seedDemo(db: Db, log: Logger): Promise<boolean> {
         bondedWarehouse: "Ningbo Meishan Bonded Port",
       }),
       item(promoterShop!.id, "Hand-carved jade pendant by Xu", "jade/pendant", 520, 80, "JADE_ZHENPING"),
-    ]);
-    log.info("seeded demo data", { users: people.length, shops: 4, products: 12 });
+    ]).returning();
+    // Price guard (R12): the bonded skincare set (list 329.00) carries an agreed hand price of 280.00. Pinned with a
+    // 5.00 subsidy a buyer reaches 291.10 (WARNING, within 5%); with 20.00, 276.10 (BLOCKED). See the README.
+    const skincare = goods.find((g) => g.title.startsWith("Imported skincare"))!;
+    await tx.insert(agreedPrices).values({ productId: skincare.id, agreedPriceFen: 28_000, unitsPerOrder: 1, gifts: ["travel-size toner"], filedBy: by("Global"), filedAt: sql`now()` });
+    log.info("seeded demo data", { users: people.length, shops: 4, products: goods.length, agreedPrices: 1 });
     return true;
   });
 }

@@ -2,7 +2,7 @@ import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { priceGuardRestrictions } from "../../../src/db/schema/index.js";
 import { ManualClock } from "../../../src/shared/clock.js";
-import { toGlobalId } from "../../../src/shared/ids.js";
+import { idOf, toGlobalId } from "../../../src/shared/ids.js";
 import { buildProduct, buildUser } from "../../support/builders.js";
 import { collect, startTestGateway, type TestGateway } from "../../support/gateway.js";
 import {
@@ -18,6 +18,7 @@ import {
   StartLiveSessionDocument,
 } from "../../support/generated/graphql.js";
 import { BONDED, fileAgreedPrice, guardedRoom, secondProduct } from "../../support/price-guard.js";
+import { putOnShelf } from "../../support/shelf.js";
 
 const DAY = 24 * 3600 * 1000;
 
@@ -44,6 +45,7 @@ describe("a restriction stops a shop's running cross-border flash sales (two ins
     const promoterToken = await b.token(promoter.id, "PROMOTER");
     const liveSessionId = (await b.request(StartLiveSessionDocument, { input: { title: "Second room" } }, promoterToken)).data!.startLiveSession.liveSession!.id;
     const flashSale = async (productId: string) => {
+      await putOnShelf(db, promoter.id, idOf("Product", productId));
       await b.request(PinToCartDocument, { input: { liveSessionId, productId } }, promoterToken);
       const created = await b.request(
         CreateFlashSaleDocument,
@@ -82,6 +84,7 @@ describe("a restriction stops a shop's running cross-border flash sales (two ins
       promoterToken,
     );
     expect(again.data!.createFlashSale.userErrors.map((e) => e.code)).toEqual(["RESTRICTED"]);
+    await putOnShelf(db, room.promoter.id, bonded.id);
     const pin = await a.request(PinToCartDocument, { input: { liveSessionId: room.liveSessionId, productId: bondedId } }, room.promoterToken);
     expect(pin.data!.pinToCart.userErrors.map((e) => e.code)).toEqual(["RESTRICTED"]);
     const coupon = await a.request(

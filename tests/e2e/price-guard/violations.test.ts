@@ -1,4 +1,4 @@
-import { and, eq } from "drizzle-orm";
+import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { flashSales, orders, priceGuardRestrictions, priceGuardViolations } from "../../../src/db/schema/index.js";
 import { idOf, toGlobalId } from "../../../src/shared/ids.js";
@@ -12,7 +12,7 @@ import {
   PriceGuardAlertsDocument,
   PriceGuardViolationsDocument,
 } from "../../support/generated/graphql.js";
-import { alertSubscribersReach, fileAgreedPrice, guardedRoom } from "../../support/price-guard.js";
+import { alertSubscribersReach, fileAgreedPrice, guardedRoom, secondProduct } from "../../support/price-guard.js";
 import { givePromoterShop } from "../../support/promoter-shop.js";
 
 type Room = Awaited<ReturnType<typeof guardedRoom>>;
@@ -173,7 +173,60 @@ describe.each(BACKENDS)("price guard at sale time on %s", (backend) => {
     const rest = await gw.request(PriceGuardViolationsDocument, { first: 4, shopId: room.shopId, after: page.data!.priceGuardViolations.pageInfo.endCursor }, analystToken);
     expect(page.data!.priceGuardViolations.pageInfo.hasNextPage).toBe(true);
     expect(rest.data!.priceGuardViolations.edges).toHaveLength(2);
-    const rows = await gw.database.db.select().from(priceGuardViolations).where(and(eq(priceGuardViolations.productId, room.product.id)));
+    const rows = await gw.database.db.select().from(priceGuardViolations).where(eq(priceGuardViolations.productId, room.product.id));
     expect(rows.every((r) => r.alertedAt !== null)).toBe(true);
+  });
+});
+
+// On PGlite the database is this gateway's alone: no other test's gateway can announce the violation first.
+describe("price guard outbox on pglite", () => {
+  let gw: TestGateway;
+  beforeAll(async () => {
+    gw = await startTestGateway("pglite");
+  });
+  afterAll(() => gw?.stop());
+
+  it("announces at start the violations a stopped process committed but never announced", async () => {
+    const room = await guardedRoom(gw, { priceFen: 10_000 });
+    const bonded = await secondProduct(gw, room, { crossBorder: true });
+    const sale = await gw.request(
+      CreateFlashSaleDocument,
+      { input: { liveSessionId: room.liveSessionId, productId: bonded.productId, flashPrice: "90.00", allocatedUnits: 5, perBuyerLimit: 1, endsAt: new Date(Date.now() + 3_600_000).toISOString() } },
+      room.promoterToken,
+    );
+    const flashSaleId = sale.data!.createFlashSale.flashSale!.id;
+    await fileAgreedPrice(gw, room.merchantToken, room.productId, "95.00");
+    const guard = gw.services.priceGuard;
+    const refusal = await gw.database.db.transaction((tx) =>
+      guard.checkOrder(
+        tx,
+        {
+          productId: room.product.id,
+          shopId: room.merchant.shop.id,
+          promoterId: room.promoter.id,
+          promoterShopId: null,
+          liveSessionId: idOf("LiveSession", room.liveSessionId),
+          flashSaleId: null,
+          quantity: 1,
+          unitPriceFen: 10_000,
+          listPriceFen: 10_000,
+          shopCouponFen: 0,
+          promoterCouponFen: 0,
+          pointsFen: 1_000,
+          subsidyPerUnitFen: 0,
+          handPriceFen: 9_000,
+        },
+        new Date(),
+      ),
+    );
+    expect(refusal?.code).toBe("PRICE_GUARD");
+    // the process "dies" here: committed, never announced
+    expect((await gw.database.db.select().from(priceGuardViolations).where(eq(priceGuardViolations.productId, room.product.id)))[0]!.alertedAt).toBeNull();
+    expect((await gw.request(FlashSaleDocument, { id: flashSaleId })).data!.flashSale!.status).toBe("RUNNING");
+    expect(await guard.recover()).toBe(1);
+    expect((await gw.database.db.select().from(priceGuardViolations).where(eq(priceGuardViolations.productId, room.product.id)))[0]!.alertedAt).not.toBeNull();
+    expect((await gw.request(FlashSaleDocument, { id: flashSaleId })).data!.flashSale!.status).toBe("ENDED");
+    expect(await guard.recover()).toBe(0);
+    await guard.afterCommit();
   });
 });
