@@ -67,7 +67,11 @@ interface SaleState {
   restriction: RestrictionRow | null;
 }
 
-type Targets = { shopIds: (number | null)[]; rooms: (number | null)[] };
+/** Who hears an alert: shops' feeds and rooms (each room's feed and its liveSessionEvents). */
+interface Targets {
+  shopIds: (number | null)[];
+  rooms: (number | null)[];
+}
 
 /**
  * The price guard (R12–R15): agreed prices, the lowest reachable hand price of every offer when it is configured,
@@ -94,8 +98,6 @@ export class PriceGuardService implements FlashSaleGuard, CartGuard, OrderGuard 
       warningBps: number;
     },
   ) {}
-
-  // ── Filing ────────────────────────────────────────────────────────────────────────────────────────────
 
   async fileAgreedPrice(ctx: Context, input: FileAgreedPriceInput): Promise<{ agreedPrice: AgreedPrice | null; userErrors: PriceGuardUserError[] }> {
     if (!ctx.viewer) throw unauthenticated();
@@ -131,8 +133,6 @@ export class PriceGuardService implements FlashSaleGuard, CartGuard, OrderGuard 
     ctx.log.info("agreed price filed", { productId, agreedPriceFen: row.agreedPriceFen, unitsPerOrder, userId: ctx.viewer.userId });
     return { agreedPrice: toAgreedPrice(row), userErrors: [] };
   }
-
-  // ── Configuration time (R13) ──────────────────────────────────────────────────────────────────────────
 
   async checkFlashSale(
     ctx: Context,
@@ -252,8 +252,6 @@ export class PriceGuardService implements FlashSaleGuard, CartGuard, OrderGuard 
     ctx.log.info("price guard alert", { level, offer: o.offer, productId: o.productId, reachableFen: reach.handPriceFen, floorFen: filing.agreedPriceFen });
     return level === "BLOCKED" ? message : null;
   }
-
-  // ── Sale time (R14) ───────────────────────────────────────────────────────────────────────────────────
 
   /**
    * Runs inside the order's transaction (once per order of a flash-sale batch). A refused order is not written,
@@ -445,8 +443,6 @@ export class PriceGuardService implements FlashSaleGuard, CartGuard, OrderGuard 
     ]);
   }
 
-  // ── Real time ─────────────────────────────────────────────────────────────────────────────────────────
-
   /**
    * priceGuardAlerts: a merchant watches its own shop, a promoter (and its overlay, signed in as the promoter) its
    * room, an admin anything (no arguments: every alert). Everyone else is refused here, before any event flows.
@@ -491,8 +487,6 @@ export class PriceGuardService implements FlashSaleGuard, CartGuard, OrderGuard 
     renewLoaders(ctx);
     return { ...payload, at: new Date(payload.at) };
   }
-
-  // ── Queries ───────────────────────────────────────────────────────────────────────────────────────────
 
   async violations(ctx: Context, args: PriceGuardViolationsArgs) {
     const viewer = ctx.viewer;
