@@ -13,9 +13,11 @@ import { liveLoaders } from "./modules/live/live.loaders.js";
 import type { LiveService } from "./modules/live/live.service.js";
 import { orderLoaders } from "./modules/orders/orders.loaders.js";
 import type { OrderService } from "./modules/orders/orders.service.js";
+import { priceGuardLoaders } from "./modules/price-guard/price-guard.loaders.js";
+import type { PriceGuardService } from "./modules/price-guard/price-guard.service.js";
 
 export function createLoaders(db: Db) {
-  return { ...accountLoaders(db), ...catalogLoaders(db), ...liveLoaders(db), ...flashSaleLoaders(db), ...orderLoaders(db), ...allianceLoaders(db) };
+  return { ...accountLoaders(db), ...catalogLoaders(db), ...liveLoaders(db), ...flashSaleLoaders(db), ...orderLoaders(db), ...allianceLoaders(db), ...priceGuardLoaders(db) };
 }
 export type Loaders = ReturnType<typeof createLoaders>;
 
@@ -25,6 +27,7 @@ export interface Services {
   flashSales: FlashSaleService;
   orders: OrderService;
   alliance: AllianceService;
+  priceGuard: PriceGuardService;
 }
 
 /** Built once per HTTP request, and once per subscription (whose loaders are renewed per event). */

@@ -17,6 +17,15 @@ import { ProductResolver, ShopResolver } from "./modules/catalog/catalog.resolve
 import { FlashSaleResolver, FlashSaleStockResolver } from "./modules/flash-sales/flash-sale.resolver.js";
 import { CartItemResolver, LiveSessionResolver } from "./modules/live/live.resolver.js";
 import { OrderResolver } from "./modules/orders/orders.resolver.js";
+import {
+  AgreedPriceResolver,
+  PriceGuardAlertResolver,
+  PriceGuardResolver,
+  PriceGuardRestrictionResolver,
+  PriceGuardViolationResolver,
+  ProductAgreedPriceResolver,
+  ShopRestrictionsResolver,
+} from "./modules/price-guard/price-guard.resolver.js";
 
 export const schemaFile = fileURLToPath(new URL("../schema/schema.graphql", import.meta.url));
 
@@ -40,6 +49,13 @@ export function buildGatewaySchema(): Promise<GraphQLSchema> {
       ShelfItemResolver,
       SampleRequestResolver,
       ShopAllianceResolver,
+      PriceGuardResolver,
+      PriceGuardAlertResolver,
+      AgreedPriceResolver,
+      PriceGuardViolationResolver,
+      PriceGuardRestrictionResolver,
+      ProductAgreedPriceResolver,
+      ShopRestrictionsResolver,
     ],
     authChecker,
     validate: false,

@@ -23,6 +23,7 @@ import { FlashSaleService } from "./modules/flash-sales/flash-sale.service.js";
 import { LiveService } from "./modules/live/live.service.js";
 import { ViewerCounter } from "./modules/live/viewer-counter.js";
 import { OrderService } from "./modules/orders/orders.service.js";
+import { PriceGuardService } from "./modules/price-guard/price-guard.service.js";
 import { FanoutHub } from "./realtime/fanout.js";
 import { InProcessBus, type EventBus } from "./realtime/bus.js";
 import { RedisBus } from "./realtime/redis-bus.js";
@@ -81,13 +82,19 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const gate: AdmissionGate = redis ? new RedisGate(redis, config.REDIS_KEY_PREFIX) : new InProcessGate();
   const db = database.db;
   const flashSales = new FlashSaleService({ db, bus, gate, clock, log, coalesceMs: config.INVENTORY_COALESCE_MS });
+  const live = new LiveService({ db, bus, clock, log, flashSales });
+  const priceGuard = new PriceGuardService({ db, bus, clock, log, flashSales, live, warningBps: config.PRICE_GUARD_WARNING_BPS });
   const services: Services = {
     catalog: new CatalogService({ db, bus, log }),
     flashSales,
-    live: new LiveService({ db, bus, clock, log, flashSales }),
+    live,
     orders: new OrderService({ db, bus, gate, clock, log, flashSales, maxBatch: config.ORDER_BATCH_MAX }),
     alliance: new AllianceService(),
+    priceGuard,
   };
+  flashSales.guard = priceGuard;
+  live.guard = priceGuard;
+  services.orders.guard = priceGuard;
   const schema = await buildGatewaySchema();
   const metrics = createMetrics();
   const bucket = { size: config.RATE_LIMIT_BUCKET_SIZE, restoreRate: config.RATE_LIMIT_RESTORE_RATE };
@@ -117,6 +124,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   viewers.start();
 
   await flashSales.rebuildAllGates();
+  await priceGuard.recover();
   redis?.on("ready", () => {
     log.info("redis is back: rebuilding flash sale gates from the ledger");
     flashSales.rebuildAllGates().catch((error) => log.error("gate rebuild failed", { error }));

@@ -7,6 +7,8 @@ export interface Topics {
   liveSessionEvent: LiveSessionEventPayload;
   /** A user's rights changed (role, ban, shop membership): their live subscriptions re-check access. Keyed by user id. */
   accessChanged: { userId: number };
+  /** Keyed by `shop:<id>`, `room:<liveSessionId>` and `all`: price-guard alerts (R13, R14). */
+  priceGuardAlert: PriceGuardAlertPayload;
 }
 export type TopicName = keyof Topics;
 
@@ -27,4 +29,27 @@ export type LiveSessionEventPayload =
   | { kind: "FLASH_SALE_STARTED"; at: string; flashSaleId: number }
   | { kind: "FLASH_SALE_SOLD_OUT"; at: string; flashSaleId: number }
   | { kind: "FLASH_SALE_ENDED"; at: string; flashSaleId: number; returnedUnits: number; reason: string }
-  | { kind: "LIVE_SESSION_ENDED"; at: string };
+  | { kind: "LIVE_SESSION_ENDED"; at: string }
+  | PriceGuardAlertPayload;
+
+/** A price-guard alert; the same payload goes to the alert feeds and, as a room event, to liveSessionEvents. */
+export interface PriceGuardAlertPayload {
+  kind: "PRICE_GUARD_ALERT";
+  alertId: string;
+  at: string;
+  level: "WARNING" | "BLOCKED" | "VIOLATION";
+  offer: "FLASH_SALE" | "CART_SUBSIDY" | "SHOP_COUPON" | "PROMOTER_COUPON" | "ORDER";
+  productRowId: number;
+  productShopRowId: number;
+  liveSessionRowId: number | null;
+  /** Lowest reachable per-unit hand price (WARNING, BLOCKED) or the refused order's (VIOLATION). */
+  handPriceFen: number;
+  floorFen: number;
+  unitsPerOrder: number;
+  message: string;
+  violationRowId: number | null;
+  /** The shop held responsible (VIOLATION); null for a promoter without a shop of its own. */
+  violatingShopRowId: number | null;
+  party: "MERCHANT" | "PROMOTER" | null;
+  penalty: "RESTRICTED_15_DAYS" | "RESTRICTED_30_DAYS" | "SUSPENDED" | null;
+}

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { eq } from "drizzle-orm";
 import type { Db, DbOrTx } from "../db/client.js";
 import {
+  agreedPrices,
   commissionPlanPromoters,
   commissionPlans,
   distributionApplications,
@@ -96,7 +97,11 @@ export async function seedDemo(db: Db, log: Logger, now: Date): Promise<boolean>
       now,
     });
     await seedDemoLive(tx, now);
-    log.info("seeded demo data", { users: people.length, shops: 4, products: 12 });
+    // Price guard (R12): the bonded skincare set (list 329.00) carries an agreed hand price of 280.00. Pinned with a
+    // 5.00 subsidy a buyer reaches 291.10 (WARNING, within 5%); with 20.00, 276.10 (BLOCKED). See the README.
+    const skincare = product("Imported skincare");
+    await tx.insert(agreedPrices).values({ productId: skincare.id, agreedPriceFen: 28_000, unitsPerOrder: 1, gifts: ["travel-size toner"], filedBy: by("Global"), filedAt: now });
+    log.info("seeded demo data", { users: people.length, shops: 4, products: catalog.length, agreedPrices: 1 });
     return true;
   });
 }

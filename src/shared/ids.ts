@@ -11,7 +11,10 @@ export type NodeType =
   | "Promoter"
   | "DistributionApplication"
   | "CommissionPlan"
-  | "SampleRequest";
+  | "SampleRequest"
+  | "AgreedPrice"
+  | "PriceGuardViolation"
+  | "PriceGuardRestriction";
 
 export function toGlobalId(type: NodeType, id: number): string {
   return Buffer.from(`${type}:${id}`, "utf8").toString("base64url");

@@ -4,3 +4,4 @@ export * from "./orders.js";
 export * from "./live.js";
 export * from "./offers.js";
 export * from "./alliance.js";
+export * from "./price-guard.js";

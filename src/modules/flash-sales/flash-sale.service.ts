@@ -24,7 +24,10 @@ const DAY_MS = 24 * 3600 * 1000;
 
 /** Hooks other modules (price guard) attach to flash-sale configuration. */
 export interface FlashSaleGuard {
-  checkFlashSale(ctx: Context, sale: { productId: number; liveSessionId: number; promoterId: number; flashPriceFen: number }): Promise<FlashSaleUserError[]>;
+  checkFlashSale(
+    ctx: Context,
+    sale: { productId: number; liveSessionId: number; promoterId: number; flashPriceFen: number; perBuyerLimit: number },
+  ): Promise<FlashSaleUserError[]>;
 }
 
 export type InventoryState = Map<number, FlashSaleStockEvent>;
@@ -88,7 +91,7 @@ export class FlashSaleService {
     const draft = checkFlashSaleDraft({ ...input, startsAt }, now, product.stock);
     errors.push(...draft.errors);
     if (errors.length === 0 && this.guard) {
-      errors.push(...(await this.guard.checkFlashSale(ctx, { productId, liveSessionId: sessionId, promoterId: session.promoterId, flashPriceFen: draft.priceFen! })));
+      errors.push(...(await this.guard.checkFlashSale(ctx, { productId, liveSessionId: sessionId, promoterId: session.promoterId, flashPriceFen: draft.priceFen!, perBuyerLimit: input.perBuyerLimit })));
     }
     if (errors.length > 0) return { flashSale: null, userErrors: errors };
 

@@ -17,12 +17,17 @@ export enum PlaceOrderErrorCode {
   COUPON_INVALID = "COUPON_INVALID",
   POINTS_OVER_CAP = "POINTS_OVER_CAP",
   IN_PROGRESS = "IN_PROGRESS",
+  PRICE_GUARD = "PRICE_GUARD",
+  SPEC_MISMATCH = "SPEC_MISMATCH",
+  RESTRICTED = "RESTRICTED",
 }
 registerEnumType(PlaceOrderErrorCode, { name: "PlaceOrderErrorCode", description: "Why an order was refused; nothing was bought." });
 
 /** Points may pay at most this share of an order's list value (basis points). */
 export const POINTS_CAP_BPS = 1_000;
 export const MAX_IDEMPOTENCY_KEY = 64;
+/** Most units one order may hold. */
+export const MAX_ORDER_QUANTITY = 1000;
 
 export interface PriceParts {
   unitPriceFen: number;

@@ -23,6 +23,7 @@ import * as q from "./orders.queries.js";
 import {
   couponApplies,
   MAX_IDEMPOTENCY_KEY,
+  MAX_ORDER_QUANTITY,
   PlaceOrderErrorCode,
   pointsCapFen,
   priceOrder,
@@ -68,7 +69,10 @@ export interface OrderGuard {
   checkOrder(tx: Tx, draft: OrderDraft, now: Date): Promise<{ code: PlaceOrderErrorCode; message: string } | null>;
   /** Called after the transaction, with the refusals it recorded, to publish alerts. */
   afterCommit?(): Promise<void>;
-  checkCoupon(ctx: Context, coupon: { productId: number; amountFen: number; issuer: "SHOP" | "PROMOTER"; issuerShopId: number }): Promise<CouponUserError[]>;
+  checkCoupon(
+    ctx: Context,
+    coupon: { productId: number; amountFen: number; minSpendFen: number; issuer: "SHOP" | "PROMOTER"; issuerShopId: number },
+  ): Promise<CouponUserError[]>;
 }
 
 interface FlashRequest {
@@ -135,8 +139,8 @@ export class OrderService {
 
   async placeOrder(ctx: Context, input: PlaceOrderInput): Promise<PlaceOrderResult> {
     if (!ctx.viewer) throw unauthenticated();
-    if (!Number.isInteger(input.quantity) || input.quantity < 1 || input.quantity > 1000) {
-      return refuse(PlaceOrderErrorCode.INVALID_QUANTITY, "Quantity must be between 1 and 1000.", "quantity");
+    if (!Number.isInteger(input.quantity) || input.quantity < 1 || input.quantity > MAX_ORDER_QUANTITY) {
+      return refuse(PlaceOrderErrorCode.INVALID_QUANTITY, `Quantity must be between 1 and ${MAX_ORDER_QUANTITY}.`, "quantity");
     }
     const key = input.idempotencyKey;
     if (key.length < 1 || key.length > MAX_IDEMPOTENCY_KEY || /[\u0000-\u001f]/.test(key)) {
@@ -484,7 +488,9 @@ export class OrderService {
     const validFrom = input.validFrom ?? this.deps.clock.now();
     if (input.validUntil <= validFrom) errors.push(userError(CouponErrorCode.INVALID_WINDOW, "validUntil must come after validFrom.", "validUntil"));
     if (errors.length === 0 && this.guard) {
-      errors.push(...(await this.guard.checkCoupon(ctx, { productId, amountFen: amountFen!, issuer: issuer!, issuerShopId: issuerShopId! })));
+      errors.push(
+        ...(await this.guard.checkCoupon(ctx, { productId, amountFen: amountFen!, minSpendFen: minSpendFen!, issuer: issuer!, issuerShopId: issuerShopId! })),
+      );
     }
     if (errors.length > 0) return { coupon: null, userErrors: errors };
     const row = await q.insertCoupon(ctx.db, {
