@@ -1,4 +1,5 @@
 import { Field, ObjectType, registerEnumType } from "type-graphql";
+import { badInput } from "./errors.js";
 
 /**
  * The one place that turns fen into decimal strings and back, and rounds. Amounts are integer fen held in
@@ -39,6 +40,14 @@ export function parseAmount(text: string): number | null {
   if (!match) return null;
   const fen = Number(match[1]) * 100 + Number((match[2] ?? "").padEnd(2, "0"));
   return Number.isSafeInteger(fen) ? fen : null;
+}
+
+/** An optional amount argument of a filter ("99.50"): undefined when absent, BAD_USER_INPUT when not an amount. */
+export function amountFilter(text: string | null | undefined, field: string): number | undefined {
+  if (text == null) return undefined;
+  const fen = parseAmount(text);
+  if (fen === null) throw badInput(`${field} must be a decimal amount, e.g. "99.50".`, `filter.${field}`);
+  return fen;
 }
 
 /** fen × basisPoints / 10000, rounded half-even to the fen. */

@@ -3,7 +3,7 @@ import type { ShopRow } from "../../db/schema/index.js";
 import { Role } from "../../shared/auth.js";
 import { badInput, forbidden, notFound, unauthenticated } from "../../shared/errors.js";
 import { idOf } from "../../shared/ids.js";
-import { parseAmount } from "../../shared/money.js";
+import { amountFilter } from "../../shared/money.js";
 import { connectionOf, decodeCursor, pageSize, type PageArgs } from "../../shared/pagination.js";
 import { userError } from "../../shared/user-errors.js";
 import { shopById } from "../catalog/catalog.queries.js";
@@ -433,12 +433,6 @@ export class AllianceService {
     const descending = (order?.direction ?? "DESC") === "DESC";
     const key = `selection:${sort}:${descending ? "d" : "a"}`;
     const after = decodeCursor(page.after, key);
-    const priceOf = (text: string | null | undefined, field: string) => {
-      if (text == null) return undefined;
-      const fen = parseAmount(text);
-      if (fen === null) throw badInput(`${field} must be a decimal amount, e.g. "99.50".`, `filter.${field}`);
-      return fen;
-    };
     let minRateBps: number | undefined;
     if (filter?.minRatePercent != null) {
       const bps = parseRatePercent(filter.minRatePercent);
@@ -451,8 +445,8 @@ export class AllianceService {
       category: filter?.category ?? undefined,
       industryBelt: filter?.industryBelt ?? undefined,
       crossBorder: filter?.crossBorder ?? undefined,
-      minPriceFen: priceOf(filter?.minPrice, "minPrice"),
-      maxPriceFen: priceOf(filter?.maxPrice, "maxPrice"),
+      minPriceFen: amountFilter(filter?.minPrice, "minPrice"),
+      maxPriceFen: amountFilter(filter?.maxPrice, "maxPrice"),
       minRateBps,
       sort,
       descending,

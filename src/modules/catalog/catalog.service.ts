@@ -9,7 +9,7 @@ import { Role } from "../../shared/auth.js";
 import { badInput, forbidden, notFound, unauthenticated } from "../../shared/errors.js";
 import { idOf } from "../../shared/ids.js";
 import type { Logger } from "../../shared/logger.js";
-import { parseAmount } from "../../shared/money.js";
+import { amountFilter } from "../../shared/money.js";
 import { connectionOf, decodeCursor, pageSize, type PageArgs } from "../../shared/pagination.js";
 import { userError } from "../../shared/user-errors.js";
 import type { ShopRow } from "../../db/schema/index.js";
@@ -36,19 +36,13 @@ export class CatalogService {
     if (after && (sort === "TITLE" ? typeof after.value !== "string" : !Number.isSafeInteger(after.value))) {
       throw badInput("after is not a cursor of this list and order.", "after");
     }
-    const priceOf = (text: string | null | undefined, field: string) => {
-      if (text == null) return undefined;
-      const fen = parseAmount(text);
-      if (fen === null) throw badInput(`${field} must be a decimal amount, e.g. "99.50".`, `filter.${field}`);
-      return fen;
-    };
     const result = await q.listProducts(ctx.db, {
       shopId: filter?.shopId ? idOf("Shop", filter.shopId, "filter.shopId") : undefined,
       category: filter?.category ?? undefined,
       industryBelt: filter?.industryBelt ?? undefined,
       crossBorder: filter?.crossBorder ?? undefined,
-      minPriceFen: priceOf(filter?.minPrice, "minPrice"),
-      maxPriceFen: priceOf(filter?.maxPrice, "maxPrice"),
+      minPriceFen: amountFilter(filter?.minPrice, "minPrice"),
+      maxPriceFen: amountFilter(filter?.maxPrice, "maxPrice"),
       sort,
       descending,
       after,
