@@ -7,11 +7,20 @@ import { migrateDatabase } from "../db/migrate.js";
 import { users } from "../db/schema/index.js";
 import { Role, TokenService } from "../shared/auth.js";
 
-const usage = "usage: npm run token -- --user <id> [--ttl <seconds>]   |   npm run token -- --role <ROLE>";
+const usage =
+  "usage: npm run token -- --user <id> [--ttl <seconds>]   |   --role <ROLE> (first user of the role)   |   --user <id> --role <ROLE> (no database access)";
 
 async function main() {
   const { values } = parseArgs({ options: { user: { type: "string" }, role: { type: "string" }, ttl: { type: "string" } } });
   const config = loadConfig();
+  const ttl = values.ttl ? Number(values.ttl) : config.JWT_TTL_SECONDS;
+  if (values.user && values.role) {
+    // Both given: nothing to look up, so this works while an embedded gateway holds its data folder.
+    if (!(values.role in Role) || !/^\d+$/.test(values.user)) throw new Error(usage);
+    const token = await new TokenService(resolveJwtSecret(config), config.JWT_TTL_SECONDS).mint(Number(values.user), values.role as Role, ttl);
+    process.stdout.write(`${token}\n`);
+    return;
+  }
   const database = await openDatabase({ url: config.DATABASE_URL, dataDir: embeddedDbDir(config) });
   try {
     await migrateDatabase(database);
@@ -24,7 +33,6 @@ async function main() {
       throw new Error(usage);
     }
     if (!row) throw new Error(`no such user (${values.user ?? values.role})`);
-    const ttl = values.ttl ? Number(values.ttl) : config.JWT_TTL_SECONDS;
     const token = await new TokenService(resolveJwtSecret(config), config.JWT_TTL_SECONDS).mint(row.id, row.role as Role, ttl);
     process.stdout.write(`${token}\n`);
     process.stderr.write(`token for user ${row.id} (${row.name}, ${row.role}), valid ${ttl} s\n`);

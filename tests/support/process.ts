@@ -7,8 +7,9 @@ export interface GatewayProcess {
   child: ChildProcess;
   url: string;
   output: () => string;
-  /** Bearer tokens printed in the start banner, by role. */
+  /** Bearer tokens printed in the start banner: the first per role, and every one with its user. */
   tokens: Record<string, string>;
+  users: { role: string; userId: number; token: string }[];
   exited: Promise<number | null>;
 }
 
@@ -30,6 +31,10 @@ export async function spawnGateway(env: Record<string, string>, timeoutMs = 60_0
   await new Promise((r) => setTimeout(r, 200));
   const url = /GraphiQL:\s+(\S+)/.exec(out)![1]!;
   const tokens: Record<string, string> = {};
-  for (const match of out.matchAll(/^\s+([A-Z]+)\s+.*\n\s+\S+\?token=(\S+)/gm)) tokens[match[1]!] = match[2]!;
-  return { child, url, output: () => out, tokens, exited };
+  const users: { role: string; userId: number; token: string }[] = [];
+  for (const match of out.matchAll(/^\s+([A-Z]+)\s+.*\(user (\d+)\)\n\s+\S+\?token=(\S+)/gm)) {
+    tokens[match[1]!] ??= match[3]!;
+    users.push({ role: match[1]!, userId: Number(match[2]), token: match[3]! });
+  }
+  return { child, url, output: () => out, tokens, users, exited };
 }

@@ -4,7 +4,15 @@ import { join } from "node:path";
 import { print } from "graphql";
 import { afterAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
-import { CreateProductDocument, ProductsDocument, ViewerDocument } from "../../support/generated/graphql.js";
+import { createClient } from "graphql-ws";
+import {
+  CreateProductDocument,
+  ProductDocument,
+  ProductsDocument,
+  ProductUpdatedDocument,
+  UpdateProductDocument,
+  ViewerDocument,
+} from "../../support/generated/graphql.js";
 import { spawnGateway } from "../../support/process.js";
 
 const post = async (url: string, doc: Parameters<typeof print>[0], variables: unknown, token?: string) =>
@@ -21,22 +29,37 @@ describe("the embedded default, as `npm start` runs it", () => {
   it("seeds demo data, prints working tokens, drains on SIGTERM and keeps its data across restarts", async () => {
     const first = await spawnGateway({ DATA_DIR: dataDir, LOG_LEVEL: "info" });
     expect(Object.keys(first.tokens).sort()).toEqual(["ADMIN", "ANALYST", "BUYER", "MERCHANT", "PROMOTER"]);
+    expect(first.users.filter((u) => u.role === "MERCHANT")).toHaveLength(3);
     const listed = await post(first.url, ProductsDocument, { first: 50 });
     expect(listed.data.products.edges.length).toBe(12);
     const viewer = await post(first.url, ViewerDocument, {}, first.tokens.MERCHANT);
     expect(viewer.data.viewer.role).toBe("MERCHANT");
 
-    const shopId = listed.data.products.edges.map((e: any) => e.node).find((n: any) => n.title.startsWith("Sihui"));
-    expect(shopId).toBeTruthy();
-    const shops = await fetch(first.url, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ query: `{ products(first: 1) { edges { node { shop { id } } } } }` }),
-    }).then((r) => r.json() as Promise<any>);
+    // The first merchant owns the Sihui jade shop: its change reaches a productUpdated subscriber; another
+    // merchant is refused and changes nothing.
+    const bangle = listed.data.products.edges.map((e: any) => e.node).find((n: any) => n.title.startsWith("Sihui jadeite bangle"));
+    const client = createClient({ url: first.url.replace("http", "ws"), webSocketImpl: WebSocket, retryAttempts: 0 });
+    const seen: any[] = [];
+    const unsubscribe = client.subscribe({ query: print(ProductUpdatedDocument), variables: { productId: bangle.id } }, { next: (m) => seen.push(m), error: () => {}, complete: () => {} });
+    const until = async (predicate: () => boolean) => {
+      for (let i = 0; i < 100 && !predicate(); i++) await new Promise((r) => setTimeout(r, 50));
+      expect(predicate()).toBe(true);
+    };
+    await until(() => seen.length >= 1);
+    const updated = await post(first.url, UpdateProductDocument, { input: { productId: bangle.id, price: "1188.00" } }, first.tokens.MERCHANT);
+    expect(updated.data.updateProduct.product.price.amount).toBe("1188.00");
+    await until(() => seen.some((m) => m.data?.productUpdated.price.amount === "1188.00"));
+    const otherMerchant = first.users.filter((u) => u.role === "MERCHANT")[1]!;
+    const refused = await post(first.url, UpdateProductDocument, { input: { productId: bangle.id, price: "1.00" } }, otherMerchant.token);
+    expect(refused.errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
+    expect((await post(first.url, ProductDocument, { id: bangle.id })).data.product.price.amount).toBe("1188.00");
+    unsubscribe();
+    await client.dispose();
+
     const created = await post(
       first.url,
       CreateProductDocument,
-      { input: { shopId: shops.data.products.edges[0].node.shop.id, title: "Kept across restarts", category: "jade/test", price: "1.00", stock: 1 } },
+      { input: { shopId: (await post(first.url, ProductDocument, { id: bangle.id })).data.product.shop.id, title: "Kept across restarts", category: "jade/test", price: "1.00", stock: 1 } },
       first.tokens.MERCHANT,
     );
     expect(created.data.createProduct.userErrors).toEqual([]);
