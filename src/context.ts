@@ -3,6 +3,7 @@ import type { Viewer } from "./shared/auth.js";
 import type { Clock } from "./shared/clock.js";
 import type { Logger } from "./shared/logger.js";
 import { accountLoaders } from "./modules/accounts/accounts.loaders.js";
+import type { AccountsService } from "./modules/accounts/accounts.service.js";
 import { allianceLoaders } from "./modules/alliance/alliance.loaders.js";
 import type { AllianceService } from "./modules/alliance/alliance.service.js";
 import { catalogLoaders } from "./modules/catalog/catalog.loaders.js";
@@ -22,6 +23,7 @@ export function createLoaders(db: Db) {
 export type Loaders = ReturnType<typeof createLoaders>;
 
 export interface Services {
+  accounts: AccountsService;
   catalog: CatalogService;
   live: LiveService;
   flashSales: FlashSaleService;

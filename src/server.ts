@@ -17,6 +17,7 @@ import { OperationManifest, RedisApqCache } from "./http/persisted-operations.js
 import { InProcessRateLimiter, RedisRateLimiter } from "./http/rate-limit.js";
 import { attachWebSocket } from "./http/ws-server.js";
 import { AllianceService } from "./modules/alliance/alliance.service.js";
+import { AccountsService } from "./modules/accounts/accounts.service.js";
 import { CatalogService } from "./modules/catalog/catalog.service.js";
 import { InProcessGate, RedisGate, type AdmissionGate } from "./modules/flash-sales/flash-sale.gate.js";
 import { FlashSaleService } from "./modules/flash-sales/flash-sale.service.js";
@@ -85,6 +86,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const live = new LiveService({ db, bus, clock, log, flashSales });
   const priceGuard = new PriceGuardService({ db, bus, clock, log, flashSales, live, warningBps: config.PRICE_GUARD_WARNING_BPS });
   const services: Services = {
+    accounts: new AccountsService({ bus }),
     catalog: new CatalogService({ db, bus, log }),
     flashSales,
     live,

@@ -1,11 +1,33 @@
-import { Arg, Ctx, ID, Query, Resolver } from "type-graphql";
+import { Arg, Authorized, Ctx, Field, ID, InputType, Mutation, ObjectType, Query, Resolver } from "type-graphql";
 import type { Context } from "../../context.js";
 import { Role } from "../../shared/auth.js";
 import { forbidden } from "../../shared/errors.js";
 import { parseGlobalId } from "../../shared/ids.js";
 import { nodeFetcher, registerNodeType } from "../../shared/node.registry.js";
 import { Node } from "../../shared/node.type.js";
+import { UserErrorType, type UserErrorValue } from "../../shared/user-errors.js";
+import { AccountErrorCode } from "./accounts.service.js";
 import { toUser, User } from "./user.type.js";
+
+const AccountUserErrorType = UserErrorType("AccountUserError", AccountErrorCode);
+
+@InputType("SetUserBannedInput", { description: "Ban or reinstate an account." })
+class SetUserBannedInput {
+  @Field(() => ID, { description: "The user." })
+  userId!: string;
+
+  @Field(() => Boolean, { description: "true bans, false reinstates." })
+  banned!: boolean;
+}
+
+@ObjectType("SetUserBannedPayload", { description: "Result of setUserBanned." })
+class SetUserBannedPayload {
+  @Field(() => User, { nullable: true, description: "The user as saved; null when userErrors is not empty." })
+  user!: User | null;
+
+  @Field(() => [AccountUserErrorType], { description: "Rules that refused the change." })
+  userErrors!: UserErrorValue<AccountErrorCode>[];
+}
 
 registerNodeType("User", async (ctx, id) => {
   const self = ctx.viewer?.userId === id;
@@ -21,6 +43,12 @@ export class AccountsResolver {
     if (!ctx.viewer) return null;
     const row = await ctx.loaders.userById.load(ctx.viewer.userId);
     return row ? toUser(row) : null;
+  }
+
+  @Authorized(Role.ADMIN)
+  @Mutation(() => SetUserBannedPayload, { description: "Admin: ban or reinstate an account; its live subscriptions end at once when banned." })
+  setUserBanned(@Arg("input", () => SetUserBannedInput) input: SetUserBannedInput, @Ctx() ctx: Context) {
+    return ctx.services.accounts.setUserBanned(ctx, input.userId, input.banned);
   }
 
   @Query(() => Node, { nullable: true, description: "Any object by its global ID; null if there is none." })

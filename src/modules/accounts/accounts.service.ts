@@ -1,6 +1,12 @@
+import { registerEnumType } from "type-graphql";
 import type { Context } from "../../context.js";
-import { forbidden } from "../../shared/errors.js";
-import { usersByIds } from "./accounts.queries.js";
+import type { EventBus } from "../../realtime/bus.js";
+import { Role } from "../../shared/auth.js";
+import { forbidden, notFound, unauthenticated } from "../../shared/errors.js";
+import { idOf } from "../../shared/ids.js";
+import { userError, type UserErrorValue } from "../../shared/user-errors.js";
+import { setBanned, usersByIds } from "./accounts.queries.js";
+import { toUser, type User } from "./user.type.js";
 
 /**
  * A banned account keeps no live subscriptions: checked when it subscribes and again on `accessChanged`.
@@ -10,4 +16,33 @@ export async function assertActiveAccount(ctx: Context): Promise<void> {
   if (!ctx.viewer) return;
   const [row] = await usersByIds(ctx.db, [ctx.viewer.userId]);
   if (row?.banned) throw forbidden("live updates for a banned account");
+}
+
+export enum AccountErrorCode {
+  CANNOT_BAN_SELF = "CANNOT_BAN_SELF",
+}
+registerEnumType(AccountErrorCode, { name: "AccountErrorCode", description: "Why an account change was refused." });
+
+export class AccountsService {
+  constructor(private readonly deps: { bus: EventBus }) {}
+
+  /** Admin: bans or reinstates an account. Its live subscriptions are re-checked at once (accessChanged). */
+  async setUserBanned(ctx: Context, userGlobalId: string, banned: boolean): Promise<{ user: User | null; userErrors: UserErrorValue<AccountErrorCode>[] }> {
+    if (!ctx.viewer) throw unauthenticated();
+    if (ctx.viewer.role !== Role.ADMIN) throw forbidden("banning accounts");
+    const userId = idOf("User", userGlobalId, "userId");
+    if (userId === ctx.viewer.userId && banned) {
+      return { user: null, userErrors: [userError(AccountErrorCode.CANNOT_BAN_SELF, "An admin cannot ban itself.", "userId")] };
+    }
+    const row = await setBanned(ctx.db, userId, banned);
+    if (!row) throw notFound("User");
+    await this.accessChanged(ctx, userId);
+    ctx.log.info(banned ? "account banned" : "account reinstated", { userId, by: ctx.viewer.userId });
+    return { user: toUser(row), userErrors: [] };
+  }
+
+  /** After a commit that changed what a user may see: their live subscriptions re-check their access. */
+  async accessChanged(ctx: Context, userId: number): Promise<void> {
+    await this.deps.bus.publish("accessChanged", userId, { userId }).catch((error) => ctx.log.warn("could not publish accessChanged", { userId, error }));
+  }
 }

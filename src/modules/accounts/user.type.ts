@@ -14,8 +14,11 @@ export class User extends Node {
 
   @Field(() => Role, { description: "The user's role." })
   role!: Role;
+
+  @Field(() => Boolean, { description: "Banned accounts keep no live subscriptions." })
+  banned!: boolean;
 }
 
 export function toUser(row: UserRow): User {
-  return Object.assign(new User(), { id: toGlobalId("User", row.id), rowId: row.id, name: row.name, role: row.role as Role });
+  return Object.assign(new User(), { id: toGlobalId("User", row.id), rowId: row.id, name: row.name, role: row.role as Role, banned: row.banned });
 }

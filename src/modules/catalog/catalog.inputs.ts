@@ -101,3 +101,12 @@ export class UpdateProductInput {
   @Field(() => String, { nullable: true, description: "New bonded warehouse (cross-border goods only)." })
   bondedWarehouse?: string | null;
 }
+
+@InputType("TransferShopInput", { description: "Hand a shop to another merchant (or to a promoter as its own shop)." })
+export class TransferShopInput {
+  @Field(() => ID, { description: "The shop." })
+  shopId!: string;
+
+  @Field(() => ID, { description: "The new owner: a MERCHANT or PROMOTER user." })
+  newOwnerId!: string;
+}

@@ -78,3 +78,8 @@ export async function updateProductRow(db: DbOrTx, id: number, changes: Partial<
     .returning();
   return row!;
 }
+
+export async function setShopOwner(db: DbOrTx, shopId: number, ownerId: number) {
+  const [row] = await db.update(shops).set({ ownerId }).where(eq(shops.id, shopId)).returning();
+  return row ?? null;
+}

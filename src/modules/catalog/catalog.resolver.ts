@@ -6,12 +6,22 @@ import { idOf } from "../../shared/ids.js";
 import { granted, type AccessRevoked } from "../../realtime/guarded-stream.js";
 import { registerNodeType } from "../../shared/node.registry.js";
 import { PageArgs } from "../../shared/pagination.js";
-import { UserErrorType } from "../../shared/user-errors.js";
-import { CreateProductInput, ProductFilter, ProductOrder, UpdateProductInput } from "./catalog.inputs.js";
-import { ProductErrorCode, type ProductUserError } from "./catalog.rules.js";
+import { UserErrorType, type UserErrorValue } from "../../shared/user-errors.js";
+import { CreateProductInput, ProductFilter, ProductOrder, TransferShopInput, UpdateProductInput } from "./catalog.inputs.js";
+import { ProductErrorCode, ShopErrorCode, type ProductUserError } from "./catalog.rules.js";
 import { Product, ProductConnection, Shop } from "./catalog.type.js";
 
 const ProductUserErrorType = UserErrorType("ProductUserError", ProductErrorCode);
+const ShopUserErrorType = UserErrorType("ShopUserError", ShopErrorCode);
+
+@ObjectType("TransferShopPayload", { description: "Result of transferShop." })
+class TransferShopPayload {
+  @Field(() => Shop, { nullable: true, description: "The shop as saved; null when userErrors is not empty." })
+  shop!: Shop | null;
+
+  @Field(() => [ShopUserErrorType], { description: "Rules that refused the change." })
+  userErrors!: UserErrorValue<ShopErrorCode>[];
+}
 
 @ObjectType("ProductPayload", { description: "Result of createProduct / updateProduct." })
 class ProductPayload {
@@ -79,6 +89,12 @@ export class ShopResolver {
   @Query(() => Shop, { nullable: true, description: "One shop by ID." })
   shop(@Arg("id", () => ID) id: string, @Ctx() ctx: Context) {
     return ctx.services.catalog.shop(ctx, idOf("Shop", id));
+  }
+
+  @Authorized(Role.ADMIN)
+  @Mutation(() => TransferShopPayload, { description: "Admin: a shop changes hands; the previous owner's live views of it end at once." })
+  transferShop(@Arg("input", () => TransferShopInput) input: TransferShopInput, @Ctx() ctx: Context) {
+    return ctx.services.catalog.transferShop(ctx, input);
   }
 
   @FieldResolver(() => ProductConnection, { description: "The shop's products." })

@@ -71,3 +71,9 @@ export function checkCrossBorder(shopKind: string, crossBorder: boolean, bondedW
   }
   return [];
 }
+
+export enum ShopErrorCode {
+  NEW_OWNER_ROLE = "NEW_OWNER_ROLE",
+  SAME_OWNER = "SAME_OWNER",
+}
+registerEnumType(ShopErrorCode, { name: "ShopErrorCode", description: "Why a shop change was refused." });

@@ -11,11 +11,11 @@ import { idOf } from "../../shared/ids.js";
 import type { Logger } from "../../shared/logger.js";
 import { amountFilter } from "../../shared/money.js";
 import { connectionOf, decodeCursor, pageSize, type PageArgs } from "../../shared/pagination.js";
-import { userError } from "../../shared/user-errors.js";
+import { userError, type UserErrorValue } from "../../shared/user-errors.js";
 import type { ShopRow } from "../../db/schema/index.js";
-import type { CreateProductInput, ProductFilter, ProductOrder, UpdateProductInput } from "./catalog.inputs.js";
+import type { CreateProductInput, ProductFilter, ProductOrder, TransferShopInput, UpdateProductInput } from "./catalog.inputs.js";
 import * as q from "./catalog.queries.js";
-import { checkCrossBorder, checkProductDraft, ProductErrorCode, type ProductUserError } from "./catalog.rules.js";
+import { checkCrossBorder, checkProductDraft, ProductErrorCode, ShopErrorCode, type ProductUserError } from "./catalog.rules.js";
 import { toProduct, toShop, type Product, type Shop } from "./catalog.type.js";
 
 export interface ProductPayloadValue {
@@ -126,6 +126,28 @@ export class CatalogService {
     if (!outcome.row) return { product: null, userErrors: outcome.errors };
     await this.publish(outcome.row.id, outcome.row.version);
     return { product: toProduct(outcome.row), userErrors: [] };
+  }
+
+  /**
+   * Admin: a shop changes hands. The previous owner loses the shop's private views at once: its live subscriptions
+   * (price-guard alerts of the shop) are re-checked through accessChanged and end.
+   */
+  async transferShop(ctx: Context, input: TransferShopInput): Promise<{ shop: Shop | null; userErrors: UserErrorValue<ShopErrorCode>[] }> {
+    if (!ctx.viewer) throw unauthenticated();
+    if (ctx.viewer.role !== Role.ADMIN) throw forbidden("transferring shops");
+    const shopId = idOf("Shop", input.shopId, "shopId");
+    const newOwnerId = idOf("User", input.newOwnerId, "newOwnerId");
+    const [shop, owner] = await Promise.all([q.shopById(ctx.db, shopId), ctx.loaders.userById.load(newOwnerId)]);
+    if (!shop) throw notFound("Shop");
+    if (!owner) throw notFound("User");
+    if (owner.role !== Role.MERCHANT && owner.role !== Role.PROMOTER) {
+      return { shop: null, userErrors: [userError(ShopErrorCode.NEW_OWNER_ROLE, "A shop belongs to a MERCHANT, or to a PROMOTER as its own shop.", "newOwnerId")] };
+    }
+    if (shop.ownerId === newOwnerId) return { shop: null, userErrors: [userError(ShopErrorCode.SAME_OWNER, "The user already owns the shop.", "newOwnerId")] };
+    const row = await q.setShopOwner(ctx.db, shopId, newOwnerId);
+    for (const userId of [shop.ownerId, newOwnerId]) await ctx.services.accounts.accessChanged(ctx, userId);
+    ctx.log.info("shop transferred", { shopId, from: shop.ownerId, to: newOwnerId, by: ctx.viewer.userId });
+    return { shop: toShop(row!), userErrors: [] };
   }
 
   /** Snapshot first, then one message per change (the newest state wins if a subscriber falls behind). */

@@ -1,4 +1,5 @@
 import { Arg, Args, Authorized, Ctx, Field, FieldResolver, ID, Mutation, ObjectType, Query, Resolver, Root, Subscription } from "type-graphql";
+import type { AccessRevoked } from "../../realtime/guarded-stream.js";
 import type { Context } from "../../context.js";
 import type { PriceGuardAlertPayload } from "../../realtime/topics.js";
 import { Role } from "../../shared/auth.js";
@@ -78,7 +79,7 @@ export class PriceGuardResolver {
   priceGuardAlerts(
     @Arg("shopId", () => ID, { nullable: true, description: "Alerts about this shop's goods or offers." }) _shopId: string | null,
     @Arg("liveSessionId", () => ID, { nullable: true, description: "Alerts raised in this live room." }) _liveSessionId: string | null,
-    @Root() payload: PriceGuardAlertPayload,
+    @Root() payload: PriceGuardAlertPayload | AccessRevoked,
     @Ctx() ctx: Context,
   ) {
     return ctx.services.priceGuard.alertForEvent(ctx, payload);

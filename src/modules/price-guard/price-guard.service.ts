@@ -5,6 +5,7 @@ import type { Db, DbOrTx, Tx } from "../../db/client.js";
 import type { AgreedPriceRow, RestrictionRow, ViolationRow } from "../../db/schema/index.js";
 import type { EventBus } from "../../realtime/bus.js";
 import { eventStream } from "../../realtime/event-stream.js";
+import { granted, guardedStream, type AccessRevoked } from "../../realtime/guarded-stream.js";
 import type { PriceGuardAlertPayload } from "../../realtime/topics.js";
 import { Role } from "../../shared/auth.js";
 import type { Clock } from "../../shared/clock.js";
@@ -14,6 +15,7 @@ import type { Logger } from "../../shared/logger.js";
 import { formatFen, parseAmount } from "../../shared/money.js";
 import { connectionOf, decodeCursor, pageSize } from "../../shared/pagination.js";
 import { userError } from "../../shared/user-errors.js";
+import { assertActiveAccount } from "../accounts/accounts.service.js";
 import { promoterShopId } from "../alliance/alliance.queries.js";
 import * as catalog from "../catalog/catalog.queries.js";
 import { MAX_PRICE_FEN } from "../catalog/catalog.rules.js";
@@ -450,43 +452,59 @@ export class PriceGuardService implements FlashSaleGuard, CartGuard, OrderGuard 
    * priceGuardAlerts: a merchant watches its own shop, a promoter (and its overlay, signed in as the promoter) its
    * room, an admin anything (no arguments: every alert). Everyone else is refused here, before any event flows.
    */
-  async watchAlerts(ctx: Context, shopGlobalId: string | null | undefined, sessionGlobalId: string | null | undefined): Promise<AsyncIterableIterator<PriceGuardAlertPayload>> {
+  async watchAlerts(
+    ctx: Context,
+    shopGlobalId: string | null | undefined,
+    sessionGlobalId: string | null | undefined,
+  ): Promise<AsyncIterableIterator<PriceGuardAlertPayload | AccessRevoked>> {
     const viewer = ctx.viewer;
     if (!viewer) throw unauthenticated();
     const admin = viewer.role === Role.ADMIN;
     const shopId = shopGlobalId ? idOf("Shop", shopGlobalId, "shopId") : null;
     const sessionId = sessionGlobalId ? idOf("LiveSession", sessionGlobalId, "liveSessionId") : null;
     if (shopId === null && sessionId === null && !admin) throw badInput("Give a shopId or a liveSessionId.", "shopId");
-    let allowed = admin;
-    if (shopId !== null) {
-      const shop = await ctx.loaders.shopById.load(shopId);
-      if (!shop) throw notFound("Shop");
-      allowed ||= shop.ownerId === viewer.userId || (viewer.role === Role.PROMOTER && (await promoterShopId(ctx.db, viewer.userId)) === shopId);
-    }
-    if (sessionId !== null) {
-      const session = await ctx.loaders.liveSessionById.load(sessionId);
-      if (!session) throw notFound("Live session");
-      allowed ||= viewer.role === Role.PROMOTER && session.promoterId === viewer.userId;
-    }
-    if (!allowed) throw forbidden("watching these price-guard alerts");
+    // Read fresh rows every time: this runs again whenever the viewer's rights change (accessChanged), and a
+    // merchant whose shop changed hands must stop receiving its alerts.
+    const authorize = async () => {
+      await assertActiveAccount(ctx);
+      let allowed = admin;
+      if (shopId !== null) {
+        const shop = await catalog.shopById(ctx.db, shopId);
+        if (!shop) throw notFound("Shop");
+        allowed ||= shop.ownerId === viewer.userId || (viewer.role === Role.PROMOTER && (await promoterShopId(ctx.db, viewer.userId)) === shopId);
+      }
+      if (sessionId !== null) {
+        const session = await live.liveSessionById(ctx.db, sessionId);
+        if (!session) throw notFound("Live session");
+        allowed ||= viewer.role === Role.PROMOTER && session.promoterId === viewer.userId;
+      }
+      if (!allowed) throw forbidden("watching these price-guard alerts");
+    };
     const key = sessionId !== null ? `room:${sessionId}` : shopId !== null ? `shop:${shopId}` : "all";
     const wanted = (a: PriceGuardAlertPayload) =>
       sessionId === null || shopId === null || a.productShopRowId === shopId || a.violatingShopRowId === shopId;
-    return eventStream<PriceGuardAlertPayload>({
-      start: async (push) => {
-        const unsubscribe = await this.deps.bus.subscribe("priceGuardAlert", key, (alert) => wanted(alert) && push(alert));
-        this.alertSubscribers++;
-        return async () => {
-          this.alertSubscribers--;
-          await unsubscribe();
-        };
-      },
-      maxQueue: MAX_ALERT_QUEUE,
-      onDrop: () => this.deps.log.warn("a slow price-guard alert subscriber lost its oldest alert", { key }),
+    return guardedStream({
+      bus: this.deps.bus,
+      viewer,
+      authorize,
+      open: async () =>
+        eventStream<PriceGuardAlertPayload>({
+          start: async (push) => {
+            const unsubscribe = await this.deps.bus.subscribe("priceGuardAlert", key, (alert) => wanted(alert) && push(alert));
+            this.alertSubscribers++;
+            return async () => {
+              this.alertSubscribers--;
+              await unsubscribe();
+            };
+          },
+          maxQueue: MAX_ALERT_QUEUE,
+          onDrop: () => this.deps.log.warn("a slow price-guard alert subscriber lost its oldest alert", { key }),
+        }),
     });
   }
 
-  alertForEvent(ctx: Context, payload: PriceGuardAlertPayload): PriceGuardAlertRoot {
+  alertForEvent(ctx: Context, event: PriceGuardAlertPayload | AccessRevoked): PriceGuardAlertRoot {
+    const payload = granted(event);
     renewLoaders(ctx);
     return { ...payload, at: new Date(payload.at) };
   }

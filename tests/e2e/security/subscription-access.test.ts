@@ -1,10 +1,16 @@
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { users } from "../../../src/db/schema/index.js";
+import { shops, users } from "../../../src/db/schema/index.js";
 import { toGlobalId } from "../../../src/shared/ids.js";
 import { buildMerchant, buildProduct, buildUser } from "../../support/builders.js";
 import { BACKENDS, collect, startTestGateway, type TestGateway } from "../../support/gateway.js";
-import { ProductUpdatedDocument, UpdateProductDocument } from "../../support/generated/graphql.js";
+import {
+  PriceGuardAlertsDocument,
+  ProductUpdatedDocument,
+  SetUserBannedDocument,
+  TransferShopDocument,
+  UpdateProductDocument,
+} from "../../support/generated/graphql.js";
 
 /**
  * Authorisation of a subscription holds at subscribe time and again when the viewer's rights change
@@ -76,15 +82,48 @@ describe("subscription access across gateway instances", () => {
     await Promise.all([a?.stop(), b?.stop()]);
   });
 
-  it("ends a stream on A when the change is announced on B", async () => {
+  it("ends a stream on A when an admin bans the viewer on B", async () => {
     const { shop } = await buildMerchant(a.database.db);
     const productId = toGlobalId("Product", (await buildProduct(a.database.db, shop.id)).id);
     const viewer = await buildUser(a.database.db, "PROMOTER");
+    const admin = await buildUser(a.database.db, "ADMIN");
     const sub = collect(a.ws(await a.token(viewer.id, "PROMOTER")), ProductUpdatedDocument, { productId });
     await sub.until(() => sub.messages.length >= 1);
-    await b.database.db.update(users).set({ banned: true }).where(eq(users.id, viewer.id));
-    await b.bus.publish("accessChanged", viewer.id, { userId: viewer.id });
+    const banned = await b.request(SetUserBannedDocument, { input: { userId: toGlobalId("User", viewer.id), banned: true } }, await b.token(admin.id, "ADMIN"));
+    expect(banned.data!.setUserBanned.user).toMatchObject({ banned: true });
     await sub.until(() => sub.completed);
     expect(sub.messages.at(-1)!.errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
+    const [row] = await a.database.db.select().from(users).where(eq(users.id, viewer.id));
+    expect(row!.banned).toBe(true);
+  });
+
+  it("a merchant whose shop is transferred away stops receiving its price-guard alerts", async () => {
+    const { user: merchant, shop } = await buildMerchant(a.database.db);
+    const { user: successor } = await buildMerchant(a.database.db);
+    const admin = await buildUser(a.database.db, "ADMIN");
+    const shopId = toGlobalId("Shop", shop.id);
+    const alerts = collect(a.ws(await a.token(merchant.id, "MERCHANT")), PriceGuardAlertsDocument, { shopId });
+    await new Promise((r) => setTimeout(r, 200));
+    expect(alerts.completed).toBe(false);
+
+    const adminToken = await b.token(admin.id, "ADMIN");
+    const moved = await b.request(TransferShopDocument, { input: { shopId, newOwnerId: toGlobalId("User", successor.id) } }, adminToken);
+    expect(moved.data!.transferShop.userErrors).toEqual([]);
+    await alerts.until(() => alerts.completed);
+    expect(alerts.messages.at(-1)!.errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
+    const [row] = await a.database.db.select().from(shops).where(eq(shops.id, shop.id));
+    expect(row!.ownerId).toBe(successor.id);
+
+    // the new owner may watch; the old one is refused at subscribe time
+    const again = collect(a.ws(await a.token(merchant.id, "MERCHANT")), PriceGuardAlertsDocument, { shopId });
+    await again.until(() => again.completed);
+    expect(again.messages[0]!.errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
+    const heir = collect(a.ws(await a.token(successor.id, "MERCHANT")), PriceGuardAlertsDocument, { shopId });
+    await new Promise((r) => setTimeout(r, 200));
+    expect(heir.completed).toBe(false);
+    heir.dispose();
+
+    const refused = await b.request(TransferShopDocument, { input: { shopId, newOwnerId: toGlobalId("User", admin.id) } }, adminToken);
+    expect(refused.data!.transferShop.userErrors.map((e) => e.code)).toEqual(["NEW_OWNER_ROLE"]);
   });
 });

@@ -1,9 +1,27 @@
+import { eq } from "drizzle-orm";
 import { expect } from "vitest";
+import { users } from "../../../../src/db/schema/index.js";
 import { toGlobalId } from "../../../../src/shared/ids.js";
 import { buildUser } from "../../../support/builders.js";
 import { NODE_QUERY, outcomes, type MatrixRow } from "./matrix.js";
 
 export const accountsRows: MatrixRow[] = [
+  {
+    covers: "Mutation.setUserBanned",
+    document: `mutation MatrixBan($input: SetUserBannedInput!) { setUserBanned(input: $input) { user { id banned } userErrors { code } } }`,
+    async setup(db) {
+      const admin = await buildUser(db, "ADMIN");
+      const target = await buildUser(db, "BUYER");
+      return {
+        owner: { id: admin.id, role: "ADMIN" },
+        variables: { input: { userId: toGlobalId("User", target.id), banned: true } },
+        snapshot: () => db.select().from(users).where(eq(users.id, target.id)),
+      };
+    },
+    // Only admins ban; the owner column is an admin.
+    expect: outcomes("FORBIDDEN", { anonymous: "UNAUTHENTICATED", owner: "allowed", ADMIN: "allowed" }),
+    allowed: (data) => expect(data.setUserBanned.user.banned).toBe(true),
+  },
   {
     // A user is visible to themselves and to staff.
     covers: "Node:User",

@@ -1,8 +1,8 @@
 import { expect } from "vitest";
 import { eq } from "drizzle-orm";
-import { products } from "../../../../src/db/schema/index.js";
+import { products, shops } from "../../../../src/db/schema/index.js";
 import { toGlobalId } from "../../../../src/shared/ids.js";
-import { buildMerchant, buildProduct } from "../../../support/builders.js";
+import { buildMerchant, buildProduct, buildUser } from "../../../support/builders.js";
 import { NODE_QUERY, outcomes, type MatrixRow } from "./matrix.js";
 
 /** Only the shop's own merchant changes its products; the catalog itself is public. */
@@ -37,6 +37,21 @@ export const catalogRows: MatrixRow[] = [
     },
     expect: shopOwnerOnly,
     allowed: (data) => expect(data.updateProduct.product.price.amount).toBe("0.01"),
+  },
+  {
+    covers: "Mutation.transferShop",
+    document: `mutation MatrixTransfer($input: TransferShopInput!) { transferShop(input: $input) { shop { id } userErrors { code } } }`,
+    async setup(db) {
+      const admin = await buildUser(db, "ADMIN");
+      const { shop } = await buildMerchant(db);
+      const { user: successor } = await buildMerchant(db);
+      return {
+        owner: { id: admin.id, role: "ADMIN" },
+        variables: { input: { shopId: toGlobalId("Shop", shop.id), newOwnerId: toGlobalId("User", successor.id) } },
+        snapshot: () => db.select().from(shops).where(eq(shops.id, shop.id)),
+      };
+    },
+    expect: outcomes("FORBIDDEN", { anonymous: "UNAUTHENTICATED", owner: "allowed", ADMIN: "allowed" }),
   },
   {
     covers: "Node:Product",
