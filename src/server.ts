@@ -86,7 +86,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const live = new LiveService({ db, bus, clock, log, flashSales });
   const priceGuard = new PriceGuardService({ db, bus, clock, log, flashSales, live, warningBps: config.PRICE_GUARD_WARNING_BPS });
   const services: Services = {
-    accounts: new AccountsService({ bus, db }),
+    accounts: new AccountsService({ bus }),
     catalog: new CatalogService({ db, bus, log }),
     flashSales,
     live,
@@ -125,7 +125,6 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   observeFanout(metrics, hub);
   viewers.start();
 
-  await services.accounts.start();
   await flashSales.rebuildAllGates();
   await priceGuard.recover();
   redis?.on("ready", () => {
@@ -185,9 +184,6 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     } catch (error) {
       if (error instanceof AppError) return sendGraphQLError(res, 401, error, requestId);
       throw error;
-    }
-    if (viewer && (await services.accounts.isBanned(viewer.userId))) {
-      return sendGraphQLError(res, 403, new AppError("FORBIDDEN", "This account is banned."), requestId);
     }
     let body: unknown = undefined;
     if (req.method === "POST") {
@@ -283,17 +279,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   });
   server.keepAliveTimeout = 5_000;
 
-  const ws = attachWebSocket(server, {
-    config,
-    schema,
-    tokens,
-    guard,
-    log,
-    metrics,
-    contextFor,
-    subscribe: (args) => hub.subscribe(args),
-    isBanned: (userId) => services.accounts.isBanned(userId),
-  });
+  const ws = attachWebSocket(server, { config, schema, tokens, guard, log, metrics, contextFor, subscribe: (args) => hub.subscribe(args) });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(config.PORT, config.HOST, () => resolve());
@@ -326,7 +312,6 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
         await services.orders.drain(config.SHUTDOWN_GRACE_MS);
         await hub.close();
         await viewers.stop();
-        await services.accounts.stop();
         await apollo.stop();
         await bus.close();
         await database.close();

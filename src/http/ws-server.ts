@@ -20,8 +20,6 @@ export interface WsDeps {
   log: Logger;
   metrics: Metrics;
   contextFor: (viewer: Viewer | null, requestId: string) => Context;
-  /** Banned accounts may not connect. */
-  isBanned: (userId: number) => Promise<boolean>;
   /** Runs subscriptions (room fields share one execution per event: see realtime/fanout.ts). */
   subscribe: (args: ExecutionArgs) => Promise<AsyncIterableIterator<ExecutionResult> | ExecutionResult>;
 }
@@ -124,7 +122,6 @@ export function attachWebSocket(server: HttpServer, deps: WsDeps) {
       const token = typeof raw === "string" ? raw.replace(/^Bearer\s+/i, "") : null;
       try {
         const viewer = await deps.tokens.verify(token);
-        if (viewer && (await deps.isBanned(viewer.userId))) return false;
         ctx.extra.viewer = viewer;
         if (viewer) ctx.extra.cancelExpiry = onTokenExpiry(viewer.expiresAt, () => ctx.extra.socket.close(WsClose.FORBIDDEN, "Token expired"));
         return true;
