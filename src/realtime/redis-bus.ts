@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { createClient, type RedisClientType } from "redis";
 import type { Logger } from "../shared/logger.js";
 import { channelOf, HandlerTable, type EventBus, type Handler, type Unsubscribe } from "./bus.js";
@@ -17,11 +18,15 @@ export class RedisBus implements EventBus {
     private readonly subscriber: RedisClientType,
     private readonly prefix: string,
     private readonly log: Logger,
+    /** CLIENT SETNAME of this process's connections, so operators (and tests) can tell them apart. */
+    readonly connectionName: string,
   ) {}
 
   static async connect(url: string, prefix: string, log: Logger): Promise<RedisBus> {
+    const name = `liveshelf-${process.pid}-${randomUUID().slice(0, 8)}`;
     const client: RedisClientType = createClient({
       url,
+      name,
       socket: { reconnectStrategy: (retries) => Math.min(50 * 2 ** retries, 2000) },
     });
     const subscriber = client.duplicate();
@@ -29,7 +34,7 @@ export class RedisBus implements EventBus {
       c.on("error", (error: Error) => log.warn("redis connection error", { connection: name, error: error.message }));
     }
     await Promise.all([client.connect(), subscriber.connect()]);
-    return new RedisBus(client, subscriber, prefix, log);
+    return new RedisBus(client, subscriber, prefix, log, name);
   }
 
   async publish<T extends TopicName>(topic: T, key: string | number, payload: Topics[T]): Promise<void> {
