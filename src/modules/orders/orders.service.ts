@@ -243,7 +243,7 @@ export class OrderService {
       const purchased = new Map(purchaseRows.map((p) => [p.buyerId, p.quantity]));
 
       const results: (FlashOutcome | { kind: "PENDING"; draft: number } | { kind: "SAME_AS"; index: number })[] = [];
-      const drafts: (typeof import("../../db/schema/index.js").orders.$inferInsert)[] = [];
+      const drafts: (q.OrderInsert)[] = [];
       const firstOfKey = new Map<string, number>();
       const added = new Map<number, number>();
       let sold = sale.soldUnits;
@@ -349,7 +349,7 @@ export class OrderService {
     unitPriceFen: number,
     flashSaleId: number | null,
     now: Date,
-  ): Promise<{ row: typeof import("../../db/schema/index.js").orders.$inferInsert } | { code: PlaceOrderErrorCode; message: string }> {
+  ): Promise<{ row: q.OrderInsert } | { code: PlaceOrderErrorCode; message: string }> {
     const subtotal = unitPriceFen * req.quantity;
     let coupon: CouponRow | undefined;
     if (req.couponCode) {
