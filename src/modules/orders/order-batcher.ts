@@ -10,8 +10,6 @@ export class OrderBatcher<Req, Res> {
   constructor(
     private readonly commit: (saleId: number, batch: Req[]) => Promise<Res[]>,
     private readonly maxBatch: number,
-    /** After a full-ish batch, how long to wait for the burst that follows before committing a small one. */
-    private readonly lingerMs = 2,
   ) {}
 
   submit(saleId: number, req: Req): Promise<Res> {
@@ -26,15 +24,8 @@ export class OrderBatcher<Req, Res> {
     const queue = this.queues.get(saleId)!;
     queue.running = true;
     try {
-      let last = 0;
       while (queue.pending.length > 0) {
-        // Under load, replies to one batch bring the next wave of orders a moment later: gather it rather than
-        // spend a whole lock cycle of the sale's row on the one order that happened to be early.
-        if (last >= 8 && queue.pending.length < last / 2 && this.lingerMs > 0) {
-          await new Promise((resolve) => setTimeout(resolve, this.lingerMs));
-        }
         const batch = queue.pending.splice(0, this.maxBatch);
-        last = batch.length;
         try {
           const results = await this.commit(
             saleId,
