@@ -53,6 +53,8 @@ export interface Gateway {
   tokens: TokenService;
   services: Services;
   hub: FanoutHub;
+  /** The flash-sale admission gate (Redis or in-process), for operators' tools and tests. */
+  gate: AdmissionGate;
   /** Drains: in-flight requests finish, sockets close with 1001, Postgres and Redis connections close. */
   stop(): Promise<void>;
 }
@@ -298,6 +300,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     tokens,
     services,
     hub,
+    gate,
     stop: () =>
       (stopped ??= (async () => {
         stopping = true;

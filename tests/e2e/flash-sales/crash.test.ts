@@ -72,7 +72,7 @@ describe("a gateway process killed in the middle of a sale", () => {
     expect(afterCrash.bought).toBe(afterCrash.rows.length);
 
     child = await spawnGateway(env());
-    const gate = gw.services.orders["deps"].gate;
+    const gate = gw.gate;
     expect(await gate.remaining(saleId)).toBe(300 - afterCrash.sale.soldUnits);
 
     // Sell out on the restarted process: every buyer tries again (same keys), more buyers than units.
