@@ -17,10 +17,34 @@ import type { OrderService } from "./modules/orders/orders.service.js";
 import { priceGuardLoaders } from "./modules/price-guard/price-guard.loaders.js";
 import type { PriceGuardService } from "./modules/price-guard/price-guard.service.js";
 
-export function createLoaders(db: Db) {
-  return { ...accountLoaders(db), ...catalogLoaders(db), ...liveLoaders(db), ...flashSaleLoaders(db), ...orderLoaders(db), ...allianceLoaders(db), ...priceGuardLoaders(db) };
+const LOADER_GROUPS = [accountLoaders, catalogLoaders, liveLoaders, flashSaleLoaders, orderLoaders, allianceLoaders, priceGuardLoaders] as const;
+type UnionToIntersection<U> = (U extends unknown ? (u: U) => void : never) extends (i: infer I) => void ? I : never;
+export type Loaders = UnionToIntersection<ReturnType<(typeof LOADER_GROUPS)[number]>>;
+
+/**
+ * Loaders are built per request, but most requests touch one or two modules: a module's loaders are made on the
+ * first access to any of them (getters defined once, on a prototype), not up front.
+ */
+const LazyLoaders = (() => {
+  class Lazy {
+    readonly groups: (Record<string, unknown> | undefined)[] = [];
+    constructor(readonly db: Db) {}
+  }
+  LOADER_GROUPS.forEach((make, group) => {
+    for (const key of Object.keys(make(null as unknown as Db))) {
+      Object.defineProperty(Lazy.prototype, key, {
+        get(this: Lazy) {
+          return (this.groups[group] ??= make(this.db) as Record<string, unknown>)[key];
+        },
+      });
+    }
+  });
+  return Lazy;
+})();
+
+export function createLoaders(db: Db): Loaders {
+  return new LazyLoaders(db) as unknown as Loaders;
 }
-export type Loaders = ReturnType<typeof createLoaders>;
 
 export interface Services {
   accounts: AccountsService;
@@ -36,6 +60,8 @@ export interface Services {
 export interface Context {
   requestId: string;
   viewer: Viewer | null;
+  /** The caller's address (behind TRUST_PROXY_HOPS proxies): the rate-limit key of anonymous callers. */
+  clientAddress?: string;
   db: Db;
   clock: Clock;
   log: Logger;

@@ -34,7 +34,6 @@ import { bearerToken, TokenService, type Viewer } from "./shared/auth.js";
 import { systemClock, type Clock } from "./shared/clock.js";
 import { AppError, formatError } from "./shared/errors.js";
 import { createLogger, type Logger } from "./shared/logger.js";
-import { currentRequestId, requestScope } from "./shared/request-scope.js";
 
 export interface GatewayOptions {
   config: Config;
@@ -110,8 +109,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     manifest,
   });
 
-  const contextFor = (viewer: Viewer | null, requestId: string): Context =>
-    createContext({ requestId, viewer, db: database.db, clock, log: log.child({ requestId }), services });
+  const contextFor = (viewer: Viewer | null, requestId: string, clientAddress?: string): Context =>
+    createContext({ requestId, viewer, clientAddress, db: database.db, clock, log: log.child({ requestId }), services });
 
   const viewers = new ViewerCounter({
     redis,
@@ -147,16 +146,37 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       };
     },
   };
+  const unexpected = new WeakMap<object, unknown>();
+  const requestIdPlugin: ApolloServerPlugin<Context> = {
+    async requestDidStart() {
+      return {
+        async willSendResponse({ response, contextValue }) {
+          if (response.body.kind !== "single" || !response.body.singleResult.errors) return;
+          const { requestId } = contextValue;
+          response.body.singleResult.errors = response.body.singleResult.errors.map((e) => {
+            if (unexpected.has(e)) log.error("unexpected error", { requestId, error: unexpected.get(e) });
+            return { ...e, extensions: { ...e.extensions, requestId } };
+          });
+        },
+      };
+    },
+  };
   const apollo = new ApolloServer<Context>({
     schema,
     csrfPrevention: true,
     introspection: true,
     includeStacktraceInErrorResponses: false,
     persistedQueries: bus instanceof RedisBus ? { cache: new RedisApqCache(bus.client, config.REDIS_KEY_PREFIX, log) } : {},
-    formatError: (formatted, error) =>
-      formatError(formatted, error, currentRequestId(), (e, requestId) => log.error("unexpected error", { requestId, error: e })),
+    // Apollo's formatError knows no request: masked errors are remembered here and logged, with the request id,
+    // by the requestIdPlugin as the response leaves.
+    formatError: (formatted, error) => {
+      let original: { error: unknown } | null = null;
+      const result = formatError(formatted, error, undefined, (e) => (original = { error: e }));
+      if (original) unexpected.set(result, (original as { error: unknown }).error);
+      return result;
+    },
     // No HTTP caching of GraphQL responses here; the cache-control plugin would wrap every field resolver.
-    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginCacheControlDisabled(), metricsPlugin, guard.apolloPlugin()],
+    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginCacheControlDisabled(), metricsPlugin, guard.apolloPlugin(), requestIdPlugin],
   });
   await apollo.start();
 
@@ -173,7 +193,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       JSON.stringify({ errors: [{ message: error.message, extensions: { ...error.extensions, requestId } }], extensions: { cost: noCost(config.LIMIT_MAX_COST) } }),
     );
 
-  async function handleGraphQL(req: IncomingMessage, res: ServerResponse, url: URL, requestId: string) {
+  async function handleGraphQL(req: IncomingMessage, res: ServerResponse, url: URL, requestId: string, caller: string) {
     // A browser navigating here (HTML first in Accept) gets GraphiQL, even with ?query= (a shared link); API GETs do not.
     if (req.method === "GET" && !url.searchParams.has("extensions") && (req.headers.accept ?? "").trimStart().startsWith("text/html")) {
       const viewer = await (async () => tokens.verify(url.searchParams.get("token") ?? bearerToken(req.headers.authorization)))().catch(() => null);
@@ -210,7 +230,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     }
     const response = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method: req.method ?? "GET", headers, search: url.search, body },
-      context: async () => contextFor(viewer, requestId),
+      context: async () => contextFor(viewer, requestId, caller),
     });
     for (const [key, value] of response.headers) res.setHeader(key, value);
     res.statusCode = response.status ?? 200;
@@ -219,7 +239,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     res.end();
   }
 
-  async function route(req: IncomingMessage, res: ServerResponse, url: URL, requestId: string): Promise<string> {
+  async function route(req: IncomingMessage, res: ServerResponse, url: URL, requestId: string, caller: string): Promise<string> {
     const path = url.pathname;
     if (path === "/healthz") {
       send(res, 200, "application/json", JSON.stringify({ status: "ok" }));
@@ -247,7 +267,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       return "/graphiql";
     }
     if (path === "/graphql") {
-      await handleGraphQL(req, res, url, requestId);
+      await handleGraphQL(req, res, url, requestId, caller);
       return path;
     }
     send(res, 404, "application/json", JSON.stringify({ error: "not found" }));
@@ -261,10 +281,10 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     res.setHeader("x-request-id", requestId);
     let routeName = "other";
     const caller = clientAddress(req.socket.remoteAddress, req.headers["x-forwarded-for"], config.TRUST_PROXY_HOPS);
-    requestScope.run({ requestId, clientAddress: caller }, async () => {
+    void (async () => {
       try {
         const url = new URL(req.url ?? "/", "http://gateway");
-        routeName = await route(req, res, url, requestId);
+        routeName = await route(req, res, url, requestId, caller);
       } catch (error) {
         if (error instanceof BodyTooLarge) {
           sendGraphQLError(res, 413, new AppError("LIMIT_EXCEEDED", `The request body is over ${MAX_BODY_BYTES} bytes.`, { limit: "bodyBytes" }), requestId);
@@ -277,7 +297,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
         metrics.httpRequests.inc({ route: routeName, method: req.method ?? "?", status: String(res.statusCode) });
         metrics.httpDuration.observe({ route: routeName }, Number(process.hrtime.bigint() - started) / 1e9);
       }
-    });
+    })();
   });
   server.keepAliveTimeout = 5_000;
 

@@ -4,7 +4,6 @@ import type { Config } from "../config/env.js";
 import type { Context } from "../context.js";
 import { Role, type Viewer } from "../shared/auth.js";
 import { AppError, ErrorCode } from "../shared/errors.js";
-import { currentClientAddress } from "../shared/request-scope.js";
 import { DocumentAnalyzer, limitError, type DocumentAnalysis, type OperationFacts } from "./limits.js";
 import type { Metrics } from "./metrics.js";
 import type { OperationManifest } from "./persisted-operations.js";
@@ -141,7 +140,7 @@ export class OperationGuard {
               operationName: rc.request.operationName,
               variables: rc.request.variables,
               viewer: rc.contextValue.viewer,
-              clientAddress: currentClientAddress(),
+              clientAddress: rc.contextValue.clientAddress,
               transport: "http",
             });
             cost = admitted.cost;
