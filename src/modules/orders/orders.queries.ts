@@ -1,4 +1,4 @@
-import { and, eq, inArray, sql } from "drizzle-orm";
+import { and, eq, getTableColumns, inArray, sql } from "drizzle-orm";
 import { resultRows, type DbOrTx } from "../../db/client.js";
 import { coupons, flashSalePurchases, flashSales, orders, type OrderRow } from "../../db/schema/index.js";
 
@@ -40,70 +40,43 @@ export function purchasesOf(db: DbOrTx, saleId: number, buyerIds: number[]) {
 
 export type OrderInsert = typeof orders.$inferInsert & { createdAt: Date };
 
+/** What a new order's row holds for the columns its insert leaves to their defaults. */
+const ORDER_DEFAULTS = {
+  promoterId: null,
+  liveSessionId: null,
+  flashSaleId: null,
+  shopCouponFen: 0,
+  promoterCouponFen: 0,
+  pointsFen: 0,
+  subsidyFen: 0,
+  commissionRateBps: 0,
+  commissionPlan: null,
+  status: "ACCEPTED",
+  receivedAt: null,
+} satisfies Partial<OrderRow>;
+
+// The batch insert's columns and their SQL types come from the table definition, so they cannot drift from it.
+const BATCH_COLUMNS = Object.entries(getTableColumns(orders)).filter(([key]) => !["id", "status", "receivedAt"].includes(key));
+const BATCH_COLUMN_LIST = sql.raw(BATCH_COLUMNS.map(([, column]) => column.name).join(", "));
+const BATCH_RECORD_TYPE = sql.raw(BATCH_COLUMNS.map(([, column]) => `${column.name} ${column.getSQLType()}`).join(", "));
+
 /** Inserts a batch of new orders; returns them as rows, in the order given. */
-export async function insertOrders(db: DbOrTx, rows: OrderInsert[]): Promise<OrderRow[]> {
-  const json = JSON.stringify(
-    rows.map((r) => ({
-      buyer_id: r.buyerId,
-      shop_id: r.shopId,
-      product_id: r.productId,
-      promoter_id: r.promoterId ?? null,
-      live_session_id: r.liveSessionId ?? null,
-      flash_sale_id: r.flashSaleId ?? null,
-      quantity: r.quantity,
-      unit_price_fen: r.unitPriceFen,
-      shop_coupon_fen: r.shopCouponFen ?? 0,
-      promoter_coupon_fen: r.promoterCouponFen ?? 0,
-      points_fen: r.pointsFen ?? 0,
-      subsidy_fen: r.subsidyFen ?? 0,
-      total_fen: r.totalFen,
-      hand_price_fen: r.handPriceFen,
-      commission_rate_bps: r.commissionRateBps ?? 0,
-      commission_plan: r.commissionPlan ?? null,
-      idempotency_key: r.idempotencyKey,
-      created_at: r.createdAt.toISOString(),
-    })),
-  );
+export async function insertOrders(db: DbOrTx, inserts: OrderInsert[]): Promise<OrderRow[]> {
+  const rows = inserts.map((insert) => {
+    const given = Object.fromEntries(Object.entries(insert).filter(([, value]) => value !== undefined));
+    return { ...ORDER_DEFAULTS, ...given } as Omit<OrderRow, "id">;
+  });
+  const json = JSON.stringify(rows.map((row) => Object.fromEntries(BATCH_COLUMNS.map(([key, column]) => [column.name, row[key as keyof typeof row]]))));
   const result = await db.execute(sql`
-    insert into orders (buyer_id, shop_id, product_id, promoter_id, live_session_id, flash_sale_id, quantity, unit_price_fen,
-      shop_coupon_fen, promoter_coupon_fen, points_fen, subsidy_fen, total_fen, hand_price_fen, commission_rate_bps,
-      commission_plan, idempotency_key, created_at)
-    select buyer_id, shop_id, product_id, promoter_id, live_session_id, flash_sale_id, quantity, unit_price_fen,
-      shop_coupon_fen, promoter_coupon_fen, points_fen, subsidy_fen, total_fen, hand_price_fen, commission_rate_bps,
-      commission_plan, idempotency_key, created_at
-    from jsonb_to_recordset(${json}::jsonb) as x(buyer_id bigint, shop_id bigint, product_id bigint, promoter_id bigint,
-      live_session_id bigint, flash_sale_id bigint, quantity integer, unit_price_fen bigint, shop_coupon_fen bigint,
-      promoter_coupon_fen bigint, points_fen bigint, subsidy_fen bigint, total_fen bigint, hand_price_fen bigint,
-      commission_rate_bps integer, commission_plan text, idempotency_key text, created_at timestamptz)
+    insert into orders (${BATCH_COLUMN_LIST})
+    select ${BATCH_COLUMN_LIST} from jsonb_to_recordset(${json}::jsonb) as x(${BATCH_RECORD_TYPE})
     returning id, buyer_id, idempotency_key`);
   // RETURNING order is not promised to follow the input: match on (buyer, key), unique within a batch.
   const ids = new Map(resultRows<{ id: unknown; buyer_id: unknown; idempotency_key: string }>(result).map((r) => [`${Number(r.buyer_id)}:${r.idempotency_key}`, Number(r.id)]));
-  return rows.map((r) => {
-    const id = ids.get(`${r.buyerId}:${r.idempotencyKey}`);
-    if (id === undefined) throw new Error(`order of buyer ${r.buyerId} with key ${r.idempotencyKey} was not inserted`);
-    return {
-      id,
-      buyerId: r.buyerId,
-      shopId: r.shopId,
-      productId: r.productId,
-      promoterId: r.promoterId ?? null,
-      liveSessionId: r.liveSessionId ?? null,
-      flashSaleId: r.flashSaleId ?? null,
-      quantity: r.quantity,
-      unitPriceFen: r.unitPriceFen,
-      shopCouponFen: r.shopCouponFen ?? 0,
-      promoterCouponFen: r.promoterCouponFen ?? 0,
-      pointsFen: r.pointsFen ?? 0,
-      subsidyFen: r.subsidyFen ?? 0,
-      totalFen: r.totalFen,
-      handPriceFen: r.handPriceFen,
-      commissionRateBps: r.commissionRateBps ?? 0,
-      commissionPlan: r.commissionPlan ?? null,
-      status: "ACCEPTED",
-      idempotencyKey: r.idempotencyKey,
-      createdAt: r.createdAt,
-      receivedAt: null,
-    };
+  return rows.map((row) => {
+    const id = ids.get(`${row.buyerId}:${row.idempotencyKey}`);
+    if (id === undefined) throw new Error(`order of buyer ${row.buyerId} with key ${row.idempotencyKey} was not inserted`);
+    return { ...row, id };
   });
 }
 

@@ -8,8 +8,8 @@ import { UserErrorType } from "../../shared/user-errors.js";
 import { Product, Shop } from "../catalog/catalog.type.js";
 import { FlashSale } from "../flash-sales/flash-sale.type.js";
 import { CreateCouponInput, PlaceOrderInput } from "./orders.inputs.js";
-import { PlaceOrderErrorCode } from "./orders.rules.js";
-import { CouponErrorCode, type CouponUserError, type PlaceOrderUserError } from "./orders.service.js";
+import { CouponErrorCode, PlaceOrderErrorCode } from "./orders.rules.js";
+import type { CouponUserError, PlaceOrderUserError } from "./orders.service.js";
 import { Coupon, Order } from "./orders.type.js";
 
 const PlaceOrderUserErrorType = UserErrorType("PlaceOrderUserError", PlaceOrderErrorCode);

@@ -23,6 +23,16 @@ export enum PlaceOrderErrorCode {
 }
 registerEnumType(PlaceOrderErrorCode, { name: "PlaceOrderErrorCode", description: "Why an order was refused; nothing was bought." });
 
+export enum CouponErrorCode {
+  INVALID_CODE = "INVALID_CODE",
+  INVALID_AMOUNT = "INVALID_AMOUNT",
+  INVALID_WINDOW = "INVALID_WINDOW",
+  CODE_TAKEN = "CODE_TAKEN",
+  PROMOTER_HAS_NO_SHOP = "PROMOTER_HAS_NO_SHOP",
+  PRICE_GUARD = "PRICE_GUARD",
+  RESTRICTED = "RESTRICTED",
+}
+registerEnumType(CouponErrorCode, { name: "CouponErrorCode", description: "Why a coupon was refused." });
 /** Points may pay at most this share of an order's list value (basis points). */
 export const POINTS_CAP_BPS = 1_000;
 export const MAX_IDEMPOTENCY_KEY = 64;

@@ -1,4 +1,3 @@
-import { registerEnumType } from "type-graphql";
 import type { Context } from "../../context.js";
 import type { Db, Tx } from "../../db/client.js";
 import type { CouponRow, FlashSaleRow, OrderRow } from "../../db/schema/index.js";
@@ -21,6 +20,7 @@ import { OrderBatcher } from "./order-batcher.js";
 import type { CreateCouponInput, PlaceOrderInput } from "./orders.inputs.js";
 import * as q from "./orders.queries.js";
 import {
+  CouponErrorCode,
   couponApplies,
   MAX_IDEMPOTENCY_KEY,
   MAX_ORDER_QUANTITY,
@@ -33,16 +33,6 @@ import { toCoupon, toOrder, type Coupon, type Order } from "./orders.type.js";
 
 export type PlaceOrderUserError = UserErrorValue<PlaceOrderErrorCode>;
 
-export enum CouponErrorCode {
-  INVALID_CODE = "INVALID_CODE",
-  INVALID_AMOUNT = "INVALID_AMOUNT",
-  INVALID_WINDOW = "INVALID_WINDOW",
-  CODE_TAKEN = "CODE_TAKEN",
-  PROMOTER_HAS_NO_SHOP = "PROMOTER_HAS_NO_SHOP",
-  PRICE_GUARD = "PRICE_GUARD",
-  RESTRICTED = "RESTRICTED",
-}
-registerEnumType(CouponErrorCode, { name: "CouponErrorCode", description: "Why a coupon was refused." });
 export type CouponUserError = UserErrorValue<CouponErrorCode>;
 
 /** The parts of an order a guard (price guard) judges before it is written. */

@@ -24,8 +24,8 @@ import type { FlashSaleGuard, FlashSaleService } from "../flash-sales/flash-sale
 import * as live from "../live/live.queries.js";
 import { LiveErrorCode, type LiveUserError } from "../live/live.rules.js";
 import type { CartGuard, LiveService } from "../live/live.service.js";
-import { MAX_ORDER_QUANTITY, PlaceOrderErrorCode } from "../orders/orders.rules.js";
-import { CouponErrorCode, type CouponUserError, type OrderDraft, type OrderGuard } from "../orders/orders.service.js";
+import { CouponErrorCode, MAX_ORDER_QUANTITY, PlaceOrderErrorCode } from "../orders/orders.rules.js";
+import type { CouponUserError, OrderDraft, OrderGuard } from "../orders/orders.service.js";
 import type { FileAgreedPriceInput, LiftRestrictionInput, PriceGuardViolationsArgs } from "./price-guard.inputs.js";
 import * as q from "./price-guard.queries.js";
 import {
