@@ -77,3 +77,12 @@ export function connectionOf<T>(page: Page<T>, cursorOf: (node: T) => Cursor, ha
     },
   };
 }
+
+/** A page of a list in id order, newest first, fetched with one row more than `limit` to tell if more follow. */
+export function newestFirstConnection<R, N extends { rowId: number }>(rows: R[], limit: number, key: string, toNode: (row: R) => N, hadCursor: boolean) {
+  return connectionOf(
+    { nodes: rows.slice(0, limit).map(toNode), hasNextPage: rows.length > limit },
+    (node) => ({ key, value: node.rowId, id: node.rowId }),
+    hadCursor,
+  );
+}

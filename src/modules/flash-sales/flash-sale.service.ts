@@ -2,7 +2,7 @@ import type { Context } from "../../context.js";
 import type { Db, DbOrTx } from "../../db/client.js";
 import type { FlashSaleRow } from "../../db/schema/index.js";
 import type { EventBus } from "../../realtime/bus.js";
-import { RoomTicket, type RoomSpec } from "../../realtime/fanout.js";
+import type { RoomSpec, RoomTicket } from "../../realtime/fanout.js";
 import type { FlashSaleStockEvent } from "../../realtime/topics.js";
 import { Role } from "../../shared/auth.js";
 import type { Clock } from "../../shared/clock.js";
@@ -12,6 +12,7 @@ import type { Logger } from "../../shared/logger.js";
 import { userError } from "../../shared/user-errors.js";
 import * as catalog from "../catalog/catalog.queries.js";
 import * as live from "../live/live.queries.js";
+import { liveRoom } from "../live/live.rooms.js";
 import { shopCanSell } from "../orders/orders.rules.js";
 import type { AdmissionGate } from "./flash-sale.gate.js";
 import { keyField } from "./flash-sale.gate.js";
@@ -120,13 +121,7 @@ export class FlashSaleService {
   }
 
   watchInventory(ctx: Context, liveSessionGlobalId: string): Promise<RoomTicket> {
-    return this.roomTicket(ctx, liveSessionGlobalId, this.inventorySpec);
-  }
-
-  async roomTicket(ctx: Context, liveSessionGlobalId: string, spec: RoomSpec<any, any>): Promise<RoomTicket> {
-    const sessionId = idOf("LiveSession", liveSessionGlobalId, "liveSessionId");
-    if (!(await ctx.loaders.liveSessionById.load(sessionId))) throw notFound("Live session");
-    return new RoomTicket(spec, sessionId);
+    return liveRoom(ctx, liveSessionGlobalId, this.inventorySpec);
   }
 
   /** The immutable terms of a sale (price, product, window, limit), cached: the order hot path reads them per attempt. */

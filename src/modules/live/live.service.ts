@@ -10,7 +10,7 @@ import { badInput, forbidden, notFound, unauthenticated } from "../../shared/err
 import { idOf, parseGlobalId, toGlobalId } from "../../shared/ids.js";
 import type { Logger } from "../../shared/logger.js";
 import { parseAmount } from "../../shared/money.js";
-import { connectionOf, decodeCursor, pageSize } from "../../shared/pagination.js";
+import { decodeCursor, newestFirstConnection, pageSize } from "../../shared/pagination.js";
 import { userError } from "../../shared/user-errors.js";
 import { isOnShelf } from "../alliance/alliance.queries.js";
 import * as catalog from "../catalog/catalog.queries.js";
@@ -19,6 +19,7 @@ import { shopCanSell } from "../orders/orders.rules.js";
 import { LIVE_EVENT_TYPES, extraLiveEventTypes, type LiveEventRoot } from "./live-events.type.js";
 import type { LiveSessionsArgs, PinToCartInput, StartLiveSessionInput, UnpinFromCartInput } from "./live.inputs.js";
 import * as q from "./live.queries.js";
+import { liveRoom } from "./live.rooms.js";
 import { LiveErrorCode, type LiveUserError } from "./live.rules.js";
 import { toCartItem, toLiveSession, type CartItem, type LiveSession } from "./live.type.js";
 import type { ViewerCounter } from "./viewer-counter.js";
@@ -63,11 +64,7 @@ export class LiveService {
       limit,
     });
     for (const row of rows) ctx.loaders.liveSessionById.prime(row.id, row);
-    return connectionOf(
-      { nodes: rows.slice(0, limit).map(toLiveSession), hasNextPage: rows.length > limit },
-      (s) => ({ key: "liveSessions", value: s.rowId, id: s.rowId }),
-      Boolean(after),
-    );
+    return newestFirstConnection(rows, limit, "liveSessions", toLiveSession, Boolean(after));
   }
 
   async cart(ctx: Context, sessionRowId: number): Promise<CartItem[]> {
@@ -138,7 +135,7 @@ export class LiveService {
   }
 
   watchEvents(ctx: Context, liveSessionGlobalId: string): Promise<RoomTicket> {
-    return this.deps.flashSales.roomTicket(ctx, liveSessionGlobalId, this.eventsSpec);
+    return liveRoom(ctx, liveSessionGlobalId, this.eventsSpec);
   }
 
   /** Turns a room message into the union member GraphQL shows. */

@@ -13,7 +13,7 @@ import { badInput, forbidden, notFound, unauthenticated } from "../../shared/err
 import { idOf } from "../../shared/ids.js";
 import type { Logger } from "../../shared/logger.js";
 import { formatFen, parseAmount } from "../../shared/money.js";
-import { connectionOf, decodeCursor, pageSize } from "../../shared/pagination.js";
+import { decodeCursor, newestFirstConnection, pageSize } from "../../shared/pagination.js";
 import { userError } from "../../shared/user-errors.js";
 import { assertActiveAccount } from "../accounts/accounts.service.js";
 import { promoterShopId } from "../alliance/alliance.queries.js";
@@ -530,11 +530,7 @@ export class PriceGuardService implements FlashSaleGuard, CartGuard, OrderGuard 
       limit,
     });
     for (const row of rows) ctx.loaders.violationById.prime(row.id, row);
-    return connectionOf(
-      { nodes: rows.slice(0, limit).map(toViolation), hasNextPage: rows.length > limit },
-      (v) => ({ key: "priceGuardViolations", value: v.rowId, id: v.rowId }),
-      Boolean(after),
-    );
+    return newestFirstConnection(rows, limit, "priceGuardViolations", toViolation, Boolean(after));
   }
 
   async violation(ctx: Context, rowId: number): Promise<PriceGuardViolation | null> {
