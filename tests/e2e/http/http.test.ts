@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import WebSocket from "ws";
 import { startTestGateway, type TestGateway } from "../../support/gateway.js";
 
 describe("HTTP endpoints", () => {
@@ -23,6 +24,16 @@ describe("HTTP endpoints", () => {
     expect(text).toMatch(/liveshelf_http_requests_total\{route="\/healthz",method="GET",status="200"\} \d+/);
     expect(text).toContain("liveshelf_http_request_duration_seconds_bucket");
     expect(text).toContain("liveshelf_websocket_connections");
+
+    // an open WebSocket is counted while it is open, and no longer once closed
+    const socket = new WebSocket(gw.wsUrl, "graphql-transport-ws");
+    await new Promise((resolve) => socket.once("open", resolve));
+    const open = await (await fetch(`${base}/metrics`)).text();
+    expect(open).toMatch(/^liveshelf_websocket_connections 1$/m);
+    socket.close();
+    await new Promise((resolve) => socket.once("close", resolve));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(await (await fetch(`${base}/metrics`)).text()).toMatch(/^liveshelf_websocket_connections 0$/m);
   });
 
   it("serves GraphiQL and its assets from the installed packages (no CDN)", async () => {
