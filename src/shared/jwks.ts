@@ -92,7 +92,13 @@ export class JwksVerifier implements TokenVerifier {
     if (error instanceof errors.JWTClaimValidationFailed) return new AppError(ErrorCode.UNAUTHENTICATED, `The token's ${error.claim} claim is not accepted here.`);
     if (error instanceof errors.JWKSNoMatchingKey) return new AppError(ErrorCode.UNAUTHENTICATED, "The token is signed with a key the identity provider does not publish.");
     // The key set could not be fetched: the caller's token may be fine, the gateway cannot tell now.
-    if (error instanceof errors.JWKSTimeout || error instanceof errors.JWKSInvalid || !(error instanceof errors.JOSEError)) {
+    // (jose throws its generic error, code ERR_JOSE_GENERIC, for a non-200 or non-JSON answer of the key set URL.)
+    if (
+      error instanceof errors.JWKSTimeout ||
+      error instanceof errors.JWKSInvalid ||
+      !(error instanceof errors.JOSEError) ||
+      error.code === "ERR_JOSE_GENERIC"
+    ) {
       return new AppError(ErrorCode.SERVICE_UNAVAILABLE, "The identity provider's keys cannot be fetched now; try again shortly.");
     }
     return new AppError(ErrorCode.UNAUTHENTICATED, "The token is not valid.");

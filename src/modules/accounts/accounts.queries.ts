@@ -61,3 +61,12 @@ export async function insertUser(db: DbOrTx, values: { name: string; role: Role;
 export async function usersWithRole(db: DbOrTx, role: Role, limit: number): Promise<UserRow[]> {
   return db.select().from(users).where(eq(users.role, role)).orderBy(users.id).limit(limit);
 }
+
+export async function linkIdentity(db: DbOrTx, values: { issuer: string; subject: string; userId: number; at: Date }): Promise<boolean> {
+  const [row] = await db
+    .insert(userIdentities)
+    .values({ issuer: values.issuer, subject: values.subject, userId: values.userId, createdAt: values.at })
+    .onConflictDoNothing()
+    .returning();
+  return Boolean(row);
+}
