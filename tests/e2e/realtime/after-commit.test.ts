@@ -57,7 +57,7 @@ describe.each(BACKENDS)("after-commit events on %s", (backend) => {
   });
 
   it("a flash sale that fails for stock after the price guard assessed it raises no alert; the next one that commits does", async () => {
-    const room = await guardedRoom(gw, { priceFen: 10_000 });
+    const room = await guardedRoom(gw, { priceFen: 10_200 });
     await fileAgreedPrice(gw, room.merchantToken, room.productId, "90.00");
     const baseline = gw.services.priceGuard.alertSubscribers;
     const alerts = collect(gw.ws(room.merchantToken), PriceGuardAlertsDocument, { shopId: room.shopId });
