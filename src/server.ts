@@ -69,7 +69,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
 
   const database = await openDatabase({
     url: config.DATABASE_URL,
-    dataDir: config.DATA_DIR === "memory://" ? "memory://" : embeddedDbDir(config),
+    dataDir: embeddedDbDir(config),
     poolSize: config.DB_POOL_SIZE,
     onQuery: options.onQuery,
   });

@@ -67,13 +67,32 @@ export type Config = z.infer<typeof schema> & { mode: "embedded" | "production" 
 
 export class ConfigError extends Error {}
 
+const SECRET_VARIABLES = new Set(["JWT_SECRET"]);
+
+/** What a refused value is shown as: never a secret, never the password inside a URL. */
+function shown(key: string, value: string | undefined): string {
+  if (value === undefined) return "";
+  if (SECRET_VARIABLES.has(key)) return ` (got ${value.length} characters; the value is not shown)`;
+  let text = value;
+  try {
+    const url = new URL(value);
+    if (url.password) {
+      url.password = "***";
+      text = url.toString();
+    }
+  } catch {
+    // not a URL: shown as it is
+  }
+  return ` (got ${JSON.stringify(text)})`;
+}
+
 export function loadConfig(env: RawEnv = process.env): Config {
   const cleaned = Object.fromEntries(
     Object.keys(schema.shape).map((key) => [key, env[key] === "" ? undefined : env[key]]),
   );
   const parsed = schema.safeParse(cleaned);
   if (!parsed.success) {
-    const lines = parsed.error.issues.map((issue) => `  ${issue.path.join(".")}: ${issue.message} (got ${JSON.stringify(cleaned[String(issue.path[0])])})`);
+    const lines = parsed.error.issues.map((issue) => `  ${issue.path.join(".")}: ${issue.message}${shown(String(issue.path[0]), cleaned[String(issue.path[0])])}`);
     throw new ConfigError(`invalid configuration:\n${lines.join("\n")}`);
   }
   const config = parsed.data;

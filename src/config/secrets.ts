@@ -3,9 +3,16 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Config } from "./env.js";
 
-/** Production takes JWT_SECRET; the embedded default makes one on first start and keeps it in its data folder. */
+const inMemory = (config: Config) => config.DATA_DIR.startsWith("memory://");
+let ephemeralSecret: string | null = null;
+
+/**
+ * Production takes JWT_SECRET; the embedded default makes one on first start and keeps it in its data folder.
+ * An in-memory data dir ("memory://") keeps nothing on disk: its secret lives as long as the process.
+ */
 export function resolveJwtSecret(config: Config): string {
   if (config.JWT_SECRET) return config.JWT_SECRET;
+  if (inMemory(config)) return (ephemeralSecret ??= randomBytes(32).toString("base64url"));
   const file = join(config.DATA_DIR, "jwt-secret");
   try {
     return readFileSync(file, "utf8").trim();
@@ -17,4 +24,4 @@ export function resolveJwtSecret(config: Config): string {
   }
 }
 
-export const embeddedDbDir = (config: Config) => join(config.DATA_DIR, "pgdata");
+export const embeddedDbDir = (config: Config) => (inMemory(config) ? config.DATA_DIR : join(config.DATA_DIR, "pgdata"));

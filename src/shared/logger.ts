@@ -9,6 +9,8 @@ export interface Logger {
   child(fields: Record<string, unknown>): Logger;
 }
 
+const RESERVED = new Set(["time", "level", "msg"]);
+
 function serialise(value: unknown): unknown {
   if (value instanceof Error) return { name: value.name, message: value.message, stack: value.stack };
   return value;
@@ -18,8 +20,12 @@ function serialise(value: unknown): unknown {
 export function createLogger(level: Level | "silent", base: Record<string, unknown> = {}): Logger {
   const write = (at: Level, msg: string, fields?: Record<string, unknown>) => {
     if (ORDER[at] < ORDER[level]) return;
-    const entry: Record<string, unknown> = { time: new Date().toISOString(), level: at, msg, ...base };
-    for (const [key, value] of Object.entries(fields ?? {})) entry[key] = serialise(value);
+    const entry: Record<string, unknown> = { time: new Date().toISOString(), level: at, msg };
+    // A caller's field never overwrites the line's own time, level or msg (a price guard's BLOCKED is not a log
+    // level): a colliding field is kept under "field.<name>".
+    for (const [key, value] of [...Object.entries(base), ...Object.entries(fields ?? {})]) {
+      entry[RESERVED.has(key) ? `field.${key}` : key] = serialise(value);
+    }
     process.stdout.write(JSON.stringify(entry) + "\n");
   };
   return {

@@ -83,13 +83,15 @@ export class FlashSaleService {
     if (!product) throw notFound("Product");
     const errors: FlashSaleUserError[] = [];
     if (session.status !== "LIVE") errors.push(userError(FlashSaleErrorCode.SESSION_NOT_LIVE, "The live session has ended.", "liveSessionId"));
-    if (!(await live.pinnedCartItem(ctx.db, sessionId, productId))) {
-      errors.push(userError(FlashSaleErrorCode.NOT_ON_CART, "Pin the product to the session's cart first.", "productId"));
-    }
+    const pin = await live.pinnedCartItem(ctx.db, sessionId, productId);
+    if (!pin) errors.push(userError(FlashSaleErrorCode.NOT_ON_CART, "Pin the product to the session's cart first.", "productId"));
     const shop = await catalog.shopById(ctx.db, product.shopId);
     if (!shopCanSell(shop!)) errors.push(userError(FlashSaleErrorCode.SHOP_CANNOT_SELL, "The product's shop cannot sell in live sessions now.", "productId"));
-    const startsAt = input.startsAt ?? now;
-    const draft = checkFlashSaleDraft({ ...input, startsAt }, now, product.stock);
+    const draft = checkFlashSaleDraft(
+      { ...input, startsAt: input.startsAt ?? null },
+      { now, stock: product.stock, listPriceFen: product.priceFen, subsidyPerUnitFen: pin?.subsidyFen ?? 0 },
+    );
+    const startsAt = draft.startsAt;
     errors.push(...draft.errors);
     if (errors.length === 0 && this.guard) {
       errors.push(...(await this.guard.checkFlashSale(ctx, { productId, liveSessionId: sessionId, promoterId: session.promoterId, flashPriceFen: draft.priceFen!, perBuyerLimit: input.perBuyerLimit })));

@@ -9,11 +9,12 @@ import type { Clock } from "../../shared/clock.js";
 import { badInput, forbidden, notFound, unauthenticated } from "../../shared/errors.js";
 import { idOf, parseGlobalId, toGlobalId } from "../../shared/ids.js";
 import type { Logger } from "../../shared/logger.js";
-import { parseAmount } from "../../shared/money.js";
+import { formatFen, parseAmount } from "../../shared/money.js";
 import { decodeCursor, newestFirstConnection, pageSize } from "../../shared/pagination.js";
 import { userError } from "../../shared/user-errors.js";
 import { isOnShelf } from "../alliance/alliance.queries.js";
 import * as catalog from "../catalog/catalog.queries.js";
+import * as flash from "../flash-sales/flash-sale.queries.js";
 import type { FlashSaleService } from "../flash-sales/flash-sale.service.js";
 import { shopCanSell } from "../orders/orders.rules.js";
 import { LIVE_EVENT_TYPES, extraLiveEventTypes, type LiveEventRoot } from "./live-events.type.js";
@@ -109,8 +110,17 @@ export class LiveService {
     const shop = await catalog.shopById(ctx.db, product.shopId);
     if (!shop || !shopCanSell(shop)) errors.push(userError(LiveErrorCode.SHOP_CANNOT_SELL, "The product's shop cannot use the live cart now.", "productId"));
     const subsidyFen = input.subsidy == null ? 0 : parseAmount(input.subsidy);
-    if (subsidyFen === null || subsidyFen >= product.priceFen) {
-      errors.push(userError(LiveErrorCode.INVALID_SUBSIDY, "The subsidy must be a decimal amount below the list price.", "subsidy"));
+    if (subsidyFen === null) {
+      errors.push(userError(LiveErrorCode.INVALID_SUBSIDY, "The subsidy must be a decimal amount, e.g. \"5.00\".", "subsidy"));
+    } else {
+      // R12: a unit's hand price stays at least 1 fen, at the list price and at every open flash price of the room.
+      const sales = (await flash.flashSalesOfSessions(ctx.db, [session.id])).filter((s) => s.productId === productId && s.status !== "ENDED");
+      const lowestFen = Math.min(product.priceFen, ...sales.map((s) => s.flashPriceFen));
+      if (subsidyFen >= lowestFen) {
+        errors.push(
+          userError(LiveErrorCode.DISCOUNT_EXCEEDS_PRICE, `The subsidy must be below the lowest price it applies to (${formatFen(lowestFen)}).`, "subsidy"),
+        );
+      }
     }
     if (errors.length === 0 && this.guard) {
       errors.push(...(await this.guard.checkPin(ctx, { productId, liveSessionId: session.id, promoterId: session.promoterId, subsidyFen: subsidyFen! })));

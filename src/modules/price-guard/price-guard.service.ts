@@ -251,7 +251,7 @@ export class PriceGuardService implements FlashSaleGuard, CartGuard, OrderGuard 
       },
       o.targets,
     );
-    ctx.log.info("price guard alert", { level, offer: o.offer, productId: o.productId, reachableFen: reach.handPriceFen, floorFen: filing.agreedPriceFen });
+    ctx.log.info("price guard alert", { alertLevel: level, offer: o.offer, productId: o.productId, reachableFen: reach.handPriceFen, floorFen: filing.agreedPriceFen });
     return level === "BLOCKED" ? message : null;
   }
 

@@ -27,3 +27,26 @@ describe("configuration", () => {
     expect(() => loadConfig(env)).toThrow(variable);
   });
 });
+
+describe("configuration errors", () => {
+  it("never echo a secret", () => {
+    const secret = "abcde-not-long-enough";
+    expect(() => loadConfig({ JWT_SECRET: secret })).toThrow(/JWT_SECRET: must be at least 32 characters \(got 21 characters; the value is not shown\)/);
+    try {
+      loadConfig({ JWT_SECRET: secret });
+    } catch (error) {
+      expect(String((error as Error).message)).not.toContain(secret);
+    }
+  });
+
+  it("never echo the password of a URL", () => {
+    let message = "";
+    try {
+      loadConfig({ DATABASE_URL: "mysql://app:hunter2-password@db/x", REDIS_URL: "redis://h", JWT_SECRET: "s".repeat(32) });
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toContain("DATABASE_URL");
+    expect(message).not.toContain("hunter2");
+  });
+});
