@@ -90,8 +90,9 @@ export async function seedDemo(db: Db, log: Logger, now: Date): Promise<boolean>
       admin: by("Platform Admin"),
       buyer: by("Lao Tie"),
       promoter: by("Xu"),
-      merchants: [by("Sihui"), by("Hangzhou")],
-      approvedShops: [jade!.id, apparel!.id],
+      merchants: [by("Sihui"), by("Hangzhou"), by("Global")],
+      // The bonded shop is in the alliance too: the README's price-guard walkthrough pins its skincare set.
+      approvedShops: [jade!.id, apparel!.id, bonded!.id],
       catalog,
       product,
       now,

@@ -1,6 +1,7 @@
 import type { Context } from "../../context.js";
-import type { Db } from "../../db/client.js";
-import type { LiveSessionRow } from "../../db/schema/index.js";
+import type { Db, Tx } from "../../db/client.js";
+import type { CartItemRow, LiveSessionRow } from "../../db/schema/index.js";
+import { afterCommit, transaction } from "../../db/transaction.js";
 import type { EventBus } from "../../realtime/bus.js";
 import type { RoomSpec, RoomTicket } from "../../realtime/fanout.js";
 import type { LiveSessionEventPayload } from "../../realtime/topics.js";
@@ -9,11 +10,12 @@ import type { Clock } from "../../shared/clock.js";
 import { badInput, forbidden, notFound, unauthenticated } from "../../shared/errors.js";
 import { idOf, parseGlobalId, toGlobalId } from "../../shared/ids.js";
 import type { Logger } from "../../shared/logger.js";
-import { parseAmount } from "../../shared/money.js";
+import { formatFen, parseAmount } from "../../shared/money.js";
 import { decodeCursor, newestFirstConnection, pageSize } from "../../shared/pagination.js";
 import { userError } from "../../shared/user-errors.js";
 import { isOnShelf } from "../alliance/alliance.queries.js";
 import * as catalog from "../catalog/catalog.queries.js";
+import * as flash from "../flash-sales/flash-sale.queries.js";
 import type { FlashSaleService } from "../flash-sales/flash-sale.service.js";
 import { shopCanSell } from "../orders/orders.rules.js";
 import { LIVE_EVENT_TYPES, extraLiveEventTypes, type LiveEventRoot } from "./live-events.type.js";
@@ -26,7 +28,8 @@ import type { ViewerCounter } from "./viewer-counter.js";
 
 /** Hook the price guard attaches to pinning (a subsidy lowers the hand price). */
 export interface CartGuard {
-  checkPin(ctx: Context, pin: { productId: number; liveSessionId: number; promoterId: number; subsidyFen: number }): Promise<LiveUserError[]>;
+  /** Runs in the pin's transaction; alerts it raises go out only if that transaction commits. */
+  checkPin(ctx: Context, tx: Tx, pin: { productId: number; liveSessionId: number; promoterId: number; subsidyFen: number }): Promise<LiveUserError[]>;
 }
 
 interface EventsState {
@@ -89,10 +92,16 @@ export class LiveService {
   async endLiveSession(ctx: Context, globalId: string): Promise<{ liveSession: LiveSession | null; userErrors: LiveUserError[] }> {
     const session = await this.ownSession(ctx, globalId);
     const now = this.deps.clock.now();
-    const ended = await q.endLiveSessionRow(ctx.db, session.id, now);
+    // One transaction: the session row stays locked until its sales have ended, so createFlashSale (which
+    // share-locks it) cannot slip a RUNNING sale into the session between the two.
+    const ended = await transaction(ctx.db, async (tx) => {
+      const row = await q.endLiveSessionRow(tx, session.id, now);
+      if (!row) return null;
+      await this.deps.flashSales.endSalesOfSessions([session.id], "SESSION_ENDED", tx);
+      afterCommit(tx, () => this.publish(session.id, { kind: "LIVE_SESSION_ENDED", at: now.toISOString() }));
+      return row;
+    });
     if (!ended) return { liveSession: null, userErrors: [userError(LiveErrorCode.SESSION_NOT_LIVE, "The session has already ended.", "id")] };
-    await this.deps.flashSales.endSalesOfSession(session.id, "SESSION_ENDED");
-    await this.publish(session.id, { kind: "LIVE_SESSION_ENDED", at: now.toISOString() });
     return { liveSession: toLiveSession(ended), userErrors: [] };
   }
 
@@ -109,17 +118,33 @@ export class LiveService {
     const shop = await catalog.shopById(ctx.db, product.shopId);
     if (!shop || !shopCanSell(shop)) errors.push(userError(LiveErrorCode.SHOP_CANNOT_SELL, "The product's shop cannot use the live cart now.", "productId"));
     const subsidyFen = input.subsidy == null ? 0 : parseAmount(input.subsidy);
-    if (subsidyFen === null || subsidyFen >= product.priceFen) {
-      errors.push(userError(LiveErrorCode.INVALID_SUBSIDY, "The subsidy must be a decimal amount below the list price.", "subsidy"));
-    }
-    if (errors.length === 0 && this.guard) {
-      errors.push(...(await this.guard.checkPin(ctx, { productId, liveSessionId: session.id, promoterId: session.promoterId, subsidyFen: subsidyFen! })));
+    if (subsidyFen === null) {
+      errors.push(userError(LiveErrorCode.INVALID_SUBSIDY, "The subsidy must be a decimal amount, e.g. \"5.00\".", "subsidy"));
+    } else {
+      // R12: a unit's hand price stays at least 1 fen, at the list price and at every open flash price of the room.
+      const sales = (await flash.flashSalesOfSessions(ctx.db, [session.id])).filter((s) => s.productId === productId && s.status !== "ENDED");
+      const lowestFen = Math.min(product.priceFen, ...sales.map((s) => s.flashPriceFen));
+      if (subsidyFen >= lowestFen) {
+        errors.push(
+          userError(LiveErrorCode.DISCOUNT_EXCEEDS_PRICE, `The subsidy must be below the lowest price it applies to (${formatFen(lowestFen)}).`, "subsidy"),
+        );
+      }
     }
     if (errors.length > 0) return { cartItem: null, userErrors: errors };
     const now = this.deps.clock.now();
-    const row = await q.pinCartItem(ctx.db, session.id, productId, subsidyFen!, now);
-    await this.publish(session.id, { kind: "CART_ITEM_PINNED", at: now.toISOString(), productId, cartItemId: row.id });
-    return { cartItem: toCartItem(row), userErrors: [] };
+    const outcome = await transaction(ctx.db, async (tx): Promise<{ row: CartItemRow | null; errors: LiveUserError[] }> => {
+      const locked = await q.liveSessionById(tx, session.id, "share");
+      if (locked?.status !== "LIVE") return { row: null, errors: [userError(LiveErrorCode.SESSION_NOT_LIVE, "The session has ended.", "liveSessionId")] };
+      if (this.guard) {
+        const refused = await this.guard.checkPin(ctx, tx, { productId, liveSessionId: session.id, promoterId: session.promoterId, subsidyFen: subsidyFen! });
+        if (refused.length > 0) return { row: null, errors: refused };
+      }
+      const row = await q.pinCartItem(tx, session.id, productId, subsidyFen!, now);
+      afterCommit(tx, () => this.publish(session.id, { kind: "CART_ITEM_PINNED", at: now.toISOString(), productId, cartItemId: row.id }));
+      return { row, errors: [] };
+    });
+    if (!outcome.row) return { cartItem: null, userErrors: outcome.errors };
+    return { cartItem: toCartItem(outcome.row), userErrors: [] };
   }
 
   async unpinFromCart(ctx: Context, input: UnpinFromCartInput): Promise<{ cartItem: CartItem | null; userErrors: LiveUserError[] }> {

@@ -161,23 +161,43 @@ describe.each(BACKENDS)("live sessions and flash sales on %s", (backend) => {
 
   it("validates flash sales: cart, units, limit, window", async () => {
     const s = await liveSale(gw, { units: 0, stock: 5 });
-    const base = { liveSessionId: s.liveSessionId, productId: s.productId, flashPrice: "9.90", allocatedUnits: 2, perBuyerLimit: 1, endsAt: new Date(Date.now() + 60_000).toISOString() };
+    const base = { liveSessionId: s.liveSessionId, productId: s.productId, flashPrice: "9.90", allocatedUnits: 2, perBuyerLimit: 1, startsAt: undefined as string | undefined, endsAt: new Date(Date.now() + 60_000).toISOString() };
     const cases: [Partial<typeof base>, string][] = [
       [{ allocatedUnits: 6 }, "INSUFFICIENT_STOCK"],
       [{ allocatedUnits: 0 }, "INVALID_UNITS"],
       [{ perBuyerLimit: 3 }, "INVALID_LIMIT"],
       [{ flashPrice: "0" }, "INVALID_PRICE"],
       [{ endsAt: new Date(Date.now() - 1000).toISOString() }, "INVALID_WINDOW"],
+      [{ flashPrice: "100.01" }, "ABOVE_LIST_PRICE"],
+      [{ startsAt: new Date(clock.now().getTime() - 3 * 60_000).toISOString() }, "STARTS_IN_PAST"],
+      [{ startsAt: new Date(clock.now().getTime() + 60_000).toISOString(), endsAt: new Date(clock.now().getTime() + 30_000).toISOString() }, "INVALID_WINDOW"],
+      [{ endsAt: new Date(clock.now().getTime() + 24 * 3600_000 + 1000).toISOString() }, "TOO_LONG"],
     ];
     for (const [change, code] of cases) {
       const result = await gw.request(CreateFlashSaleDocument, { input: { ...base, ...change } }, s.promoterToken);
       expect(result.data!.createFlashSale.userErrors.map((e) => e.code), code).toContain(code);
     }
+    // A start inside the documented clock skew (2 minutes) is taken as now; the list price itself is allowed.
+    const skewed = await gw.request(
+      CreateFlashSaleDocument,
+      { input: { ...base, flashPrice: "100.00", allocatedUnits: 1, startsAt: new Date(clock.now().getTime() - 60_000).toISOString() } },
+      s.promoterToken,
+    );
+    expect(skewed.data!.createFlashSale.userErrors).toEqual([]);
+    expect(skewed.data!.createFlashSale.flashSale).toMatchObject({ status: "RUNNING" });
+    const [stored] = await gw.database.db.select().from(flashSales).where(eq(flashSales.id, idOf("FlashSale", skewed.data!.createFlashSale.flashSale!.id)));
+    expect(stored!.startsAt.getTime()).toBe(clock.now().getTime());
+    // R12: the room's subsidy may not reach the flash price, nor a later subsidy an open flash price.
+    const subsidised = await gw.request(PinToCartDocument, { input: { liveSessionId: s.liveSessionId, productId: s.productId, subsidy: "100.00" } }, s.promoterToken);
+    expect(subsidised.data!.pinToCart.userErrors.map((e) => e.code)).toEqual(["DISCOUNT_EXCEEDS_PRICE"]);
+    expect((await gw.request(PinToCartDocument, { input: { liveSessionId: s.liveSessionId, productId: s.productId, subsidy: "9.90" } }, s.promoterToken)).data!.pinToCart.userErrors).toEqual([]);
+    const underSubsidy = await gw.request(CreateFlashSaleDocument, { input: { ...base, flashPrice: "9.90", allocatedUnits: 1 } }, s.promoterToken);
+    expect(underSubsidy.data!.createFlashSale.userErrors.map((e) => e.code)).toEqual(["DISCOUNT_EXCEEDS_PRICE"]);
     await gw.request(UnpinFromCartDocument, { input: { liveSessionId: s.liveSessionId, productId: s.productId } }, s.promoterToken);
     const unpinned = await gw.request(CreateFlashSaleDocument, { input: base }, s.promoterToken);
     expect(unpinned.data!.createFlashSale.userErrors.map((e) => e.code)).toEqual(["NOT_ON_CART"]);
     const [product] = await gw.database.db.select().from(products).where(eq(products.id, s.product.id));
-    expect(product!.stock).toBe(5);
+    expect(product!.stock).toBe(4);
   });
 
   it("sells from the cart with subsidy, coupon and points: the hand price per unit (R12)", async () => {
@@ -224,7 +244,7 @@ describe.each(BACKENDS)("live sessions and flash sales on %s", (backend) => {
     const session = (await gw.request(LiveSessionDocument, { id: s.liveSessionId })).data!.liveSession!;
     expect(session.cart.map((c) => c.product.id)).toEqual([s.productId]);
     const badSubsidy = await gw.request(PinToCartDocument, { input: { liveSessionId: s.liveSessionId, productId: s.productId, subsidy: "1000.00" } }, s.promoterToken);
-    expect(badSubsidy.data!.pinToCart.userErrors.map((e) => e.code)).toEqual(["INVALID_SUBSIDY"]);
+    expect(badSubsidy.data!.pinToCart.userErrors.map((e) => e.code)).toEqual(["DISCOUNT_EXCEEDS_PRICE"]);
     const asBuyer = await gw.request(StartLiveSessionDocument, { input: { title: "x" } }, (await buyer()).token);
     expect(asBuyer.errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
   });
