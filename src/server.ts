@@ -12,6 +12,7 @@ import { migrateDatabase } from "./db/migrate.js";
 import { BodyTooLarge, readBody } from "./http/body.js";
 import { graphiqlAsset, graphiqlPage } from "./http/graphiql.js";
 import { createMetrics, observeFanout } from "./http/metrics.js";
+import { overlayResponse } from "./http/overlay.js";
 import { clientAddress, noCost, OperationGuard, screenHttpRequest, withCost } from "./http/operation-guard.js";
 import { OperationManifest, RedisApqCache } from "./http/persisted-operations.js";
 import { InProcessRateLimiter, RedisRateLimiter } from "./http/rate-limit.js";
@@ -265,6 +266,14 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
         res.end(asset.body);
       } else send(res, 404, "text/plain", "not found");
       return "/graphiql";
+    }
+    if (path.startsWith("/overlay/") && req.method === "GET") {
+      const overlay = await overlayResponse(path);
+      if (overlay) {
+        res.writeHead(overlay.status, { "content-type": overlay.type, ...overlay.headers });
+        res.end(overlay.body);
+        return "/overlay";
+      }
     }
     if (path === "/graphql") {
       await handleGraphQL(req, res, url, requestId, caller);
