@@ -12,6 +12,7 @@ export const ErrorCode = {
   /** The HTTP request itself is malformed (e.g. its target is not a URL). */
   BAD_REQUEST: "BAD_REQUEST",
   OPERATION_NOT_ALLOWED: "OPERATION_NOT_ALLOWED",
+  SERVICE_UNAVAILABLE: "SERVICE_UNAVAILABLE",
   /** PostgreSQL or Redis cannot be reached: retryable, HTTP 503 with Retry-After. */
   UNAVAILABLE: "UNAVAILABLE",
   INTERNAL_SERVER_ERROR: "INTERNAL_SERVER_ERROR",
