@@ -460,7 +460,8 @@ export class PriceGuardService implements FlashSaleGuard, CartGuard, OrderGuard 
     // merchant whose shop changed hands must stop receiving its alerts.
     const authorize = async () => {
       await assertActiveAccount(ctx);
-      let allowed = admin;
+      // The viewer's role as it is now: an admin demoted since subscribing loses the feed.
+      let allowed = viewer.role === Role.ADMIN;
       if (shopId !== null) {
         const shop = await catalog.shopById(ctx.db, shopId);
         if (!shop) throw notFound("Shop");
