@@ -157,6 +157,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   flashSales.guard = priceGuard;
   live.guard = priceGuard;
   services.orders.guard = priceGuard;
+  services.catalog.guard = priceGuard;
   const schema = await buildGatewaySchema();
   const metrics = createMetrics();
   const bucket = { size: config.RATE_LIMIT_BUCKET_SIZE, restoreRate: config.RATE_LIMIT_RESTORE_RATE };
