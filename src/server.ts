@@ -21,6 +21,7 @@ import { AllianceService } from "./modules/alliance/alliance.service.js";
 import { AccountsService } from "./modules/accounts/accounts.service.js";
 import { CatalogService } from "./modules/catalog/catalog.service.js";
 import { InProcessGate, RedisGate, type AdmissionGate } from "./modules/flash-sales/flash-sale.gate.js";
+import { GovernanceService } from "./modules/governance/governance.service.js";
 import { FlashSaleService } from "./modules/flash-sales/flash-sale.service.js";
 import { LiveService } from "./modules/live/live.service.js";
 import { ViewerCounter } from "./modules/live/viewer-counter.js";
@@ -151,10 +152,12 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     orders: new OrderService({ db, bus, gate, clock, log, flashSales, maxBatch: config.ORDER_BATCH_MAX }),
     alliance: new AllianceService(),
     priceGuard,
+    governance: new GovernanceService(),
   };
   flashSales.guard = priceGuard;
   live.guard = priceGuard;
   services.orders.guard = priceGuard;
+  services.catalog.guard = priceGuard;
   const schema = await buildGatewaySchema();
   const metrics = createMetrics();
   const bucket = { size: config.RATE_LIMIT_BUCKET_SIZE, restoreRate: config.RATE_LIMIT_RESTORE_RATE };
