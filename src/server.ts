@@ -25,6 +25,8 @@ import { LiveService } from "./modules/live/live.service.js";
 import { ViewerCounter } from "./modules/live/viewer-counter.js";
 import { OrderService } from "./modules/orders/orders.service.js";
 import { PriceGuardService } from "./modules/price-guard/price-guard.service.js";
+import { FulfilmentService } from "./modules/fulfilment/index.js";
+import { postRefund, SettlementService } from "./modules/settlement/index.js";
 import { FanoutHub } from "./realtime/fanout.js";
 import { InProcessBus, type EventBus } from "./realtime/bus.js";
 import { RedisBus } from "./realtime/redis-bus.js";
@@ -86,6 +88,18 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const flashSales = new FlashSaleService({ db, bus, gate, clock, log, coalesceMs: config.INVENTORY_COALESCE_MS });
   const live = new LiveService({ db, bus, clock, log, flashSales });
   const priceGuard = new PriceGuardService({ db, bus, clock, log, flashSales, live, warningBps: config.PRICE_GUARD_WARNING_BPS });
+  const fulfilment = new FulfilmentService({ db, bus, clock, log, autoReceiveDays: config.AUTO_RECEIVE_DAYS, refunds: { postRefund } });
+  const settlement = new SettlementService({
+    db,
+    clock,
+    log,
+    fulfilment,
+    intervalMs: config.SETTLEMENT_INTERVAL_MS,
+    terms: {
+      defaultTechnicalBps: config.TECHNICAL_FEE_DEFAULT_BPS,
+      fanxing: { from: config.FANXING_ENROLL_FROM, until: config.FANXING_ENROLL_UNTIL, rateBps: config.FANXING_RATE_BPS, lineFen: config.FANXING_SALES_LINE_YUAN * 100 },
+    },
+  });
   const services: Services = {
     accounts: new AccountsService({ bus }),
     catalog: new CatalogService({ db, bus, log }),
@@ -94,6 +108,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     orders: new OrderService({ db, bus, gate, clock, log, flashSales, maxBatch: config.ORDER_BATCH_MAX }),
     alliance: new AllianceService(),
     priceGuard,
+    fulfilment,
+    settlement,
   };
   flashSales.guard = priceGuard;
   live.guard = priceGuard;
@@ -136,6 +152,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     flashSales.sweep().catch((error) => log.error("flash sale sweep failed", { error }));
   }, config.SWEEP_INTERVAL_MS);
   sweeper.unref();
+  settlement.start();
 
   const metricsPlugin: ApolloServerPlugin<Context> = {
     async requestDidStart() {
@@ -328,6 +345,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeIdleConnections();
         clearInterval(sweeper);
+        await settlement.stop();
         await ws.close();
         const grace = setTimeout(() => server.closeAllConnections(), config.SHUTDOWN_GRACE_MS);
         await closed;
