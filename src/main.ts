@@ -20,7 +20,7 @@ async function main() {
 
   const banner = [`\nliveshelf is running (${config.mode} mode)`, `  GraphiQL:  ${gateway.url}`, `  WebSocket: ${gateway.wsUrl}`];
   // Tokens of real users are never printed: only the embedded demo's.
-  const tokens = config.mode === "embedded" ? await demoTokens(gateway.database.db, gateway.tokens) : [];
+  const tokens = config.mode === "embedded" && gateway.tokens ? await demoTokens(gateway.database.db, gateway.tokens) : [];
   if (tokens.length > 0) {
     banner.push("", "  Bearer tokens (open the GraphiQL link to use one, or send `Authorization: Bearer <token>`):");
     for (const t of tokens) banner.push(`  ${t.role.padEnd(9)} ${t.name} (user ${t.userId})`, `            ${gateway.url}?token=${t.token}`);

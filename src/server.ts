@@ -12,6 +12,7 @@ import { migrateDatabase } from "./db/migrate.js";
 import { BodyTooLarge, readBody } from "./http/body.js";
 import { graphiqlAsset, graphiqlPage } from "./http/graphiql.js";
 import { createMetrics, observeFanout } from "./http/metrics.js";
+import { overlayResponse } from "./http/overlay.js";
 import { clientAddress, noCost, OperationGuard, screenHttpRequest, withCost } from "./http/operation-guard.js";
 import { OperationManifest, RedisApqCache } from "./http/persisted-operations.js";
 import { InProcessRateLimiter, RedisRateLimiter } from "./http/rate-limit.js";
@@ -32,7 +33,9 @@ import { InProcessBus, type EventBus } from "./realtime/bus.js";
 import { RedisBus } from "./realtime/redis-bus.js";
 import { buildGatewaySchema } from "./schema.js";
 import { seedDemo } from "./seed/demo.js";
+import { IdentityService } from "./modules/accounts/identity.service.js";
 import { bearerToken, TokenService, type Viewer } from "./shared/auth.js";
+import { JwksVerifier } from "./shared/jwks.js";
 import { systemClock, type Clock } from "./shared/clock.js";
 import { AppError, formatError } from "./shared/errors.js";
 import { createLogger, type Logger } from "./shared/logger.js";
@@ -51,7 +54,9 @@ export interface Gateway {
   port: number;
   database: Database;
   bus: EventBus;
-  tokens: TokenService;
+  /** The gateway's own HS256 tokens; null in a production that takes only the identity provider's (JWKS_URL). */
+  tokens: TokenService | null;
+  identity: IdentityService;
   services: Services;
   hub: FanoutHub;
   /** The flash-sale admission gate (Redis or in-process), for operators' tools and tests. */
@@ -61,6 +66,7 @@ export interface Gateway {
 }
 
 const MAX_BODY_BYTES = 1024 * 1024;
+const AUTH_STATUS: Record<string, number> = { FORBIDDEN: 403, SERVICE_UNAVAILABLE: 503 };
 
 /** Composition root: env → db → bus → services → schema → HTTP + WebSocket. No domain logic here. */
 export async function startGateway(options: GatewayOptions): Promise<Gateway> {
@@ -81,10 +87,26 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const bus: EventBus = config.REDIS_URL
     ? await RedisBus.connect(config.REDIS_URL, config.REDIS_KEY_PREFIX, log)
     : new InProcessBus((error) => log.error("bus handler failed", { error }));
-  const tokens = new TokenService(resolveJwtSecret(config), config.JWT_TTL_SECONDS);
+  const tokens = config.mode === "embedded" || config.JWT_SECRET ? new TokenService(resolveJwtSecret(config), config.JWT_TTL_SECONDS) : null;
+  const provider = config.JWKS_URL
+    ? new JwksVerifier({
+        url: config.JWKS_URL,
+        issuer: config.JWT_ISSUER!,
+        audience: config.JWT_AUDIENCE,
+        algorithms: config.JWT_ALGORITHMS,
+        userClaim: config.JWT_USER_CLAIM,
+        roleClaim: config.JWT_ROLE_CLAIM,
+        nameClaim: config.JWT_NAME_CLAIM,
+        maxLifetimeSeconds: config.JWT_MAX_LIFETIME_SECONDS,
+        clockToleranceSeconds: config.JWT_CLOCK_TOLERANCE_SECONDS,
+        cooldownMs: config.JWKS_COOLDOWN_MS,
+      })
+    : null;
   const redis = bus instanceof RedisBus ? bus.client : null;
   const gate: AdmissionGate = redis ? new RedisGate(redis, config.REDIS_KEY_PREFIX) : new InProcessGate();
   const db = database.db;
+  const identity = new IdentityService({ db, bus, clock, log, local: tokens, provider });
+  await identity.start();
   const flashSales = new FlashSaleService({ db, bus, gate, clock, log, coalesceMs: config.INVENTORY_COALESCE_MS });
   const live = new LiveService({ db, bus, clock, log, flashSales });
   const priceGuard = new PriceGuardService({ db, bus, clock, log, flashSales, live, warningBps: config.PRICE_GUARD_WARNING_BPS });
@@ -101,7 +123,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     },
   });
   const services: Services = {
-    accounts: new AccountsService({ bus }),
+    accounts: new AccountsService({ bus, identity }),
     catalog: new CatalogService({ db, bus, log }),
     flashSales,
     live,
@@ -213,15 +235,15 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   async function handleGraphQL(req: IncomingMessage, res: ServerResponse, url: URL, requestId: string, caller: string) {
     // A browser navigating here (HTML first in Accept) gets GraphiQL, even with ?query= (a shared link); API GETs do not.
     if (req.method === "GET" && !url.searchParams.has("extensions") && (req.headers.accept ?? "").trimStart().startsWith("text/html")) {
-      const viewer = await (async () => tokens.verify(url.searchParams.get("token") ?? bearerToken(req.headers.authorization)))().catch(() => null);
+      const viewer = await (async () => identity.authenticate(url.searchParams.get("token") ?? bearerToken(req.headers.authorization)))().catch(() => null);
       if (!guard.mayIntrospect(viewer)) return send(res, 403, "text/plain; charset=utf-8", "GraphiQL is open to ADMIN and ANALYST users here: open it with ?token=<token>.");
       return send(res, 200, "text/html; charset=utf-8", graphiqlPage());
     }
     let viewer: Viewer | null;
     try {
-      viewer = await tokens.verify(bearerToken(req.headers.authorization));
+      viewer = await identity.authenticate(bearerToken(req.headers.authorization));
     } catch (error) {
-      if (error instanceof AppError) return sendGraphQLError(res, 401, error, requestId);
+      if (error instanceof AppError) return sendGraphQLError(res, AUTH_STATUS[String(error.extensions.code)] ?? 401, error, requestId);
       throw error;
     }
     let body: unknown = undefined;
@@ -283,6 +305,14 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       } else send(res, 404, "text/plain", "not found");
       return "/graphiql";
     }
+    if (path.startsWith("/overlay/") && req.method === "GET") {
+      const overlay = await overlayResponse(path);
+      if (overlay) {
+        res.writeHead(overlay.status, { "content-type": overlay.type, ...overlay.headers });
+        res.end(overlay.body);
+        return "/overlay";
+      }
+    }
     if (path === "/graphql") {
       await handleGraphQL(req, res, url, requestId, caller);
       return path;
@@ -318,7 +348,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   });
   server.keepAliveTimeout = 5_000;
 
-  const ws = attachWebSocket(server, { config, schema, tokens, guard, log, metrics, contextFor, subscribe: (args) => hub.subscribe(args) });
+  const ws = attachWebSocket(server, { config, schema, identity, guard, log, metrics, contextFor, subscribe: (args) => hub.subscribe(args) });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(config.PORT, config.HOST, () => resolve());
@@ -335,6 +365,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     database,
     bus,
     tokens,
+    identity,
     services,
     hub,
     gate,
@@ -353,6 +384,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
         await services.orders.drain(config.SHUTDOWN_GRACE_MS);
         await hub.close();
         await viewers.stop();
+        await identity.stop();
         await apollo.stop();
         await bus.close();
         await database.close();

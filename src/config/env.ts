@@ -18,6 +18,8 @@ const urlWith = (protocols: string[]) =>
       }
     }, `must be a URL starting with ${protocols.join(" or ")}//`);
 
+const ASYMMETRIC_ALGORITHMS = ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"];
+
 const schema = z.object({
   PORT: intFrom(0, 65535).default(4000),
   HOST: z.string().min(1).default("0.0.0.0"),
@@ -26,6 +28,23 @@ const schema = z.object({
   DATA_DIR: z.string().min(1).default(".liveshelf-data"),
   JWT_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
   JWT_TTL_SECONDS: intFrom(60, 31_536_000).default(7 * 24 * 3600),
+  // The platform's identity provider (src/shared/jwks.ts): asymmetric tokens checked against its published keys.
+  JWKS_URL: urlWith(["https:", "http:"]).optional(),
+  JWT_ISSUER: z.string().min(1).optional(),
+  JWT_AUDIENCE: z.string().min(1).optional(),
+  JWT_ALGORITHMS: z
+    .string()
+    .transform((v) => v.split(",").map((a) => a.trim()).filter(Boolean))
+    .refine((list) => list.length > 0 && list.every((a) => ASYMMETRIC_ALGORITHMS.includes(a)), `must be a comma-separated list of ${ASYMMETRIC_ALGORITHMS.join(", ")}`)
+    .default(["RS256", "ES256", "EdDSA"]),
+  JWT_USER_CLAIM: z.string().min(1).default("sub"),
+  JWT_ROLE_CLAIM: z.string().min(1).default("role"),
+  JWT_NAME_CLAIM: z.string().min(1).default("name"),
+  /** Identity-provider tokens living longer than this (exp − iat) are refused: they are meant to be short-lived. */
+  JWT_MAX_LIFETIME_SECONDS: intFrom(60, 86_400).default(3600),
+  JWT_CLOCK_TOLERANCE_SECONDS: intFrom(0, 300).default(30),
+  /** Least time between two fetches of the key set when a token names an unknown kid. */
+  JWKS_COOLDOWN_MS: intFrom(0, 3_600_000).default(30_000),
   DB_POOL_SIZE: intFrom(1, 200).default(10),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
   SEED_DEMO: z.enum(["auto", "never"]).default("auto"),
@@ -113,8 +132,13 @@ export function loadConfig(env: RawEnv = process.env): Config {
     );
   }
   const mode = config.DATABASE_URL ? "production" : "embedded";
-  if (mode === "production" && !config.JWT_SECRET) {
-    throw new ConfigError("invalid configuration:\n  JWT_SECRET: required in production mode (DATABASE_URL set), at least 32 characters");
+  if (mode === "production" && !config.JWT_SECRET && !config.JWKS_URL) {
+    throw new ConfigError(
+      "invalid configuration:\n  JWKS_URL or JWT_SECRET: production mode (DATABASE_URL set) needs the identity provider's key set (JWKS_URL), a local HS256 secret (JWT_SECRET, at least 32 characters), or both",
+    );
+  }
+  if (config.JWKS_URL && !config.JWT_ISSUER) {
+    throw new ConfigError("invalid configuration:\n  JWT_ISSUER: required with JWKS_URL (the `iss` the identity provider puts in its tokens)");
   }
   if (config.RATE_LIMIT_BUCKET_SIZE < config.LIMIT_MAX_COST) {
     throw new ConfigError(

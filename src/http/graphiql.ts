@@ -49,20 +49,31 @@ export function graphiqlPage(): string {
       params.delete("token");
       history.replaceState(null, "", location.pathname + (params.size ? "?" + params : ""));
     }
-    function currentHeaders() {
-      try { return JSON.parse(localStorage.getItem("graphiql:headers") || "{}"); } catch (e) { return {}; }
-    }
     const wsUrl = (location.protocol === "https:" ? "wss://" : "ws://") + location.host + "/graphql";
-    const wsClient = graphqlWs.createClient({
-      url: wsUrl,
-      lazy: true,
-      connectionParams: () => {
-        const headers = currentHeaders();
-        const auth = headers.Authorization || headers.authorization || "";
-        return { authorization: auth };
-      },
-    });
-    const fetcher = GraphiQL.createFetcher({ url: "/graphql", wsClient, headers: { "apollo-require-preflight": "true" } });
+    const httpHeaders = { "apollo-require-preflight": "true" };
+    // A WebSocket signs in once, in connection_init: subscriptions take the Authorization of the headers editor at
+    // the moment they run, each distinct value on its own lazy client (it holds a socket only while in use).
+    const MAX_CLIENTS = 8;
+    const byAuthorization = new Map();
+    function authorizationOf(headers) {
+      for (const [name, value] of Object.entries(headers || {})) if (name.toLowerCase() === "authorization") return String(value);
+      return "";
+    }
+    function fetcherFor(authorization) {
+      let entry = byAuthorization.get(authorization);
+      if (!entry) {
+        const wsClient = graphqlWs.createClient({ url: wsUrl, lazy: true, connectionParams: authorization ? { authorization } : {} });
+        entry = { wsClient, fetcher: GraphiQL.createFetcher({ url: "/graphql", wsClient, headers: httpHeaders }) };
+        byAuthorization.set(authorization, entry);
+        if (byAuthorization.size > MAX_CLIENTS) {
+          const [oldest, stale] = byAuthorization.entries().next().value;
+          byAuthorization.delete(oldest);
+          stale.wsClient.dispose();
+        }
+      }
+      return entry.fetcher;
+    }
+    const fetcher = (params, options) => fetcherFor(authorizationOf(options && options.headers))(params, options);
     const defaultQuery = [
       "# liveshelf: run this, then subscribe to a room's stock with its id:",
       '#   subscription Countdown { flashSaleInventory(liveSessionId: "<id>") { version sales { status soldUnits remainingUnits } } }',

@@ -4,7 +4,8 @@ import { handleProtocols, makeServer, type SubscribePayload } from "graphql-ws";
 import { WebSocketServer, type WebSocket } from "ws";
 import type { Config } from "../config/env.js";
 import type { Context } from "../context.js";
-import type { TokenService, Viewer } from "../shared/auth.js";
+import type { IdentityService } from "../modules/accounts/identity.service.js";
+import type { Viewer } from "../shared/auth.js";
 import { AppError, ErrorCode, formatError } from "../shared/errors.js";
 import type { Logger } from "../shared/logger.js";
 import { DocumentAnalyzer } from "./limits.js";
@@ -15,7 +16,7 @@ import { MAX_FRAME_BYTES, MessageRate, onTokenExpiry, originAllowed, WsClose } f
 export interface WsDeps {
   config: Config;
   schema: GraphQLSchema;
-  tokens: TokenService;
+  identity: IdentityService;
   guard: OperationGuard;
   log: Logger;
   metrics: Metrics;
@@ -121,7 +122,7 @@ export function attachWebSocket(server: HttpServer, deps: WsDeps) {
       const raw = ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization;
       const token = typeof raw === "string" ? raw.replace(/^Bearer\s+/i, "") : null;
       try {
-        const viewer = await deps.tokens.verify(token);
+        const viewer = await deps.identity.authenticate(token);
         ctx.extra.viewer = viewer;
         if (viewer) ctx.extra.cancelExpiry = onTokenExpiry(viewer.expiresAt, () => ctx.extra.socket.close(WsClose.FORBIDDEN, "Token expired"));
         return true;

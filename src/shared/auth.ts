@@ -12,6 +12,10 @@ export enum Role {
 }
 registerEnumType(Role, { name: "Role", description: "What a user is to the platform." });
 
+/**
+ * Who is calling. `role` is the database's, never the token's: it is refreshed when the user's rights change
+ * (a long-lived subscription's viewer is updated in place on `accessChanged`).
+ */
 export interface Viewer {
   userId: number;
   role: Role;
@@ -19,12 +23,35 @@ export interface Viewer {
   expiresAt: number;
 }
 
+/** The issuer of the gateway's own HS256 tokens, whose subject is a liveshelf user id. */
+export const LOCAL_ISSUER = "liveshelf";
+
+/**
+ * What a verified token says. Who the viewer is, and what it may do, is then read from the database
+ * (modules/accounts): the role claim only seeds the role of a user provisioned on first sight.
+ */
+export interface TokenClaims {
+  /** The gateway's own token (subject = user id), not the identity provider's. */
+  local: boolean;
+  issuer: string;
+  subject: string;
+  role: string | null;
+  name: string | null;
+  /** Seconds since the epoch. */
+  expiresAt: number;
+}
+
+export interface TokenVerifier {
+  verify(token: string): Promise<TokenClaims>;
+}
+
 const VERIFIED_CACHE_SIZE = 10_000;
 
-export class TokenService {
+/** The gateway's own HS256 tokens (embedded default, development, operators' tools): subject = user id. */
+export class TokenService implements TokenVerifier {
   private readonly key: KeyObject;
   /** Tokens already verified (a token never changes): one HMAC per token, not per request. Bounded, oldest out. */
-  private readonly verified = new Map<string, Viewer>();
+  private readonly verified = new Map<string, TokenClaims>();
   constructor(
     secret: string,
     private readonly ttlSeconds: number,
@@ -36,15 +63,14 @@ export class TokenService {
     return new SignJWT({ role })
       .setProtectedHeader({ alg: "HS256" })
       .setSubject(String(userId))
-      .setIssuer("liveshelf")
+      .setIssuer(LOCAL_ISSUER)
       .setIssuedAt()
       .setExpirationTime(Math.floor(Date.now() / 1000) + ttlSeconds)
       .sign(this.key);
   }
 
-  /** The viewer a token names; a missing token is an anonymous viewer (null), a bad one is UNAUTHENTICATED. */
-  async verify(token: string | null | undefined): Promise<Viewer | null> {
-    if (!token) return null;
+  /** What a token says; a bad or expired one is UNAUTHENTICATED. */
+  async verify(token: string): Promise<TokenClaims> {
     const known = this.verified.get(token);
     if (known) {
       if (known.expiresAt * 1000 > Date.now()) return known;
@@ -53,15 +79,15 @@ export class TokenService {
     }
     const payload = this.checkSignature(token);
     const role = payload.role;
-    const userId = Number(payload.sub);
-    if (typeof role !== "string" || !(role in Role) || !Number.isSafeInteger(userId) || typeof payload.exp !== "number" || payload.iss !== "liveshelf") {
-      throw new AppError(ErrorCode.UNAUTHENTICATED, "The token does not name a user and a role.");
+    const subject = payload.sub;
+    if (typeof subject !== "string" || !/^\d{1,15}$/.test(subject) || typeof payload.exp !== "number" || payload.iss !== LOCAL_ISSUER) {
+      throw new AppError(ErrorCode.UNAUTHENTICATED, "The token does not name a user.");
     }
     if (payload.exp * 1000 <= Date.now()) throw new AppError(ErrorCode.UNAUTHENTICATED, "The token has expired.");
-    const viewer = { userId, role: role as Role, expiresAt: payload.exp };
+    const claims: TokenClaims = { local: true, issuer: LOCAL_ISSUER, subject, role: typeof role === "string" ? role : null, name: null, expiresAt: payload.exp };
     if (this.verified.size >= VERIFIED_CACHE_SIZE) this.verified.delete(this.verified.keys().next().value!);
-    this.verified.set(token, viewer);
-    return viewer;
+    this.verified.set(token, claims);
+    return claims;
   }
 
   /**

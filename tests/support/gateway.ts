@@ -42,7 +42,7 @@ export async function startTestGateway(
   return {
     ...gateway,
     statements,
-    token: (userId, role, ttl) => gateway.tokens.mint(userId, role as Role, ttl),
+    token: (userId, role, ttl) => gateway.tokens!.mint(userId, role as Role, ttl),
     async request(doc, variables, token) {
       const response = await fetch(gateway.url, {
         method: "POST",

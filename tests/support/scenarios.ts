@@ -14,6 +14,8 @@ export interface LiveSaleOptions {
   subsidy?: string;
   startsAt?: Date;
   endsAt?: Date;
+  productTitle?: string;
+  sessionTitle?: string;
   shop?: Parameters<typeof buildMerchant>[0] extends never ? never : Record<string, unknown>;
 }
 
@@ -21,11 +23,15 @@ export interface LiveSaleOptions {
 export async function liveSale(gw: TestGateway, options: LiveSaleOptions = {}) {
   const db = gw.database.db;
   const merchant = await buildMerchant(db, options.shop as never);
-  const product = await buildProduct(db, merchant.shop.id, { stock: options.stock ?? 1000, priceFen: options.priceFen ?? 10_000 });
+  const product = await buildProduct(db, merchant.shop.id, {
+    stock: options.stock ?? 1000,
+    priceFen: options.priceFen ?? 10_000,
+    ...(options.productTitle && { title: options.productTitle }),
+  });
   const promoter = await buildUser(db, "PROMOTER");
   await putOnShelf(db, promoter.id, product.id);
   const promoterToken = await gw.token(promoter.id, "PROMOTER");
-  const started = await gw.request(StartLiveSessionDocument, { input: { title: "Jade night" } }, promoterToken);
+  const started = await gw.request(StartLiveSessionDocument, { input: { title: options.sessionTitle ?? "Jade night" } }, promoterToken);
   const liveSessionId = started.data!.startLiveSession.liveSession!.id;
   const productId = toGlobalId("Product", product.id);
   const pinned = await gw.request(PinToCartDocument, { input: { liveSessionId, productId, subsidy: options.subsidy } }, promoterToken);

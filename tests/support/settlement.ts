@@ -3,7 +3,10 @@ import { eq, sql } from "drizzle-orm";
 import type { Db } from "../../src/db/client.js";
 import { orderEvents, orderRefunds, orders, shops } from "../../src/db/schema/index.js";
 import { toGlobalId } from "../../src/shared/ids.js";
+import { openDatabase } from "../../src/db/client.js";
+import { migrateDatabase } from "../../src/db/migrate.js";
 import { buildMerchant, buildProduct, buildUser } from "./builders.js";
+import { freshDatabase } from "./fresh-database.js";
 import type { TestGateway } from "./gateway.js";
 
 /** Gateways of the money tests: no scheduled settlement (tests run it by hand, on their clock). */
@@ -64,28 +67,13 @@ export async function orderState(db: Db, orderId: number) {
 export const DAY = 86_400_000;
 
 /**
- * A database of its own (migrated) for a test file that runs settlements: a run settles every due order of the
+ * A migrated database of its own for a test file that runs settlements: a run settles every due order of the
  * database, and the other files' orders must not be settled under them, nor theirs under it.
  */
-export async function ownDatabase(tag: string): Promise<{ url: string; drop: () => Promise<void> }> {
-  const { default: postgres } = await import("postgres");
-  const { inject } = await import("vitest");
-  const { ADMIN_DATABASE_URL, databaseUrl } = await import("./services.js");
-  const { openDatabase } = await import("../../src/db/client.js");
-  const { migrateDatabase } = await import("../../src/db/migrate.js");
-  const name = `${new URL(inject("databaseUrl")).pathname.slice(1)}_${tag}`;
-  const admin = postgres(ADMIN_DATABASE_URL, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`drop database if exists ${name} with (force)`);
-  await admin.unsafe(`create database ${name}`);
-  const url = databaseUrl(name);
-  const database = await openDatabase({ url });
+export async function ownDatabase(label: string): Promise<{ url: string; drop: () => Promise<void> }> {
+  const fresh = await freshDatabase(label);
+  const database = await openDatabase({ url: fresh.url });
   await migrateDatabase(database);
   await database.close();
-  return {
-    url,
-    drop: async () => {
-      await admin.unsafe(`drop database if exists ${name} with (force)`);
-      await admin.end();
-    },
-  };
+  return fresh;
 }

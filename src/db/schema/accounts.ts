@@ -1,4 +1,4 @@
-import { bigint, boolean, pgEnum, pgTable, text, timestamp } from "drizzle-orm/pg-core";
+import { bigint, boolean, index, pgEnum, pgTable, primaryKey, text, timestamp } from "drizzle-orm/pg-core";
 
 export const userRole = pgEnum("user_role", ["BUYER", "MERCHANT", "PROMOTER", "ADMIN", "ANALYST"]);
 
@@ -11,3 +11,22 @@ export const users = pgTable("users", {
 });
 
 export type UserRow = typeof users.$inferSelect;
+
+/**
+ * Links an identity provider's subject to a liveshelf user (made on first sight of a valid token, or by
+ * `npm run admin`). The gateway's own HS256 tokens need no link: their subject is the user id.
+ */
+export const userIdentities = pgTable(
+  "user_identities",
+  {
+    issuer: text("issuer").notNull(),
+    subject: text("subject").notNull(),
+    userId: bigint("user_id", { mode: "number" })
+      .notNull()
+      .references(() => users.id),
+    createdAt: timestamp("created_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.issuer, t.subject] }), index("user_identities_user_idx").on(t.userId)],
+);
+
+export type UserIdentityRow = typeof userIdentities.$inferSelect;

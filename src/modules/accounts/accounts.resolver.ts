@@ -29,6 +29,24 @@ class SetUserBannedPayload {
   userErrors!: UserErrorValue<AccountErrorCode>[];
 }
 
+@InputType("SetUserRoleInput", { description: "Give a user another role." })
+class SetUserRoleInput {
+  @Field(() => ID, { description: "The user." })
+  userId!: string;
+
+  @Field(() => Role, { description: "The new role; it counts from the user's next request, and its live subscriptions re-check at once." })
+  role!: Role;
+}
+
+@ObjectType("SetUserRolePayload", { description: "Result of setUserRole." })
+class SetUserRolePayload {
+  @Field(() => User, { nullable: true, description: "The user as saved; null when userErrors is not empty." })
+  user!: User | null;
+
+  @Field(() => [AccountUserErrorType], { description: "Rules that refused the change." })
+  userErrors!: UserErrorValue<AccountErrorCode>[];
+}
+
 registerNodeType("User", async (ctx, id) => {
   const self = ctx.viewer?.userId === id;
   if (!self && ctx.viewer?.role !== Role.ADMIN && ctx.viewer?.role !== Role.ANALYST) throw forbidden("reading other users");
@@ -49,6 +67,14 @@ export class AccountsResolver {
   @Mutation(() => SetUserBannedPayload, { description: "Admin: ban or reinstate an account; its live subscriptions end at once when banned." })
   setUserBanned(@Arg("input", () => SetUserBannedInput) input: SetUserBannedInput, @Ctx() ctx: Context) {
     return ctx.services.accounts.setUserBanned(ctx, input.userId, input.banned);
+  }
+
+  @Authorized(Role.ADMIN)
+  @Mutation(() => SetUserRolePayload, {
+    description: "Admin: change a user's role. The database's role is authoritative: tokens' role claims only seed a user provisioned on first sight.",
+  })
+  setUserRole(@Arg("input", () => SetUserRoleInput) input: SetUserRoleInput, @Ctx() ctx: Context) {
+    return ctx.services.accounts.setUserRole(ctx, input.userId, input.role);
   }
 
   @Query(() => Node, { nullable: true, description: "Any object by its global ID; null if there is none." })

@@ -5,26 +5,30 @@ import { Role } from "../../shared/auth.js";
 import { forbidden, notFound, unauthenticated } from "../../shared/errors.js";
 import { idOf } from "../../shared/ids.js";
 import { userError, type UserErrorValue } from "../../shared/user-errors.js";
-import { setBanned, usersByIds } from "./accounts.queries.js";
+import { setBanned, setRole, usersByIds } from "./accounts.queries.js";
+import type { IdentityService } from "./identity.service.js";
 import { toUser, type User } from "./user.type.js";
 
 /**
  * A banned account keeps no live subscriptions: checked when it subscribes and again on `accessChanged`.
- * Reads the row afresh (a subscription's context outlives its loaders' truth). Anonymous viewers pass.
+ * Reads the row afresh (a subscription's context outlives its loaders' truth) and brings the viewer's role up to
+ * date, so the checks that follow judge the role the user has now. Anonymous viewers pass.
  */
 export async function assertActiveAccount(ctx: Context): Promise<void> {
   if (!ctx.viewer) return;
   const [row] = await usersByIds(ctx.db, [ctx.viewer.userId]);
-  if (row?.banned) throw forbidden("live updates for a banned account");
+  if (!row || row.banned) throw forbidden("live updates for a banned account");
+  ctx.viewer.role = row.role as Role;
 }
 
 export enum AccountErrorCode {
   CANNOT_BAN_SELF = "CANNOT_BAN_SELF",
+  CANNOT_CHANGE_OWN_ROLE = "CANNOT_CHANGE_OWN_ROLE",
 }
 registerEnumType(AccountErrorCode, { name: "AccountErrorCode", description: "Why an account change was refused." });
 
 export class AccountsService {
-  constructor(private readonly deps: { bus: EventBus }) {}
+  constructor(private readonly deps: { bus: EventBus; identity: IdentityService }) {}
 
   /** Admin: bans or reinstates an account. Its live subscriptions are re-checked at once (accessChanged). */
   async setUserBanned(ctx: Context, userGlobalId: string, banned: boolean): Promise<{ user: User | null; userErrors: UserErrorValue<AccountErrorCode>[] }> {
@@ -41,8 +45,29 @@ export class AccountsService {
     return { user: toUser(row), userErrors: [] };
   }
 
-  /** After a commit that changed what a user may see: their live subscriptions re-check their access. */
+  /** Admin: gives a user another role (the database's role is the one that counts, whatever tokens claim). */
+  async setUserRole(ctx: Context, userGlobalId: string, role: Role): Promise<{ user: User | null; userErrors: UserErrorValue<AccountErrorCode>[] }> {
+    if (!ctx.viewer) throw unauthenticated();
+    if (ctx.viewer.role !== Role.ADMIN) throw forbidden("changing roles");
+    const userId = idOf("User", userGlobalId, "userId");
+    if (userId === ctx.viewer.userId) {
+      return { user: null, userErrors: [userError(AccountErrorCode.CANNOT_CHANGE_OWN_ROLE, "An admin cannot change its own role; another admin can.", "userId")] };
+    }
+    const row = await setRole(ctx.db, userId, role);
+    if (!row) throw notFound("User");
+    await this.accessChanged(ctx, userId);
+    ctx.log.info("role changed", { userId, role, by: ctx.viewer.userId });
+    return { user: toUser(row), userErrors: [] };
+  }
+
+  /**
+   * After a commit that changed what a user may do or see: this process forgets the user's role at once, every
+   * other process on "all", and the user's live subscriptions re-check their access.
+   */
   async accessChanged(ctx: Context, userId: number): Promise<void> {
-    await this.deps.bus.publish("accessChanged", userId, { userId }).catch((error) => ctx.log.warn("could not publish accessChanged", { userId, error }));
+    this.deps.identity.forget(userId);
+    for (const key of [userId, "all"] as const) {
+      await this.deps.bus.publish("accessChanged", key, { userId }).catch((error) => ctx.log.warn("could not publish accessChanged", { userId, error }));
+    }
   }
 }

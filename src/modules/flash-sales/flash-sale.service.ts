@@ -1,5 +1,6 @@
 import type { Context } from "../../context.js";
-import type { Db, DbOrTx } from "../../db/client.js";
+import type { Db, DbOrTx, Tx } from "../../db/client.js";
+import { afterCommit, Rollback, transaction } from "../../db/transaction.js";
 import type { FlashSaleRow } from "../../db/schema/index.js";
 import type { EventBus } from "../../realtime/bus.js";
 import type { RoomSpec, RoomTicket } from "../../realtime/fanout.js";
@@ -25,8 +26,10 @@ const DAY_MS = 24 * 3600 * 1000;
 
 /** Hooks other modules (price guard) attach to flash-sale configuration. */
 export interface FlashSaleGuard {
+  /** Runs in the sale's transaction; alerts it raises go out only if that transaction commits. */
   checkFlashSale(
     ctx: Context,
+    tx: Tx,
     sale: { productId: number; liveSessionId: number; promoterId: number; flashPriceFen: number; perBuyerLimit: number },
   ): Promise<FlashSaleUserError[]>;
 }
@@ -93,14 +96,22 @@ export class FlashSaleService {
     );
     const startsAt = draft.startsAt;
     errors.push(...draft.errors);
-    if (errors.length === 0 && this.guard) {
-      errors.push(...(await this.guard.checkFlashSale(ctx, { productId, liveSessionId: sessionId, promoterId: session.promoterId, flashPriceFen: draft.priceFen!, perBuyerLimit: input.perBuyerLimit })));
-    }
     if (errors.length > 0) return { flashSale: null, userErrors: errors };
 
-    const created = await ctx.db.transaction(async (tx) => {
-      if (!(await q.takeStock(tx, productId, input.allocatedUnits))) return null;
-      return q.insertFlashSale(tx, {
+    type Outcome = { row: FlashSaleRow | null; errors: FlashSaleUserError[] };
+    const outcome = await transaction(ctx.db, async (tx): Promise<Outcome> => {
+      // The session row is share-locked: endLiveSession (which updates it and ends the session's sales in the same
+      // transaction) runs wholly before or wholly after this one, so no sale survives in an ENDED session.
+      const locked = await live.liveSessionById(tx, sessionId, "share");
+      if (locked?.status !== "LIVE") return { row: null, errors: [userError(FlashSaleErrorCode.SESSION_NOT_LIVE, "The live session has ended.", "liveSessionId")] };
+      if (this.guard) {
+        const refused = await this.guard.checkFlashSale(ctx, tx, { productId, liveSessionId: sessionId, promoterId: session.promoterId, flashPriceFen: draft.priceFen!, perBuyerLimit: input.perBuyerLimit });
+        if (refused.length > 0) return { row: null, errors: refused };
+      }
+      // Not enough stock: roll back, so that nothing the guard scheduled (a WARNING for this offer) is published.
+      const stockError = { row: null, errors: [userError(FlashSaleErrorCode.INSUFFICIENT_STOCK, "The stock changed: not enough units left.", "allocatedUnits")] };
+      if (!(await q.takeStock(tx, productId, input.allocatedUnits))) throw new Rollback(stockError);
+      const row = await q.insertFlashSale(tx, {
         liveSessionId: sessionId,
         productId,
         shopId: product.shopId,
@@ -111,15 +122,14 @@ export class FlashSaleService {
         endsAt: input.endsAt,
         status: startsAt.getTime() <= now.getTime() ? "RUNNING" : "SCHEDULED",
       });
+      afterCommit(tx, () => this.loadGate(row, new Map(), new Set()));
+      afterCommit(tx, () => this.publishStock(row));
+      if (row.status === "RUNNING") afterCommit(tx, () => this.publishEvent(row.liveSessionId, { kind: "FLASH_SALE_STARTED", at: now.toISOString(), flashSaleId: row.id }));
+      return { row, errors: [] };
     });
-    if (!created) {
-      return { flashSale: null, userErrors: [userError(FlashSaleErrorCode.INSUFFICIENT_STOCK, "The stock changed: not enough units left.", "allocatedUnits")] };
-    }
-    await this.loadGate(created, new Map(), new Set());
-    await this.publishStock(created);
-    if (created.status === "RUNNING") await this.publishEvent(created.liveSessionId, { kind: "FLASH_SALE_STARTED", at: now.toISOString(), flashSaleId: created.id });
-    ctx.log.info("flash sale created", { flashSaleId: created.id, liveSessionId: sessionId, units: created.allocatedUnits });
-    return { flashSale: toFlashSale(created), userErrors: [] };
+    if (!outcome.row) return { flashSale: null, userErrors: outcome.errors };
+    ctx.log.info("flash sale created", { flashSaleId: outcome.row.id, liveSessionId: sessionId, units: outcome.row.allocatedUnits });
+    return { flashSale: toFlashSale(outcome.row), userErrors: [] };
   }
 
   watchInventory(ctx: Context, liveSessionGlobalId: string): Promise<RoomTicket> {
@@ -195,30 +205,37 @@ export class FlashSaleService {
   }
 
   /** Ends a sale at once: unsold units return to the product's stock in the same transaction. */
+  /**
+   * Ends a sale: unsold units return to the product's stock in the same transaction. Given a transaction, it joins
+   * it, and the gate is dropped and subscribers hear ENDED only once that transaction commits.
+   */
   async endSale(saleId: number, reason: string, db: DbOrTx = this.deps.db): Promise<FlashSaleRow | null> {
     const now = this.deps.clock.now();
-    const ended = await db.transaction(async (tx) => {
-      const row = await q.endSaleRow(tx, saleId, now, reason);
-      if (row) await q.returnStock(tx, row.productId, row.returnedUnits);
-      return row;
+    return transaction(db, async (tx) => {
+      const ended = await q.endSaleRow(tx, saleId, now, reason);
+      if (!ended) return null;
+      await q.returnStock(tx, ended.productId, ended.returnedUnits);
+      afterCommit(tx, async () => {
+        await this.deps.gate.drop(saleId).catch((error) => this.deps.log.warn("could not drop a gate", { saleId, error }));
+        await this.publishStock(ended);
+        await this.publishEvent(ended.liveSessionId, {
+          kind: "FLASH_SALE_ENDED",
+          at: now.toISOString(),
+          flashSaleId: ended.id,
+          returnedUnits: ended.returnedUnits,
+          reason,
+        });
+        this.deps.log.info("flash sale ended", { flashSaleId: saleId, reason, sold: ended.soldUnits, returned: ended.returnedUnits });
+      });
+      return ended;
     });
-    if (!ended) return null;
-    await this.deps.gate.drop(saleId).catch((error) => this.deps.log.warn("could not drop a gate", { saleId, error }));
-    await this.publishStock(ended);
-    await this.publishEvent(ended.liveSessionId, {
-      kind: "FLASH_SALE_ENDED",
-      at: now.toISOString(),
-      flashSaleId: ended.id,
-      returnedUnits: ended.returnedUnits,
-      reason,
-    });
-    this.deps.log.info("flash sale ended", { flashSaleId: saleId, reason, sold: ended.soldUnits, returned: ended.returnedUnits });
-    return ended;
   }
 
-  async endSalesOfSession(sessionId: number, reason: string): Promise<void> {
-    for (const row of await q.flashSalesOfSessions(this.deps.db, [sessionId])) {
-      if (row.status !== FlashSaleStatus.ENDED) await this.endSale(row.id, reason);
+  /** Ends every open sale of the sessions, inside `db`'s transaction when it is one. */
+  async endSalesOfSessions(sessionIds: readonly number[], reason: string, db: DbOrTx = this.deps.db): Promise<void> {
+    if (sessionIds.length === 0) return;
+    for (const row of await q.flashSalesOfSessions(db, sessionIds)) {
+      if (row.status !== FlashSaleStatus.ENDED) await this.endSale(row.id, reason, db);
     }
   }
 

@@ -1,5 +1,6 @@
 import type { Context } from "../../context.js";
-import type { Db, Tx } from "../../db/client.js";
+import type { Db, DbOrTx, Tx } from "../../db/client.js";
+import { afterCommit, transaction } from "../../db/transaction.js";
 import type { OrderRow } from "../../db/schema/index.js";
 import type { EventBus } from "../../realtime/bus.js";
 import { eventStream } from "../../realtime/event-stream.js";
@@ -71,7 +72,7 @@ export class FulfilmentService {
     const orderId = idOf("Order", input.orderId, "orderId");
     const carrier = cleanText(input.carrier, MAX_SHIPMENT_TEXT);
     const tracking = cleanText(input.trackingNumber, MAX_SHIPMENT_TEXT);
-    return this.transition(orderId, "SHIP", (tx, order) => this.assertShopOwner(tx, order, viewer.userId), async (tx, order, now) => {
+    return this.transition(this.deps.db, orderId, "SHIP", (tx, order) => this.assertShopOwner(tx, order, viewer.userId), async (tx, order, now) => {
       if (!carrier) return refuse(OrderTransitionErrorCode.INVALID_SHIPMENT, `The carrier must be 1–${MAX_SHIPMENT_TEXT} printable characters.`, "carrier");
       if (!tracking) return refuse(OrderTransitionErrorCode.INVALID_SHIPMENT, `The tracking number must be 1–${MAX_SHIPMENT_TEXT} printable characters.`, "trackingNumber");
       await q.insertShipment(tx, { orderId: order.id, carrier, trackingNumber: tracking, shippedBy: viewer.userId, shippedAt: now });
@@ -88,7 +89,7 @@ export class FulfilmentService {
     const authorize = async (_tx: Tx, order: OrderRow) => {
       if (order.buyerId !== viewer.userId) throw forbidden("confirming another buyer's order");
     };
-    return this.transition(orderId, "CONFIRM_RECEIPT", authorize, async (tx, order, now) => {
+    return this.transition(this.deps.db, orderId, "CONFIRM_RECEIPT", authorize, async (tx, order, now) => {
       const moved = await q.setStatus(tx, order.id, "RECEIVED", now);
       await q.insertEvent(tx, { orderId: order.id, kind: "RECEIVED", fromStatus: order.status, toStatus: "RECEIVED", actorId: viewer.userId, actorRole: viewer.role, at: now });
       return moved;
@@ -105,14 +106,14 @@ export class FulfilmentService {
 
   /**
    * A refund of `amount` (null: all that remains). The port other modules (after-sales) call with
-   * `asPlatform`. Under the order's row lock: never more than what remains refundable, whatever runs at once.
+   * `asPlatform`, inside their own transaction (`db`) if they like: the refund then commits with it. Under the order's row lock: never more than what remains refundable, whatever runs at once.
    */
-  async refund(refunder: Refunder, orderId: number, amount: string | null, reasonText: string): Promise<TransitionResult> {
+  async refund(refunder: Refunder, orderId: number, amount: string | null, reasonText: string, db: DbOrTx = this.deps.db): Promise<TransitionResult> {
     const transition: Transition = refunder.asPlatform ? "REFUND_BY_PLATFORM" : "REFUND_BY_MERCHANT";
     const authorize = async (tx: Tx, order: OrderRow) => {
       if (!refunder.asPlatform) await this.assertShopOwner(tx, order, refunder.userId);
     };
-    return this.transition(orderId, transition, authorize, async (tx, order, now) => {
+    return this.transition(db, orderId, transition, authorize, async (tx, order, now) => {
       const reason = cleanText(reasonText, MAX_REASON);
       if (!reason) return refuse(OrderTransitionErrorCode.INVALID_REASON, `The reason must be 1–${MAX_REASON} printable characters.`, "reason");
       const remaining = refundable(order.totalFen, await q.refundedFen(tx, order.id));
@@ -133,9 +134,11 @@ export class FulfilmentService {
 
   /** Shipped orders past the auto-receipt delay at `asOf` become RECEIVED (set-based); subscribers are told. */
   async autoReceive(asOf: Date): Promise<number> {
-    const moved = await this.deps.db.transaction((tx) => q.autoReceive(tx, asOf, this.deps.autoReceiveDays));
-    await this.publishChanges(moved);
-    return moved.length;
+    return transaction(this.deps.db, async (tx) => {
+      const moved = await q.autoReceive(tx, asOf, this.deps.autoReceiveDays);
+      afterCommit(tx, () => this.publishChanges(moved));
+      return moved.length;
+    });
   }
 
   /** After a commit: tells each buyer and each shop which of their orders moved (in messages of at most 100 ids). */
@@ -213,22 +216,24 @@ export class FulfilmentService {
    * order's state); an illegal transition is a userError and changes nothing.
    */
   private async transition(
+    db: DbOrTx,
     orderId: number,
     transition: Transition,
     authorize: (tx: Tx, order: OrderRow) => Promise<void>,
     apply: (tx: Tx, order: OrderRow, now: Date) => Promise<OrderRow | TransitionResult>,
   ): Promise<TransitionResult> {
     const now = this.deps.clock.now();
-    const result = await this.deps.db.transaction(async (tx) => {
+    const result = await transaction(db, async (tx) => {
       const order = await q.lockOrder(tx, orderId);
       if (!order) throw notFound("Order");
       await authorize(tx, order);
       if (!mayTransition(transition, order.status)) return refuse(OrderTransitionErrorCode.ILLEGAL_TRANSITION, illegalMessage(transition, order.status));
       // apply checks its input before it writes anything: a userError leaves nothing behind.
-      return apply(tx, order, now);
+      const outcome = await apply(tx, order, now);
+      if (!("userErrors" in outcome)) afterCommit(tx, () => this.publishChanges([{ orderId: outcome.id, buyerId: outcome.buyerId, shopId: outcome.shopId }]));
+      return outcome;
     });
     if ("userErrors" in result) return result;
-    await this.publishChanges([{ orderId: result.id, buyerId: result.buyerId, shopId: result.shopId }]);
     return { order: toOrder(result), userErrors: [] };
   }
 }

@@ -2,9 +2,10 @@ import { and, asc, desc, eq, inArray, isNull, lt, sql } from "drizzle-orm";
 import type { DbOrTx } from "../../db/client.js";
 import { cartItems, liveSessions } from "../../db/schema/index.js";
 
-export async function liveSessionById(db: DbOrTx, id: number, forUpdate = false) {
+/** `lock`: "share" keeps the session from ending (endLiveSession updates the row) until the caller's transaction ends. */
+export async function liveSessionById(db: DbOrTx, id: number, lock: boolean | "share" = false) {
   const query = db.select().from(liveSessions).where(eq(liveSessions.id, id));
-  const [row] = forUpdate ? await query.for("update") : await query;
+  const [row] = lock === "share" ? await query.for("share") : lock ? await query.for("update") : await query;
   return row ?? null;
 }
 

@@ -1,6 +1,7 @@
 import type { Context } from "../../context.js";
-import type { Db } from "../../db/client.js";
-import type { LiveSessionRow } from "../../db/schema/index.js";
+import type { Db, Tx } from "../../db/client.js";
+import type { CartItemRow, LiveSessionRow } from "../../db/schema/index.js";
+import { afterCommit, transaction } from "../../db/transaction.js";
 import type { EventBus } from "../../realtime/bus.js";
 import type { RoomSpec, RoomTicket } from "../../realtime/fanout.js";
 import type { LiveSessionEventPayload } from "../../realtime/topics.js";
@@ -27,7 +28,8 @@ import type { ViewerCounter } from "./viewer-counter.js";
 
 /** Hook the price guard attaches to pinning (a subsidy lowers the hand price). */
 export interface CartGuard {
-  checkPin(ctx: Context, pin: { productId: number; liveSessionId: number; promoterId: number; subsidyFen: number }): Promise<LiveUserError[]>;
+  /** Runs in the pin's transaction; alerts it raises go out only if that transaction commits. */
+  checkPin(ctx: Context, tx: Tx, pin: { productId: number; liveSessionId: number; promoterId: number; subsidyFen: number }): Promise<LiveUserError[]>;
 }
 
 interface EventsState {
@@ -90,10 +92,16 @@ export class LiveService {
   async endLiveSession(ctx: Context, globalId: string): Promise<{ liveSession: LiveSession | null; userErrors: LiveUserError[] }> {
     const session = await this.ownSession(ctx, globalId);
     const now = this.deps.clock.now();
-    const ended = await q.endLiveSessionRow(ctx.db, session.id, now);
+    // One transaction: the session row stays locked until its sales have ended, so createFlashSale (which
+    // share-locks it) cannot slip a RUNNING sale into the session between the two.
+    const ended = await transaction(ctx.db, async (tx) => {
+      const row = await q.endLiveSessionRow(tx, session.id, now);
+      if (!row) return null;
+      await this.deps.flashSales.endSalesOfSessions([session.id], "SESSION_ENDED", tx);
+      afterCommit(tx, () => this.publish(session.id, { kind: "LIVE_SESSION_ENDED", at: now.toISOString() }));
+      return row;
+    });
     if (!ended) return { liveSession: null, userErrors: [userError(LiveErrorCode.SESSION_NOT_LIVE, "The session has already ended.", "id")] };
-    await this.deps.flashSales.endSalesOfSession(session.id, "SESSION_ENDED");
-    await this.publish(session.id, { kind: "LIVE_SESSION_ENDED", at: now.toISOString() });
     return { liveSession: toLiveSession(ended), userErrors: [] };
   }
 
@@ -122,14 +130,21 @@ export class LiveService {
         );
       }
     }
-    if (errors.length === 0 && this.guard) {
-      errors.push(...(await this.guard.checkPin(ctx, { productId, liveSessionId: session.id, promoterId: session.promoterId, subsidyFen: subsidyFen! })));
-    }
     if (errors.length > 0) return { cartItem: null, userErrors: errors };
     const now = this.deps.clock.now();
-    const row = await q.pinCartItem(ctx.db, session.id, productId, subsidyFen!, now);
-    await this.publish(session.id, { kind: "CART_ITEM_PINNED", at: now.toISOString(), productId, cartItemId: row.id });
-    return { cartItem: toCartItem(row), userErrors: [] };
+    const outcome = await transaction(ctx.db, async (tx): Promise<{ row: CartItemRow | null; errors: LiveUserError[] }> => {
+      const locked = await q.liveSessionById(tx, session.id, "share");
+      if (locked?.status !== "LIVE") return { row: null, errors: [userError(LiveErrorCode.SESSION_NOT_LIVE, "The session has ended.", "liveSessionId")] };
+      if (this.guard) {
+        const refused = await this.guard.checkPin(ctx, tx, { productId, liveSessionId: session.id, promoterId: session.promoterId, subsidyFen: subsidyFen! });
+        if (refused.length > 0) return { row: null, errors: refused };
+      }
+      const row = await q.pinCartItem(tx, session.id, productId, subsidyFen!, now);
+      afterCommit(tx, () => this.publish(session.id, { kind: "CART_ITEM_PINNED", at: now.toISOString(), productId, cartItemId: row.id }));
+      return { row, errors: [] };
+    });
+    if (!outcome.row) return { cartItem: null, userErrors: outcome.errors };
+    return { cartItem: toCartItem(outcome.row), userErrors: [] };
   }
 
   async unpinFromCart(ctx: Context, input: UnpinFromCartInput): Promise<{ cartItem: CartItem | null; userErrors: LiveUserError[] }> {

@@ -1,6 +1,7 @@
 import type { Context } from "../../context.js";
 import type { Db, Tx } from "../../db/client.js";
-import type { CouponRow, FlashSaleRow, OrderRow } from "../../db/schema/index.js";
+import { afterCommit, Rollback, transaction } from "../../db/transaction.js";
+import type { CouponRow, OrderRow } from "../../db/schema/index.js";
 import type { EventBus } from "../../realtime/bus.js";
 import { Role } from "../../shared/auth.js";
 import type { Clock } from "../../shared/clock.js";
@@ -55,12 +56,12 @@ export interface OrderDraft {
 
 /** Hooks other modules attach to buying and to coupons (the price guard refuses and records violations). */
 export interface OrderGuard {
-  /** Runs inside the order's transaction; a refusal code stops that order. */
+  /** Runs inside the order's transaction (alerts it raises go out once that commits); a refusal code stops that order. */
   checkOrder(tx: Tx, draft: OrderDraft, now: Date): Promise<{ code: PlaceOrderErrorCode; message: string } | null>;
-  /** Called after the transaction, with the refusals it recorded, to publish alerts. */
-  afterCommit?(): Promise<void>;
+  /** Runs in the coupon's transaction; alerts it raises go out only if that transaction commits. */
   checkCoupon(
     ctx: Context,
+    tx: Tx,
     coupon: { productId: number; amountFen: number; minSpendFen: number; issuer: "SHOP" | "PROMOTER"; issuerShopId: number },
   ): Promise<CouponUserError[]>;
 }
@@ -212,14 +213,11 @@ export class OrderService {
   private async commitFlashBatch(saleId: number, batch: FlashRequest[]): Promise<FlashOutcome[]> {
     const { db, clock, flashSales } = this.deps;
     const now = clock.now();
-    let before: FlashSaleRow | null = null;
-    let after: FlashSaleRow | null = null;
     const terms = await flashSales.saleTerms(saleId);
-    const outcomes = await db.transaction(async (tx) => {
+    const outcomes = await transaction(db, async (tx) => {
       // What the batch shares is read before the sale's row is locked, so the lock is held as briefly as possible.
       const context = terms ? await this.sellingContext(tx, terms.liveSessionId, terms.productId, terms.shopId, now, batch) : null;
       const sale = await flash.flashSaleById(tx, saleId, true);
-      before = sale;
       const refuseAll = (code: PlaceOrderErrorCode): FlashOutcome[] =>
         batch.map(() => ({ kind: "REFUSED", error: userError(code, message(code)), ledgerDisagrees: true }));
       if (!sale || !context || sale.status === "ENDED" || now >= sale.endsAt) return refuseAll(PlaceOrderErrorCode.ENDED);
@@ -280,7 +278,13 @@ export class OrderService {
       const inserted = drafts.length ? await q.insertOrders(tx, drafts) : [];
       if (inserted.length) {
         await q.addPurchases(tx, saleId, added);
-        after = await q.addSold(tx, saleId, sold - sale.soldUnits);
+        const updated = await q.addSold(tx, saleId, sold - sale.soldUnits);
+        afterCommit(tx, async () => {
+          await flashSales.publishStock(updated);
+          if (updated.status === "SOLD_OUT" && sale.status !== "SOLD_OUT") {
+            await flashSales.publishEvent(updated.liveSessionId, { kind: "FLASH_SALE_SOLD_OUT", at: now.toISOString(), flashSaleId: saleId });
+          }
+        });
       }
       const resolved: FlashOutcome[] = results.map((r) => (r.kind === "PENDING" ? { kind: "ACCEPTED", order: inserted[r.draft]! } : (r as FlashOutcome)));
       return resolved.map((r, i) => {
@@ -290,14 +294,6 @@ export class OrderService {
         return first.kind === "ACCEPTED" ? ({ kind: "EXISTING", order: first.order } as FlashOutcome) : first;
       });
     });
-    await this.guard?.afterCommit?.();
-    const updated = after as FlashSaleRow | null;
-    if (updated) {
-      await flashSales.publishStock(updated);
-      if (updated.status === "SOLD_OUT" && (before as FlashSaleRow | null)?.status !== "SOLD_OUT") {
-        await flashSales.publishEvent(updated.liveSessionId, { kind: "FLASH_SALE_SOLD_OUT", at: now.toISOString(), flashSaleId: saleId });
-      }
-    }
     return outcomes;
   }
 
@@ -411,10 +407,9 @@ export class OrderService {
   /** A cart purchase outside any flash sale: stock is taken from the product in the order's own transaction. */
   private async buyFromCart(ctx: Context, liveSessionId: number, productId: number, req: FlashRequest): Promise<PlaceOrderResult> {
     const now = this.deps.clock.now();
-    let stockAfter: number | null = null;
     let result: PlaceOrderResult;
     try {
-      result = await ctx.db.transaction(async (tx) => {
+      result = await transaction(ctx.db, async (tx) => {
         const existing = await q.orderByKey(tx, req.buyerId, req.key);
         if (existing) return { order: toOrder(existing), userErrors: [] };
         const session = await live.liveSessionById(tx, liveSessionId);
@@ -433,7 +428,7 @@ export class OrderService {
         if (!taken) return refuse(PlaceOrderErrorCode.OUT_OF_STOCK, `Only ${product.stock} units are in stock.`, "quantity");
         const inserted = await q.insertOrderOnce(tx, priced.row);
         if (!inserted) throw new DuplicateKey();
-        stockAfter = taken.stock;
+        afterCommit(tx, () => this.publishProduct(productId));
         return { order: toOrder(inserted), userErrors: [] };
       });
     } catch (error) {
@@ -441,32 +436,33 @@ export class OrderService {
       const existing = await q.orderByKey(ctx.db, req.buyerId, req.key);
       return existing ? { order: toOrder(existing), userErrors: [] } : refuse(PlaceOrderErrorCode.IN_PROGRESS, message(PlaceOrderErrorCode.IN_PROGRESS));
     }
-    await this.guard?.afterCommit?.();
-    if (stockAfter !== null) {
-      const product = await catalog.productById(ctx.db, productId);
-      if (product) await this.deps.bus.publish("productUpdated", productId, { productId, version: product.version }).catch(() => {});
-    }
     return result;
   }
 
+  private async publishProduct(productId: number): Promise<void> {
+    const product = await catalog.productById(this.deps.db, productId);
+    if (product) await this.deps.bus.publish("productUpdated", productId, { productId, version: product.version }).catch(() => {});
+  }
+
   async createCoupon(ctx: Context, input: CreateCouponInput): Promise<{ coupon: Coupon | null; userErrors: CouponUserError[] }> {
-    if (!ctx.viewer) throw unauthenticated();
+    const viewer = ctx.viewer;
+    if (!viewer) throw unauthenticated();
     const productId = idOf("Product", input.productId, "productId");
     const product = await catalog.productById(ctx.db, productId);
     if (!product) throw notFound("Product");
     const errors: CouponUserError[] = [];
     let issuer: "SHOP" | "PROMOTER";
     let issuerShopId: number | null;
-    if (ctx.viewer.role === Role.MERCHANT) {
+    if (viewer.role === Role.MERCHANT) {
       const shop = await catalog.shopById(ctx.db, product.shopId);
-      if (shop?.ownerId !== ctx.viewer.userId) throw forbidden("coupons for another shop's products");
+      if (shop?.ownerId !== viewer.userId) throw forbidden("coupons for another shop's products");
       issuer = "SHOP";
       issuerShopId = shop.id;
-    } else if (ctx.viewer.role === Role.PROMOTER) {
+    } else if (viewer.role === Role.PROMOTER) {
       // A promoter issues coupons only for what it promotes: anything else is not its to discount.
-      if (!(await isOnShelf(ctx.db, ctx.viewer.userId, productId))) throw forbidden("coupons for a product you do not promote");
+      if (!(await isOnShelf(ctx.db, viewer.userId, productId))) throw forbidden("coupons for a product you do not promote");
       issuer = "PROMOTER";
-      issuerShopId = await promoterShopId(ctx.db, ctx.viewer.userId);
+      issuerShopId = await promoterShopId(ctx.db, viewer.userId);
       if (issuerShopId === null) errors.push(userError(CouponErrorCode.PROMOTER_HAS_NO_SHOP, "A promoter pays its coupons from its own shop: open one first."));
     } else throw forbidden("creating coupons");
     const code = input.code.trim();
@@ -477,25 +473,25 @@ export class OrderService {
     if (minSpendFen === null) errors.push(userError(CouponErrorCode.INVALID_AMOUNT, "The minimum spend must be a decimal amount.", "minSpend"));
     const validFrom = input.validFrom ?? this.deps.clock.now();
     if (input.validUntil <= validFrom) errors.push(userError(CouponErrorCode.INVALID_WINDOW, "validUntil must come after validFrom.", "validUntil"));
-    if (errors.length === 0 && this.guard) {
-      errors.push(
-        ...(await this.guard.checkCoupon(ctx, { productId, amountFen: amountFen!, minSpendFen: minSpendFen!, issuer: issuer!, issuerShopId: issuerShopId! })),
-      );
-    }
     if (errors.length > 0) return { coupon: null, userErrors: errors };
-    const row = await q.insertCoupon(ctx.db, {
+    return transaction(ctx.db, async (tx) => {
+      const refused = this.guard ? await this.guard.checkCoupon(ctx, tx, { productId, amountFen: amountFen!, minSpendFen: minSpendFen!, issuer: issuer!, issuerShopId: issuerShopId! }) : [];
+      if (refused.length > 0) return { coupon: null, userErrors: refused };
+      const row = await q.insertCoupon(tx, {
       code,
       issuer: issuer!,
       issuerShopId: issuerShopId!,
-      createdBy: ctx.viewer.userId,
+      createdBy: viewer.userId,
       productId,
       amountFen: amountFen!,
       minSpendFen: minSpendFen!,
       validFrom,
-      validUntil: input.validUntil,
+        validUntil: input.validUntil,
+      });
+      // Rolled back: an alert the guard raised for a coupon that was never created is not published.
+      if (!row) throw new Rollback({ coupon: null, userErrors: [userError(CouponErrorCode.CODE_TAKEN, "That code is taken.", "code")] });
+      return { coupon: toCoupon(row), userErrors: [] };
     });
-    if (!row) return { coupon: null, userErrors: [userError(CouponErrorCode.CODE_TAKEN, "That code is taken.", "code")] };
-    return { coupon: toCoupon(row), userErrors: [] };
   }
 
   /** Waits for queued orders to commit (graceful shutdown). */

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { Context } from "../../context.js";
 import { renewLoaders } from "../../context.js";
 import type { Db, DbOrTx, Tx } from "../../db/client.js";
+import { afterCommit } from "../../db/transaction.js";
 import type { AgreedPriceRow, RestrictionRow, ViolationRow } from "../../db/schema/index.js";
 import type { EventBus } from "../../realtime/bus.js";
 import { eventStream } from "../../realtime/event-stream.js";
@@ -53,9 +54,6 @@ import {
   type PriceGuardViolation,
 } from "./price-guard.type.js";
 
-/** A recorded violation whose transaction never commits (rolled back) is forgotten after this long. */
-const PENDING_TTL_MS = 60_000;
-const MAX_PENDING = 10_000;
 const MAX_ALERT_QUEUE = 64;
 
 interface ProductFacts {
@@ -81,8 +79,6 @@ interface Targets {
  * live-cart and order services through their guard hooks.
  */
 export class PriceGuardService implements FlashSaleGuard, CartGuard, OrderGuard {
-  /** Violations recorded in transactions of this process whose alert has not gone out: id → when (monotonic ms). */
-  private readonly pending = new Map<number, number>();
   private readonly saleStates = new WeakMap<Tx, Map<string, SaleState>>();
   /** A product's shop and cross-border mark never change: cached for the order hot path. */
   private readonly facts = new Map<number, ProductFacts>();
@@ -138,14 +134,15 @@ export class PriceGuardService implements FlashSaleGuard, CartGuard, OrderGuard 
 
   async checkFlashSale(
     ctx: Context,
+    tx: Tx,
     sale: { productId: number; liveSessionId: number; promoterId: number; flashPriceFen: number; perBuyerLimit: number },
   ): Promise<FlashSaleUserError[]> {
-    const product = await this.productFacts(ctx.db, sale.productId);
-    const promoterShop = await promoterShopId(ctx.db, sale.promoterId);
-    const restriction = await this.restrictionOf(ctx.db, product, [promoterShop], sale.promoterId);
+    const product = await this.productFacts(tx, sale.productId);
+    const promoterShop = await promoterShopId(tx, sale.promoterId);
+    const restriction = await this.restrictionOf(tx, product, [promoterShop], sale.promoterId);
     if (restriction) return [userError(FlashSaleErrorCode.RESTRICTED, restrictedMessage(restriction), "productId")];
-    const pin = await live.pinnedCartItem(ctx.db, sale.liveSessionId, sale.productId);
-    const blocked = await this.assess(ctx, {
+    const pin = await live.pinnedCartItem(tx, sale.liveSessionId, sale.productId);
+    const blocked = await this.assess(ctx, tx, {
       offer: "FLASH_SALE",
       productId: sale.productId,
       product,
@@ -156,15 +153,15 @@ export class PriceGuardService implements FlashSaleGuard, CartGuard, OrderGuard 
     return blocked ? [userError(FlashSaleErrorCode.PRICE_GUARD, blocked, "flashPrice")] : [];
   }
 
-  async checkPin(ctx: Context, pin: { productId: number; liveSessionId: number; promoterId: number; subsidyFen: number }): Promise<LiveUserError[]> {
-    const product = await this.productFacts(ctx.db, pin.productId);
-    const promoterShop = await promoterShopId(ctx.db, pin.promoterId);
-    const restriction = await this.restrictionOf(ctx.db, product, [promoterShop], pin.promoterId);
+  async checkPin(ctx: Context, tx: Tx, pin: { productId: number; liveSessionId: number; promoterId: number; subsidyFen: number }): Promise<LiveUserError[]> {
+    const product = await this.productFacts(tx, pin.productId);
+    const promoterShop = await promoterShopId(tx, pin.promoterId);
+    const restriction = await this.restrictionOf(tx, product, [promoterShop], pin.promoterId);
     if (restriction) return [userError(LiveErrorCode.RESTRICTED, restrictedMessage(restriction), "productId")];
-    const listPriceFen = (await catalog.productById(ctx.db, pin.productId))!.priceFen;
+    const listPriceFen = (await catalog.productById(tx, pin.productId))!.priceFen;
     // The room's subsidy also lowers the hand price of the room's flash sales of the product.
-    const sales = await q.openFlashSales(ctx.db, pin.productId, pin.liveSessionId);
-    const blocked = await this.assess(ctx, {
+    const sales = await q.openFlashSales(tx, pin.productId, pin.liveSessionId);
+    const blocked = await this.assess(ctx, tx, {
       offer: "CART_SUBSIDY",
       productId: pin.productId,
       product,
@@ -180,16 +177,17 @@ export class PriceGuardService implements FlashSaleGuard, CartGuard, OrderGuard 
 
   async checkCoupon(
     ctx: Context,
+    tx: Tx,
     coupon: { productId: number; amountFen: number; minSpendFen: number; issuer: "SHOP" | "PROMOTER"; issuerShopId: number },
   ): Promise<CouponUserError[]> {
-    const product = await this.productFacts(ctx.db, coupon.productId);
+    const product = await this.productFacts(tx, coupon.productId);
     const promoterId = coupon.issuer === "PROMOTER" ? (ctx.viewer?.userId ?? null) : null;
-    const restriction = await this.restrictionOf(ctx.db, product, [coupon.issuerShopId], promoterId);
+    const restriction = await this.restrictionOf(tx, product, [coupon.issuerShopId], promoterId);
     if (restriction) return [userError(CouponErrorCode.RESTRICTED, restrictedMessage(restriction), "productId")];
-    const listPriceFen = (await catalog.productById(ctx.db, coupon.productId))!.priceFen;
-    const [pins, sales] = await Promise.all([q.livePins(ctx.db, coupon.productId), q.openFlashSales(ctx.db, coupon.productId)]);
+    const listPriceFen = (await catalog.productById(tx, coupon.productId))!.priceFen;
+    const [pins, sales] = await Promise.all([q.livePins(tx, coupon.productId), q.openFlashSales(tx, coupon.productId)]);
     // A coupon is good in every room: every way of buying the product now counts, and the bare list price.
-    const blocked = await this.assess(ctx, {
+    const blocked = await this.assess(ctx, tx, {
       offer: coupon.issuer === "SHOP" ? "SHOP_COUPON" : "PROMOTER_COUPON",
       productId: coupon.productId,
       product,
@@ -204,9 +202,14 @@ export class PriceGuardService implements FlashSaleGuard, CartGuard, OrderGuard 
     return blocked ? [userError(CouponErrorCode.PRICE_GUARD, blocked, "amount")] : [];
   }
 
-  /** Raises the alert an offer deserves; returns the refusal message when it is BLOCKED. */
+  /**
+   * Raises the alert an offer deserves, published once the offer's transaction commits (a refused offer's
+   * transaction commits with nothing written, so its BLOCKED alert goes out; one rolled back says nothing).
+   * Returns the refusal message when it is BLOCKED.
+   */
   private async assess(
     ctx: Context,
+    tx: Tx,
     o: {
       offer: PriceGuardAlertPayload["offer"];
       productId: number;
@@ -216,10 +219,10 @@ export class PriceGuardService implements FlashSaleGuard, CartGuard, OrderGuard 
       targets: Targets;
     },
   ): Promise<string | null> {
-    const filing = await q.currentAgreedPrice(ctx.db, o.productId);
+    const filing = await q.currentAgreedPrice(tx, o.productId);
     if (!filing) return null;
     const now = this.deps.clock.now();
-    const coupons: CouponOffer[] = [...(await q.liveCoupons(ctx.db, o.productId, now)), ...(o.extraCoupon ? [o.extraCoupon] : [])];
+    const coupons: CouponOffer[] = [...(await q.liveCoupons(tx, o.productId, now)), ...(o.extraCoupon ? [o.extraCoupon] : [])];
     const reach = lowestReach(o.channels, coupons, filing.unitsPerOrder);
     if (!reach) return null;
     const level = alertLevel(reach.handPriceFen, filing.agreedPriceFen, this.deps.warningBps);
@@ -230,7 +233,8 @@ export class PriceGuardService implements FlashSaleGuard, CartGuard, OrderGuard 
       level === "BLOCKED"
         ? `Price guard: a buyer could pay ${reachable} per unit (${describeReach(reach)}), below the agreed price ${floor}.`
         : `Price guard: a buyer could pay ${reachable} per unit (${describeReach(reach)}), within ${this.deps.warningBps / 100}% of the agreed price ${floor}.`;
-    await this.publishAlert(
+    const alert = () =>
+      this.publishAlert(
       {
         kind: "PRICE_GUARD_ALERT",
         alertId: randomUUID(),
@@ -251,6 +255,7 @@ export class PriceGuardService implements FlashSaleGuard, CartGuard, OrderGuard 
       },
       o.targets,
     );
+    afterCommit(tx, alert);
     ctx.log.info("price guard alert", { alertLevel: level, offer: o.offer, productId: o.productId, reachableFen: reach.handPriceFen, floorFen: filing.agreedPriceFen });
     return level === "BLOCKED" ? message : null;
   }
@@ -323,21 +328,19 @@ export class PriceGuardService implements FlashSaleGuard, CartGuard, OrderGuard 
       restrictionId: restriction?.id ?? null,
       occurredAt: now,
     });
-    this.remember(violation.id);
+    afterCommit(tx, () => this.announceCommitted([violation.id]));
     return {
       code: PlaceOrderErrorCode.PRICE_GUARD,
       message: `The hand price ${formatFen(draft.handPriceFen)} per unit is below the agreed price ${formatFen(filing.agreedPriceFen)}; the order was refused.`,
     };
   }
 
-  /** After the order's transaction: alerts for the violations it committed, and restrictions enforced on running sales. */
-  async afterCommit(): Promise<void> {
-    if (this.pending.size === 0) return;
-    const claimed = await q.claimUnalerted(this.deps.db, this.deps.clock.now(), [...this.pending.keys()]);
-    for (const row of claimed) this.pending.delete(row.id);
-    const stale = performance.now() - PENDING_TTL_MS;
-    for (const [id, at] of this.pending) if (at < stale) this.pending.delete(id);
-    await this.announce(claimed);
+  /**
+   * After the order's transaction commits: alerts for the violations it recorded, and restrictions enforced. The
+   * claim (alerted_at) makes this the durable outbox: a process that dies first leaves them to recover().
+   */
+  async announceCommitted(violationIds: number[]): Promise<void> {
+    await this.announce(await q.claimUnalerted(this.deps.db, this.deps.clock.now(), violationIds));
   }
 
   /** At start: violations committed by a process that stopped before announcing them. */
@@ -346,16 +349,6 @@ export class PriceGuardService implements FlashSaleGuard, CartGuard, OrderGuard 
     if (claimed.length) this.deps.log.warn("announcing price-guard violations left unannounced", { violations: claimed.length });
     await this.announce(claimed);
     return claimed.length;
-  }
-
-  private remember(violationId: number) {
-    if (this.pending.size >= MAX_PENDING) {
-      // Bounded: the oldest mark is dropped; its violation is announced by the next recover().
-      const oldest = this.pending.keys().next().value!;
-      this.pending.delete(oldest);
-      this.deps.log.warn("price-guard outbox full: an alert waits for the next start", { violationId: oldest });
-    }
-    this.pending.set(violationId, performance.now());
   }
 
   private async announce(violations: ViolationRow[]): Promise<void> {
@@ -467,7 +460,8 @@ export class PriceGuardService implements FlashSaleGuard, CartGuard, OrderGuard 
     // merchant whose shop changed hands must stop receiving its alerts.
     const authorize = async () => {
       await assertActiveAccount(ctx);
-      let allowed = admin;
+      // The viewer's role as it is now: an admin demoted since subscribing loses the feed.
+      let allowed = viewer.role === Role.ADMIN;
       if (shopId !== null) {
         const shop = await catalog.shopById(ctx.db, shopId);
         if (!shop) throw notFound("Shop");

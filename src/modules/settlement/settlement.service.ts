@@ -1,5 +1,6 @@
 import type { Context } from "../../context.js";
 import type { Db, Tx } from "../../db/client.js";
+import { afterCommit, transaction } from "../../db/transaction.js";
 import type { SettlementRow } from "../../db/schema/index.js";
 import { Role } from "../../shared/auth.js";
 import type { Clock } from "../../shared/clock.js";
@@ -108,14 +109,15 @@ export class SettlementService {
     const { db, clock, terms, fulfilment, log } = this.deps;
     const autoReceived = await fulfilment.autoReceive(asOf);
     const now = clock.now();
-    const outcome = await db.transaction(async (tx) => {
+    const outcome = await transaction(db, async (tx) => {
       if (!(await q.lockSettlement(tx, options.wait))) return null;
       const run = await q.insertRun(tx, { asOf, trigger: options.trigger, startedBy: options.by, startedAt: now });
-      return { runId: run.id, ...(await q.settleDue(tx, run.id, asOf, now, terms)) };
+      const settled = await q.settleDue(tx, run.id, asOf, now, terms);
+      afterCommit(tx, () => fulfilment.publishChanges(settled.changes));
+      return { runId: run.id, ...settled };
     });
     if (!outcome) return { runId: null, asOf, ordersSettled: 0, amountFen: 0, autoReceived };
     if (outcome.ordersSettled > 0) log.info("settled orders", { runId: outcome.runId, orders: outcome.ordersSettled, amountFen: outcome.amountFen });
-    await fulfilment.publishChanges(outcome.changes);
     return { runId: outcome.runId, asOf, ordersSettled: outcome.ordersSettled, amountFen: outcome.amountFen, autoReceived };
   }
 

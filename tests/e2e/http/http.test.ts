@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
+import { buildUser } from "../../support/builders.js";
 import { startTestGateway, type TestGateway } from "../../support/gateway.js";
 
 describe("HTTP endpoints", () => {
@@ -38,7 +39,7 @@ describe("HTTP endpoints", () => {
 
   it("serves GraphiQL and its assets from the installed packages (no CDN)", async () => {
     // Production mode: GraphiQL is for ADMIN and ANALYST (tests/e2e/security covers the refusals).
-    const page = await (await fetch(`${gw.url}?token=${await gw.token(1, "ANALYST")}`, { headers: { accept: "text/html" } })).text();
+    const page = await (await fetch(`${gw.url}?token=${await gw.token((await buildUser(gw.database.db, "ANALYST")).id, "ANALYST")}`, { headers: { accept: "text/html" } })).text();
     expect(page).toContain("liveshelf GraphiQL");
     expect(page).not.toMatch(/https?:\/\/(?!localhost)[a-z]/i);
     for (const src of page.matchAll(/(?:src|href)="(\/graphiql\/[^"]+)"/g)) {
@@ -65,7 +66,7 @@ describe("HTTP endpoints", () => {
     expect(((await bad.json()) as any).errors[0].extensions.code).toBe("UNAUTHENTICATED");
     const expired = await fetch(gw.url, {
       method: "POST",
-      headers: { "content-type": "application/json", authorization: `Bearer ${await gw.token(1, "BUYER", -10)}` },
+      headers: { "content-type": "application/json", authorization: `Bearer ${await gw.token((await buildUser(gw.database.db, "BUYER")).id, "BUYER", -10)}` },
       body: JSON.stringify({ query: "{ viewer { id } }" }),
     });
     expect(((await expired.json()) as any).errors[0].message).toMatch(/expired/);

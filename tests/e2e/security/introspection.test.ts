@@ -1,5 +1,6 @@
 import { getIntrospectionQuery } from "graphql";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { buildUser } from "../../support/builders.js";
 import { startTestGateway, type TestGateway } from "../../support/gateway.js";
 import { postRaw } from "../../support/raw.js";
 
@@ -25,13 +26,13 @@ describe("introspection and GraphiQL", () => {
 
   it("are open to ADMIN and ANALYST only in production", async () => {
     for (const role of ["ADMIN", "ANALYST"] as const) {
-      const token = await production.token(1, role);
+      const token = await production.token((await buildUser(production.database.db, role)).id, role);
       expect((await postRaw(production.url, { query: INTROSPECTION }, { token })).body.data.__schema.queryType.name, role).toBe("Query");
       expect((await graphiql(production.url, `?token=${token}`)).status, role).toBe(200);
       expect((await fetch(production.url, { headers: { accept: "text/html", authorization: `Bearer ${token}` } })).status, role).toBe(200);
     }
     for (const role of [null, "BUYER", "MERCHANT", "PROMOTER"] as const) {
-      const token = role && (await production.token(1, role));
+      const token = role && (await production.token((await buildUser(production.database.db, role)).id, role));
       const refused = await postRaw(production.url, { query: "{ __type(name: \"Product\") { fields { name } } }" }, { token });
       expect(refused.status, String(role)).toBe(403);
       expect(refused.body.errors[0].extensions.code).toBe("FORBIDDEN");

@@ -10,7 +10,8 @@ import { collect, startTestGateway, type TestGateway } from "../../support/gatew
 import * as operations from "../../support/generated/graphql.js";
 import { postRaw, RawSocket } from "../../support/raw.js";
 
-const OPERATIONS_DIR = new URL("../../support/operations/", import.meta.url);
+// The tests' operations and the live-room overlay's (src/http/overlay), as an operator would list them.
+const OPERATIONS_DIRS = [new URL("../../support/operations/", import.meta.url), new URL("../../../src/http/overlay/", import.meta.url)];
 const documents = Object.entries(operations).filter(([name]) => name.endsWith("Document")) as [string, DocumentNode][];
 const apq = (hash: string) => ({ persistedQuery: { version: 1, sha256Hash: hash } });
 const getWithHash = (url: string, hash: string) =>
@@ -63,9 +64,11 @@ describe("PERSISTED_QUERIES=allowlist", () => {
   const manifestFile = join(dir, "operations.json");
   let gw: TestGateway;
   beforeAll(async () => {
-    const sources = readdirSync(OPERATIONS_DIR)
-      .filter((f) => f.endsWith(".graphql"))
-      .map((f) => readFileSync(new URL(f, OPERATIONS_DIR), "utf8"));
+    const sources = OPERATIONS_DIRS.flatMap((folder) =>
+      readdirSync(folder)
+        .filter((f) => f.endsWith(".graphql"))
+        .map((f) => readFileSync(new URL(f, folder), "utf8")),
+    );
     writeFileSync(manifestFile, JSON.stringify(buildManifest(sources)));
     gw = await startTestGateway("postgres", { env: { PERSISTED_QUERIES: "allowlist", OPERATIONS_MANIFEST: manifestFile } });
   });

@@ -2,7 +2,7 @@ import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { products } from "../../../src/db/schema/index.js";
 import { toGlobalId } from "../../../src/shared/ids.js";
-import { buildMerchant, buildProduct } from "../../support/builders.js";
+import { buildMerchant, buildProduct, buildUser } from "../../support/builders.js";
 import { startTestGateway, type TestGateway } from "../../support/gateway.js";
 import { RawSocket } from "../../support/raw.js";
 
@@ -38,7 +38,7 @@ describe("the WebSocket door", () => {
   });
 
   it("ends the connection with 4403 when its token expires", async () => {
-    const socket = await RawSocket.connect(gw.wsUrl, await gw.token(1, "BUYER", 2));
+    const socket = await RawSocket.connect(gw.wsUrl, await gw.token((await buildUser(gw.database.db, "BUYER")).id, "BUYER", 2));
     socket.subscribe("1", WATCH, { id: productId });
     await socket.until((m) => m.id === "1" && m.type === "next");
     expect(await socket.closed).toBe(4403);

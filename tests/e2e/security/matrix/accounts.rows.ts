@@ -23,6 +23,22 @@ export const accountsRows: MatrixRow[] = [
     allowed: (data) => expect(data.setUserBanned.user.banned).toBe(true),
   },
   {
+    covers: "Mutation.setUserRole",
+    document: `mutation MatrixRole($input: SetUserRoleInput!) { setUserRole(input: $input) { user { id role } userErrors { code } } }`,
+    async setup(db) {
+      const admin = await buildUser(db, "ADMIN");
+      const target = await buildUser(db, "BUYER");
+      return {
+        owner: { id: admin.id, role: "ADMIN" },
+        variables: { input: { userId: toGlobalId("User", target.id), role: "MERCHANT" } },
+        snapshot: () => db.select().from(users).where(eq(users.id, target.id)),
+      };
+    },
+    // Only admins change roles, whatever role a token claims (the database's role is the one that counts).
+    expect: outcomes("FORBIDDEN", { anonymous: "UNAUTHENTICATED", owner: "allowed", ADMIN: "allowed" }),
+    allowed: (data) => expect(data.setUserRole.user.role).toBe("MERCHANT"),
+  },
+  {
     // A user is visible to themselves and to staff.
     covers: "Node:User",
     document: NODE_QUERY,
