@@ -1,5 +1,5 @@
 import "reflect-metadata";
-import { ConfigError, loadConfig } from "./config/env.js";
+import { ConfigError, loadConfig, StartupError } from "./config/env.js";
 import { startGateway } from "./server.js";
 import { demoTokens } from "./seed/demo-tokens.js";
 import { createLogger } from "./shared/logger.js";
@@ -16,7 +16,16 @@ async function main() {
     throw error;
   }
   const log = createLogger(config.LOG_LEVEL, { service: "liveshelf", pid: process.pid });
-  const gateway = await startGateway({ config, log });
+  let gateway;
+  try {
+    gateway = await startGateway({ config, log });
+  } catch (error) {
+    if (error instanceof StartupError) {
+      process.stderr.write(`liveshelf: cannot start: ${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
 
   const banner = [`\nliveshelf is running (${config.mode} mode)`, `  GraphiQL:  ${gateway.url}`, `  WebSocket: ${gateway.wsUrl}`];
   // Tokens of real users are never printed: only the embedded demo's.
@@ -32,6 +41,11 @@ async function main() {
     if (stopping) return;
     stopping = true;
     log.info("shutting down", { signal });
+    // The drain keeps to SHUTDOWN_GRACE_MS; this is the backstop should anything in it hang.
+    setTimeout(() => {
+      log.error("shutdown overran its grace period; exiting", { graceMs: config.SHUTDOWN_GRACE_MS });
+      process.exit(1);
+    }, config.SHUTDOWN_GRACE_MS + 700).unref();
     gateway.stop().then(
       () => process.exit(0),
       (error) => {

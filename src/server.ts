@@ -4,7 +4,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo } from "node:net";
 import { ApolloServer, HeaderMap, type ApolloServerPlugin } from "@apollo/server";
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
-import type { Config } from "./config/env.js";
+import { StartupError, type Config } from "./config/env.js";
 import { embeddedDbDir, resolveJwtSecret } from "./config/secrets.js";
 import { createContext, type Context, type Services } from "./context.js";
 import { openDatabase, type Database } from "./db/client.js";
@@ -30,14 +30,15 @@ import { FulfilmentService } from "./modules/fulfilment/index.js";
 import { postRefund, SettlementService } from "./modules/settlement/index.js";
 import { FanoutHub } from "./realtime/fanout.js";
 import { InProcessBus, type EventBus } from "./realtime/bus.js";
-import { RedisBus } from "./realtime/redis-bus.js";
+import { RedisBus, redactedUrl } from "./realtime/redis-bus.js";
 import { buildGatewaySchema } from "./schema.js";
 import { seedDemo } from "./seed/demo.js";
 import { IdentityService } from "./modules/accounts/identity.service.js";
 import { bearerToken, TokenService, type Viewer } from "./shared/auth.js";
 import { JwksVerifier } from "./shared/jwks.js";
 import { systemClock, type Clock } from "./shared/clock.js";
-import { AppError, formatError } from "./shared/errors.js";
+import { within, retryUntil } from "./shared/deadline.js";
+import { AppError, ErrorCode, formatError, isUnavailable, RETRY_AFTER_SECONDS, unavailable } from "./shared/errors.js";
 import { createLogger, type Logger } from "./shared/logger.js";
 
 export interface GatewayOptions {
@@ -66,6 +67,23 @@ export interface Gateway {
 }
 
 const MAX_BODY_BYTES = 1024 * 1024;
+/** /readyz answers within this, whatever PostgreSQL and Redis do. */
+const READY_CHECK_MS = 500;
+
+const describeError = (error: unknown) =>
+  (error as { code?: string })?.code ?? ((error as Error)?.message || String(error));
+
+/** Fails before any work when the port is taken: one clear line instead of an 'error' event after side effects. */
+async function assertPortFree(port: number, host: string): Promise<void> {
+  if (port === 0) return;
+  const probe = createServer();
+  await new Promise<void>((resolve, reject) => {
+    probe.once("error", (error: NodeJS.ErrnoException) =>
+      reject(new StartupError(error.code === "EADDRINUSE" ? `PORT ${port} is already in use on ${host}` : `cannot listen on ${host}:${port} (${error.code ?? error.message})`)),
+    );
+    probe.listen(port, host, () => probe.close(() => resolve()));
+  });
+}
 const AUTH_STATUS: Record<string, number> = { FORBIDDEN: 403, SERVICE_UNAVAILABLE: 503 };
 
 /** Composition root: env → db → bus → services → schema → HTTP + WebSocket. No domain logic here. */
@@ -75,17 +93,34 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const log = options.log ?? createLogger(config.LOG_LEVEL, { service: "liveshelf", pid: process.pid });
   const manifest = config.PERSISTED_QUERIES === "allowlist" ? OperationManifest.fromFile(config.OPERATIONS_MANIFEST!) : null;
 
+  await assertPortFree(config.PORT, config.HOST);
   const database = await openDatabase({
     url: config.DATABASE_URL,
     dataDir: embeddedDbDir(config),
     poolSize: config.DB_POOL_SIZE,
     onQuery: options.onQuery,
   });
+  if (database.kind === "postgres") {
+    await retryUntil(
+      () => database.ping(),
+      config.STARTUP_TIMEOUT_MS,
+      (error) => {
+        void database.close().catch(() => {});
+        return new StartupError(`PostgreSQL at ${redactedUrl(config.DATABASE_URL!)} is not reachable after ${config.STARTUP_TIMEOUT_MS} ms (${describeError(error)})`);
+      },
+    );
+  }
   await migrateDatabase(database);
   if (config.mode === "embedded" && config.SEED_DEMO === "auto") await seedDemo(database.db, log, clock.now());
 
   const bus: EventBus = config.REDIS_URL
-    ? await RedisBus.connect(config.REDIS_URL, config.REDIS_KEY_PREFIX, log)
+    ? await RedisBus.connect(config.REDIS_URL, config.REDIS_KEY_PREFIX, log, {
+        startupTimeoutMs: config.STARTUP_TIMEOUT_MS,
+        commandTimeoutMs: config.REDIS_COMMAND_TIMEOUT_MS,
+      }).catch(async (error) => {
+        await database.close().catch(() => {});
+        throw error;
+      })
     : new InProcessBus((error) => log.error("bus handler failed", { error }));
   const tokens = config.mode === "embedded" || config.JWT_SECRET ? new TokenService(resolveJwtSecret(config), config.JWT_TTL_SECONDS) : null;
   const provider = config.JWKS_URL
@@ -136,6 +171,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   flashSales.guard = priceGuard;
   live.guard = priceGuard;
   services.orders.guard = priceGuard;
+  services.catalog.guard = priceGuard;
   const schema = await buildGatewaySchema();
   const metrics = createMetrics();
   const bucket = { size: config.RATE_LIMIT_BUCKET_SIZE, restoreRate: config.RATE_LIMIT_RESTORE_RATE };
@@ -166,12 +202,17 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
 
   await flashSales.rebuildAllGates();
   await priceGuard.recover();
-  redis?.on("ready", () => {
-    log.info("redis is back: rebuilding flash sale gates from the ledger");
-    flashSales.rebuildAllGates().catch((error) => log.error("gate rebuild failed", { error }));
-  });
+  if (bus instanceof RedisBus) {
+    bus.onReconnect(() => {
+      // Whatever was published while Redis was away is lost: gates and rooms are read again from the ledger.
+      log.info("redis is back: rebuilding flash sale gates and room states from the ledger");
+      flashSales.rebuildAllGates().catch((error) => log.error("gate rebuild failed", { error }));
+      hub.reloadAll().catch((error: unknown) => log.error("room reload failed", { error }));
+    });
+  }
   const sweeper = setInterval(() => {
-    flashSales.sweep().catch((error) => log.error("flash sale sweep failed", { error }));
+    // During an outage the sweep fails every tick: the outage is reported once by /readyz and the connection logs.
+    flashSales.sweep().catch((error) => (isUnavailable(error) ? log.debug : log.error)("flash sale sweep failed", { error }));
   }, config.SWEEP_INTERVAL_MS);
   sweeper.unref();
   settlement.start();
@@ -200,8 +241,24 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       };
     },
   };
+  // An outage answers 503 with Retry-After: the client may retry the same request (orders carry idempotency keys).
+  const unavailablePlugin: ApolloServerPlugin<Context> = {
+    async requestDidStart() {
+      return {
+        async willSendResponse({ response }) {
+          if (response.body.kind !== "single") return;
+          if (!response.body.singleResult.errors?.some((e) => e.extensions?.code === ErrorCode.UNAVAILABLE)) return;
+          response.http.status = 503;
+          response.http.headers.set("retry-after", String(RETRY_AFTER_SECONDS));
+        },
+      };
+    },
+  };
   const apollo = new ApolloServer<Context>({
     schema,
+    // Signals are the process's (src/main.ts): Apollo's own handler would refuse requests with 500s while the
+    // server still drains.
+    stopOnTerminationSignals: false,
     csrfPrevention: true,
     introspection: true,
     includeStacktraceInErrorResponses: false,
@@ -215,7 +272,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       return result;
     },
     // No HTTP caching of GraphQL responses here; the cache-control plugin would wrap every field resolver.
-    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginCacheControlDisabled(), metricsPlugin, guard.apolloPlugin(), requestIdPlugin],
+    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginCacheControlDisabled(), metricsPlugin, guard.apolloPlugin(), requestIdPlugin, unavailablePlugin],
   });
   await apollo.start();
 
@@ -286,8 +343,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     }
     if (path === "/readyz") {
       const [db, redis] = await Promise.all([
-        database.ping().then(() => true, () => false),
-        bus.ready(),
+        within(database.ping().then(() => true, () => false), READY_CHECK_MS, false),
+        within(bus.ready(), READY_CHECK_MS, false),
       ]);
       const ready = db && redis && !stopping;
       send(res, ready ? 200 : 503, "application/json", JSON.stringify({ status: ready ? "ready" : "unavailable", database: db, bus: redis, stopping }));
@@ -330,11 +387,27 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     const caller = clientAddress(req.socket.remoteAddress, req.headers["x-forwarded-for"], config.TRUST_PROXY_HOPS);
     void (async () => {
       try {
-        const url = new URL(req.url ?? "/", "http://gateway");
+        let url: URL;
+        try {
+          url = new URL(req.url ?? "/", "http://gateway");
+        } catch {
+          return sendGraphQLError(res, 400, new AppError(ErrorCode.BAD_REQUEST, "The request target is not a valid URL."), requestId);
+        }
+        if (stopping && url.pathname !== "/healthz" && url.pathname !== "/readyz" && url.pathname !== "/metrics") {
+          // Draining: in-flight requests finish; new ones are sent elsewhere, and this connection is not reused.
+          res.setHeader("connection", "close");
+          res.setHeader("retry-after", String(RETRY_AFTER_SECONDS));
+          return sendGraphQLError(res, 503, unavailable("This gateway process is shutting down; retry (another process will answer)."), requestId);
+        }
         routeName = await route(req, res, url, requestId, caller);
       } catch (error) {
         if (error instanceof BodyTooLarge) {
           sendGraphQLError(res, 413, new AppError("LIMIT_EXCEEDED", `The request body is over ${MAX_BODY_BYTES} bytes.`, { limit: "bodyBytes" }), requestId);
+        } else if (isUnavailable(error)) {
+          if (!res.headersSent) {
+            res.setHeader("retry-after", String(RETRY_AFTER_SECONDS));
+            sendGraphQLError(res, 503, unavailable(), requestId);
+          } else res.end();
         } else {
           log.error("request failed", { requestId, error });
           if (!res.headersSent) sendGraphQLError(res, 500, new AppError("INTERNAL_SERVER_ERROR", "Internal server error"), requestId);
@@ -350,7 +423,9 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
 
   const ws = attachWebSocket(server, { config, schema, identity, guard, log, metrics, contextFor, subscribe: (args) => hub.subscribe(args) });
   await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
+    server.once("error", (error: NodeJS.ErrnoException) =>
+      reject(error.code === "EADDRINUSE" ? new StartupError(`PORT ${config.PORT} is already in use on ${config.HOST}`) : error),
+    );
     server.listen(config.PORT, config.HOST, () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
@@ -371,23 +446,30 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     gate,
     stop: () =>
       (stopped ??= (async () => {
+        // Everything below shares one deadline, so the process is done within SHUTDOWN_GRACE_MS.
+        const deadline = Date.now() + config.SHUTDOWN_GRACE_MS;
+        const left = () => Math.max(0, deadline - Date.now());
         stopping = true;
-        log.info("draining");
-        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-        server.closeIdleConnections();
+        log.info("draining", { graceMs: config.SHUTDOWN_GRACE_MS });
         clearInterval(sweeper);
-        await settlement.stop();
-        await ws.close();
-        const grace = setTimeout(() => server.closeAllConnections(), config.SHUTDOWN_GRACE_MS);
-        await closed;
+        await within(settlement.stop(), left(), undefined);
+        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        // A kept-alive connection whose last request just finished is idle: close it rather than wait for its timeout.
+        const idle = setInterval(() => server.closeIdleConnections(), 50);
+        server.closeIdleConnections();
+        // Sockets get 1001 now; a client that does not complete the closing handshake is cut at the deadline.
+        const sockets = ws.close(left());
+        const grace = setTimeout(() => server.closeAllConnections(), left());
+        await Promise.all([closed, sockets]);
         clearTimeout(grace);
-        await services.orders.drain(config.SHUTDOWN_GRACE_MS);
-        await hub.close();
-        await viewers.stop();
-        await identity.stop();
-        await apollo.stop();
-        await bus.close();
-        await database.close();
+        clearInterval(idle);
+        await services.orders.drain(left());
+        await within(hub.close(), left(), undefined);
+        await within(viewers.stop(), left(), undefined);
+        await within(identity.stop(), left(), undefined);
+        await within(apollo.stop(), left(), undefined);
+        await within(bus.close(), left(), undefined);
+        await within(database.close().catch(() => {}), Math.max(left(), 100), undefined);
         log.info("stopped");
       })()),
   };

@@ -49,6 +49,10 @@ const schema = z.object({
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
   SEED_DEMO: z.enum(["auto", "never"]).default("auto"),
   SHUTDOWN_GRACE_MS: intFrom(0, 120_000).default(10_000),
+  /** How long a starting process waits for PostgreSQL and Redis before it exits with one line saying which is missing. */
+  STARTUP_TIMEOUT_MS: intFrom(0, 600_000).default(15_000),
+  /** A Redis command not answered in this time fails (a hung Redis is refused like a dead one). */
+  REDIS_COMMAND_TIMEOUT_MS: intFrom(50, 60_000).default(700),
   INVENTORY_COALESCE_MS: intFrom(0, 10_000).default(100),
   SWEEP_INTERVAL_MS: intFrom(50, 60_000).default(1000),
   VIEWER_TICK_MS: intFrom(50, 60_000).default(1000),
@@ -83,6 +87,8 @@ const schema = z.object({
   INTROSPECTION: z.enum(["auto", "everyone", "staff", "nobody"]).default("auto"),
   WS_INIT_TIMEOUT_MS: intFrom(100, 600_000).default(10_000),
   WS_MAX_SUBSCRIPTIONS: intFrom(1, 10_000).default(20),
+  /** WebSocket connections one process holds; past it a new socket is closed with 1013 (Try Again Later). */
+  WS_MAX_CONNECTIONS: intFrom(1, 1_000_000).default(50_000),
   WS_MAX_MESSAGES_PER_SECOND: intFrom(1, 100_000).default(20),
   WS_ALLOWED_ORIGINS: z
     .string()
@@ -96,6 +102,9 @@ export type RawEnv = Record<string, string | undefined>;
 export type Config = z.infer<typeof schema> & { mode: "embedded" | "production" };
 
 export class ConfigError extends Error {}
+
+/** A dependency (PostgreSQL, Redis, the port) that a starting process cannot have: one line, then exit. */
+export class StartupError extends Error {}
 
 const SECRET_VARIABLES = new Set(["JWT_SECRET"]);
 

@@ -37,6 +37,12 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     const client = postgres(options.url, {
       max: options.poolSize ?? 10,
       onnotice: () => {},
+      // A host that does not answer is given up on after this long (a refused port fails at once anyway).
+      connect_timeout: 5,
+      // Seconds before a lost connection is tried again. The driver's default grows to 20 s, and queries queued
+      // behind such a connection wait that long: here they fail fast (UNAVAILABLE) and the pool is back soon
+      // after PostgreSQL is.
+      backoff: () => 0.2,
       connection: { application_name: "liveshelf" },
     });
     const db = drizzle(client, { schema, logger }) as unknown as Db;

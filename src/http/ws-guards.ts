@@ -2,6 +2,8 @@ import { performance } from "node:perf_hooks";
 
 /** graphql-ws close codes we send ourselves (4403 and 4408 come from graphql-ws's own handshake too). */
 export const WsClose = {
+  /** The process holds WS_MAX_CONNECTIONS sockets already (RFC 6455's registered "Try Again Later"). */
+  TRY_AGAIN_LATER: 1013,
   BAD_REQUEST: 4400,
   FORBIDDEN: 4403,
   TOO_MANY_MESSAGES: 4429,

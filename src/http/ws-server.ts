@@ -120,6 +120,8 @@ export function attachWebSocket(server: HttpServer, deps: WsDeps) {
     connectionInitWaitTimeout: config.WS_INIT_TIMEOUT_MS,
     onConnect: async (ctx) => {
       const raw = ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization;
+      // A credential that is not a string is a broken client, not an anonymous one: refused (4403).
+      if (raw !== undefined && raw !== null && typeof raw !== "string") return false;
       const token = typeof raw === "string" ? raw.replace(/^Bearer\s+/i, "") : null;
       try {
         const viewer = await deps.identity.authenticate(token);
@@ -151,6 +153,12 @@ export function attachWebSocket(server: HttpServer, deps: WsDeps) {
   });
 
   wss.on("connection", (socket: WebSocket, request: IncomingMessage) => {
+    if (wss.clients.size > config.WS_MAX_CONNECTIONS) {
+      // 1013 Try Again Later: this process is full; a client reconnects (to another process behind the balancer).
+      metrics.operationsRefused.inc({ transport: "ws", reason: "connections" });
+      socket.close(WsClose.TRY_AGAIN_LATER, "Too many connections");
+      return;
+    }
     metrics.wsConnections.inc();
     const extra: Extra = {
       socket,
@@ -215,9 +223,24 @@ export function attachWebSocket(server: HttpServer, deps: WsDeps) {
 
   return {
     wss,
-    /** Close every socket with 1001 (going away) and stop accepting new ones. */
-    async close(): Promise<void> {
-      for (const client of wss.clients) client.close(1001, "Server shutting down");
+    /**
+     * Close every socket with 1001 (going away) and stop accepting new ones; sockets whose client has not finished
+     * the closing handshake within `deadlineMs` (a paused or vanished client) are terminated then.
+     */
+    async close(deadlineMs: number): Promise<void> {
+      const closing = [...wss.clients].map(
+        (client) =>
+          new Promise<void>((resolve) => {
+            if (client.readyState === client.CLOSED) return resolve();
+            client.once("close", () => resolve());
+            client.close(1001, "Server shutting down");
+          }),
+      );
+      const cut = setTimeout(() => {
+        for (const client of wss.clients) client.terminate();
+      }, deadlineMs);
+      await Promise.all(closing);
+      clearTimeout(cut);
       await new Promise<void>((resolve) => wss.close(() => resolve()));
     },
   };

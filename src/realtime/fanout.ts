@@ -1,6 +1,7 @@
 import {
   createSourceEventStream,
   execute,
+  GraphQLError,
   print,
   type ExecutionArgs,
   type ExecutionResult,
@@ -110,6 +111,14 @@ class Room<S, E> {
     }).catch((error) => this.hub.log.error("fan-out broadcast failed", { room: this.spec.name, roomId: this.roomId, error }));
   }
 
+  /** Reads the state again from the ledger (events may have been lost) and sends it to everyone in the room. */
+  async reload() {
+    await this.ready;
+    this.state = await this.spec.load(this.roomId);
+    for (const group of this.groups.values()) group.snapshot = null;
+    if (this.spec.onEvent === "coalesce") this.broadcast(this.spec.snapshot(this.state, this.roomId));
+  }
+
   async snapshotFor(group: Group): Promise<ExecutionResult> {
     if (!group.snapshot) group.snapshot = await this.hub.run(group.args, this.spec.snapshot(this.state, this.roomId));
     return group.snapshot;
@@ -167,7 +176,14 @@ export class FanoutHub {
   async subscribe(args: ExecutionArgs): Promise<AsyncIterableIterator<ExecutionResult> | ExecutionResult> {
     const source = await createSourceEventStream(args);
     if (!(Symbol.asyncIterator in source)) return source as ExecutionResult;
-    if (source instanceof RoomTicket) return this.join(source, args);
+    if (source instanceof RoomTicket) {
+      try {
+        return await this.join(source, args);
+      } catch (error) {
+        // An error result, not a throw: graphql-ws then ends this one subscription, not the client's whole socket.
+        return { errors: [error instanceof GraphQLError ? error : new GraphQLError((error as Error)?.message ?? String(error), { originalError: error as Error })] };
+      }
+    }
     return mapStream(source as AsyncIterableIterator<unknown>, (payload) => execute({ ...args, rootValue: payload }) as Promise<ExecutionResult>);
   }
 
@@ -179,6 +195,13 @@ export class FanoutHub {
   inject<T extends TopicName>(specName: string, roomId: number, event: Topics[T]): void {
     const room = this.rooms.get(`${specName}:${roomId}`);
     if (room) void room.whenReady().then(() => room.receive(event));
+  }
+
+  /** After the bus lost messages (Redis was away): every room on this instance re-reads its state. */
+  async reloadAll(): Promise<void> {
+    const results = await Promise.allSettled([...this.rooms.values()].map((room) => room.reload()));
+    const failed = results.filter((r) => r.status === "rejected").length;
+    if (failed) this.log.warn("rooms not reloaded", { failed });
   }
 
   roomIds(specName: string): number[] {
@@ -238,7 +261,9 @@ export class FanoutHub {
     try {
       await room.whenReady();
     } catch (error) {
+      // The room could not load (PostgreSQL or Redis away): the subscriber gets the error and may subscribe again.
       if (this.rooms.get(key) === room) this.rooms.delete(key);
+      await room.close().catch(() => {});
       throw error;
     }
     group.sinks.add(sink);

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { createClient, type RedisClientType } from "redis";
+import { StartupError } from "../config/env.js";
 import type { Logger } from "../shared/logger.js";
 import { channelOf, HandlerTable, type EventBus, type Handler, type Unsubscribe } from "./bus.js";
 import type { TopicName, Topics } from "./topics.js";
@@ -22,19 +23,66 @@ export class RedisBus implements EventBus {
     readonly connectionName: string,
   ) {}
 
-  static async connect(url: string, prefix: string, log: Logger): Promise<RedisBus> {
+  static async connect(
+    url: string,
+    prefix: string,
+    log: Logger,
+    options: { startupTimeoutMs: number; commandTimeoutMs: number } = { startupTimeoutMs: 15_000, commandTimeoutMs: 700 },
+  ): Promise<RedisBus> {
     const name = `liveshelf-${process.pid}-${randomUUID().slice(0, 8)}`;
+    // No offline queue and a command timeout: while Redis is away a command fails at once (the request gets
+    // UNAVAILABLE) instead of waiting in a queue for a reconnection that may take minutes.
     const client: RedisClientType = createClient({
       url,
       name,
-      socket: { reconnectStrategy: (retries) => Math.min(50 * 2 ** retries, 2000) },
+      disableOfflineQueue: true,
+      commandOptions: { timeout: options.commandTimeoutMs },
+      socket: { connectTimeout: Math.min(5_000, Math.max(1_000, options.startupTimeoutMs)), reconnectStrategy: (retries) => Math.min(50 * 2 ** retries, 1000) },
     });
     const subscriber = client.duplicate();
-    for (const [name, c] of [["command", client], ["subscriber", subscriber]] as const) {
-      c.on("error", (error: Error) => log.warn("redis connection error", { connection: name, error: error.message }));
+    const bus = new RedisBus(client, subscriber, prefix, log, name);
+    let lastError = "";
+    for (const [role, c] of [["command", client], ["subscriber", subscriber]] as const) {
+      // One line when a connection is lost and one when it is back, not one per reconnection attempt.
+      let down = false;
+      c.on("error", (error: Error) => {
+        lastError = error.message || error.constructor.name;
+        if (!bus.started || down) return;
+        down = true;
+        log.warn("redis connection lost", { connection: role, error: lastError });
+      });
+      c.on("ready", () => {
+        if (!down) return;
+        down = false;
+        log.info("redis connection is back", { connection: role });
+        if (role === "subscriber") for (const listener of bus.reconnectListeners) listener();
+      });
     }
-    await Promise.all([client.connect(), subscriber.connect()]);
-    return new RedisBus(client, subscriber, prefix, log, name);
+    const connecting = Promise.all([client.connect(), subscriber.connect()]);
+    connecting.catch(() => {});
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new StartupError(`Redis at ${redactedUrl(url)} is not reachable after ${options.startupTimeoutMs} ms (${lastError || "no answer"})`)), options.startupTimeoutMs);
+    });
+    try {
+      await Promise.race([connecting, deadline]);
+    } catch (error) {
+      client.destroy();
+      subscriber.destroy();
+      throw error;
+    } finally {
+      clearTimeout(timer);
+    }
+    bus.started = true;
+    return bus;
+  }
+
+  private started = false;
+  private readonly reconnectListeners: (() => void)[] = [];
+
+  /** Called each time the subscriber connection is back after a loss: messages sent meanwhile were lost. */
+  onReconnect(listener: () => void): void {
+    this.reconnectListeners.push(listener);
   }
 
   async publish<T extends TopicName>(topic: T, key: string | number, payload: Topics[T]): Promise<void> {
@@ -72,6 +120,17 @@ export class RedisBus implements EventBus {
   }
 
   async close(): Promise<void> {
-    await Promise.allSettled([this.subscriber.quit(), this.client.quit()]);
+    await Promise.allSettled([this.subscriber.close(), this.client.close()]);
+  }
+}
+
+/** A URL as it may be logged: without its password. */
+export function redactedUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = "***";
+    return parsed.toString();
+  } catch {
+    return "(invalid URL)";
   }
 }

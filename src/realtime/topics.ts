@@ -40,7 +40,7 @@ export interface PriceGuardAlertPayload {
   alertId: string;
   at: string;
   level: "WARNING" | "BLOCKED" | "VIOLATION";
-  offer: "FLASH_SALE" | "CART_SUBSIDY" | "SHOP_COUPON" | "PROMOTER_COUPON" | "ORDER";
+  offer: "FLASH_SALE" | "CART_SUBSIDY" | "SHOP_COUPON" | "PROMOTER_COUPON" | "LIST_PRICE" | "ORDER";
   productRowId: number;
   productShopRowId: number;
   liveSessionRowId: number | null;

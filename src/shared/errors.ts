@@ -9,8 +9,12 @@ export const ErrorCode = {
   BAD_USER_INPUT: "BAD_USER_INPUT",
   THROTTLED: "THROTTLED",
   LIMIT_EXCEEDED: "LIMIT_EXCEEDED",
+  /** The HTTP request itself is malformed (e.g. its target is not a URL). */
+  BAD_REQUEST: "BAD_REQUEST",
   OPERATION_NOT_ALLOWED: "OPERATION_NOT_ALLOWED",
   SERVICE_UNAVAILABLE: "SERVICE_UNAVAILABLE",
+  /** PostgreSQL or Redis cannot be reached: retryable, HTTP 503 with Retry-After. */
+  UNAVAILABLE: "UNAVAILABLE",
   INTERNAL_SERVER_ERROR: "INTERNAL_SERVER_ERROR",
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -26,6 +30,58 @@ export const forbidden = (what = "this operation") => new AppError(ErrorCode.FOR
 export const notFound = (what: string) => new AppError(ErrorCode.NOT_FOUND, `${what} was not found.`);
 export const badInput = (message: string, field?: string) =>
   new AppError(ErrorCode.BAD_USER_INPUT, message, field ? { field } : {});
+
+/** Seconds a client is asked to wait (Retry-After) before retrying a request refused during an outage. */
+export const RETRY_AFTER_SECONDS = 1;
+
+export const unavailable = (message = "A service this request needs is unavailable; retry shortly.") =>
+  new AppError(ErrorCode.UNAVAILABLE, message, { retryAfterSeconds: RETRY_AFTER_SECONDS });
+
+// node-redis's errors for a connection that is closed, offline, timing out or reconnecting.
+const REDIS_UNREACHABLE = new Set([
+  "ClientClosedError",
+  "ClientOfflineError",
+  "ConnectionTimeoutError",
+  "SocketClosedUnexpectedlyError",
+  "SocketTimeoutError",
+  "ReconnectStrategyError",
+  "DisconnectsClientError",
+  "TimeoutError",
+]);
+// postgres.js's own connection codes (not CONNECTION_ENDED / _DESTROYED: those follow this process's own end()),
+// and the socket errors it passes through.
+const CONNECTION_CODES = new Set([
+  "CONNECTION_CLOSED",
+  "CONNECT_TIMEOUT",
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ETIMEDOUT",
+  "EPIPE",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "EAI_AGAIN",
+]);
+
+/**
+ * Is this error (or one it wraps) a failure to reach PostgreSQL or Redis, rather than a bug or a bad request?
+ * SQLSTATE class 08 (connection exception), 57P01–57P03 (shutdown, crash, not yet accepting connections) and
+ * 53300 (too many connections) are outages too.
+ */
+export function isUnavailable(error: unknown): boolean {
+  let e: unknown = error;
+  for (let hops = 0; hops < 6 && e && typeof e === "object"; hops++) {
+    if (e instanceof AppError) return e.extensions.code === ErrorCode.UNAVAILABLE;
+    const name = (e as Error).constructor?.name;
+    if (REDIS_UNREACHABLE.has(name)) return true;
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === "string") {
+      if (CONNECTION_CODES.has(code)) return true;
+      if (name === "PostgresError" && (code.startsWith("08") || /^57P0[123]$/.test(code) || code === "53300")) return true;
+    }
+    e = (e as { originalError?: unknown }).originalError ?? (e as { cause?: unknown }).cause;
+  }
+  return false;
+}
 
 /** Codes that GraphQL itself or Apollo attach to request-level failures; safe to show as they are. */
 const PASS_THROUGH = new Set<string>([
@@ -74,6 +130,10 @@ export function formatError(
   const status = (original as { extensions?: { http?: { status?: unknown } } } | null)?.extensions?.http?.status;
   if (graphqlErrorLike(original) && !original.originalError && typeof status === "number" && status >= 400 && status < 500) {
     return { message: formatted.message, extensions: { code: "BAD_REQUEST", ...(requestId ? { requestId } : {}) } };
+  }
+  if (isUnavailable(original)) {
+    const refusal = unavailable();
+    return { message: refusal.message, path: formatted.path, extensions: { ...refusal.extensions, ...(requestId ? { requestId } : {}) } };
   }
   log(original, requestId);
   return {

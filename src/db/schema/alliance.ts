@@ -147,11 +147,14 @@ export const commissionPlans = pgTable(
     rateBps: integer("rate_bps").notNull(),
     pendingRateBps: integer("pending_rate_bps"),
     pendingEffectiveAt: at("pending_effective_at"),
+    /** From this time on the plan pays nobody (closeCommissionPlan); null while it is open. */
+    closesAt: at("closes_at"),
     createdAt: at("created_at").notNull(),
     updatedAt: at("updated_at").notNull(),
   },
   (t) => [
-    uniqueIndex("commission_plans_general_idx").on(t.productId).where(sql`${t.kind} = 'GENERAL'`),
+    // One open GENERAL plan per product; a closed one stays as history.
+    uniqueIndex("commission_plans_open_general_idx").on(t.productId).where(sql`${t.kind} = 'GENERAL' and ${t.closesAt} is null`),
     index("commission_plans_product_idx").on(t.productId, t.kind),
     index("commission_plans_shop_idx").on(t.shopId, t.kind),
     check("commission_plans_rate_range", sql`${t.rateBps} between 100 and 9000`),
@@ -169,6 +172,28 @@ export const commissionPlanPromoters = pgTable(
     promoterId: bigint("promoter_id", { mode: "number" }).notNull().references(() => users.id),
   },
   (t) => [primaryKey({ columns: [t.planId, t.promoterId] }), index("commission_plan_promoters_promoter_idx").on(t.promoterId, t.planId)],
+);
+
+/**
+ * R4: a promoter keeps the rate it resolved for a product until `until` (the next 00:00 China time) after a
+ * targeted-plan change lowered it (a new plan of higher priority, a plan closed, the promoter removed from a plan).
+ * The rate resolved is the better of the plans' and this one while it lasts.
+ */
+export const commissionRateFloors = pgTable(
+  "commission_rate_floors",
+  {
+    promoterId: bigint("promoter_id", { mode: "number" }).notNull().references(() => users.id),
+    productId: bigint("product_id", { mode: "number" }).notNull().references(() => products.id),
+    /** The plan that paid this rate before the change. */
+    planId: bigint("plan_id", { mode: "number" }).notNull().references(() => commissionPlans.id),
+    kind: commissionPlanKind("kind").notNull(),
+    rateBps: integer("rate_bps").notNull(),
+    until: at("until").notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.promoterId, t.productId] }),
+    check("commission_rate_floors_rate_range", sql`${t.rateBps} between 100 and 9000`),
+  ],
 );
 
 /** A promoter's shelf (推广货架), in the promoter's order (R7). */

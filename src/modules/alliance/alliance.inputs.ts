@@ -72,6 +72,28 @@ export class UpdateCommissionRateInput {
   ratePercent!: string;
 }
 
+@InputType("CloseCommissionPlanInput", {
+  description: "Closes a plan. A GENERAL plan (the product leaves the alliance library) closes at the next 00:00 China time; a targeted one at once, each promoter it paid keeping its rate until that midnight.",
+})
+export class CloseCommissionPlanInput {
+  @Field(() => ID, { description: "The plan; its shop must be the viewer's." })
+  planId!: string;
+}
+
+@InputType("UpdateCommissionPlanPromotersInput", {
+  description: "Adds promoters to, and removes promoters from, a targeted plan. A promoter whose rate this lowers keeps its old rate until the next 00:00 China time.",
+})
+export class UpdateCommissionPlanPromotersInput {
+  @Field(() => ID, { description: "The targeted plan; its shop must be the viewer's." })
+  planId!: string;
+
+  @Field(() => [ID], { defaultValue: [], description: "Promoters (Promoter IDs) to add; those already on the plan are left as they are." })
+  addPromoterIds!: string[];
+
+  @Field(() => [ID], { defaultValue: [], description: "Promoters (Promoter IDs) to remove; each must be on the plan." })
+  removePromoterIds!: string[];
+}
+
 @InputType("BindPromotionPidInput", { description: "Binds the viewer's alliance promotion PID." })
 export class BindPromotionPidInput {
   @Field(() => String, { description: "The PID, 6–64 letters, digits, '_' or '-'." })

@@ -1,9 +1,10 @@
-import { and, asc, desc, eq, exists, gte, inArray, isNotNull, lte, ne, notInArray, or, sql, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, exists, gt, gte, inArray, isNotNull, isNull, lte, ne, notInArray, or, sql, type AnyColumn, type SQL, type SQLWrapper } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
 import type { DbOrTx } from "../../db/client.js";
 import {
   commissionPlanPromoters,
   commissionPlans,
+  commissionRateFloors,
   distributionApplications,
   orders,
   products,
@@ -36,21 +37,29 @@ const generalPlans = alias(commissionPlans, "general_plan");
 const effectiveRate = (at: Date) =>
   sql<number>`case when ${lte(commissionPlans.pendingEffectiveAt, at)} then ${commissionPlans.pendingRateBps} else ${commissionPlans.rateBps} end`;
 
+/** Open at `at`: not closed, or closing later. */
+const openAt = (closesAt: SQLWrapper & AnyColumn, at: Date) => or(isNull(closesAt), gt(closesAt, at));
+
+/** The product is in the alliance library at `at`: it has an open GENERAL plan (joined as `general_plan`). */
+const inAlliance = (at: Date) => and(eq(generalPlans.productId, products.id), eq(generalPlans.kind, "GENERAL"), openAt(generalPlans.closesAt, at));
+
 const priorityOrder = sql.join(
   [sql`case ${commissionPlans.kind}`, ...Object.entries(PLAN_PRIORITY).map(([kind, rank]) => sql`when ${kind} then ${sql.raw(String(rank))}`), sql`end`],
   sql` `,
 );
 
+type PromoterRef = number | SQL;
+
 /**
- * A LATERAL subquery over the outer `products` row: the plan that pays `promoterId` for it at `at`.
+ * A LATERAL subquery over the outer `products` row: the open plan that pays `promoter` for it at `at`.
  * R5: PRODUCT_TARGETED > SHOP_TARGETED > GENERAL; within a kind the best rate wins, then the oldest plan.
  */
-function resolvedPlan(db: DbOrTx, promoterId: number, at: Date) {
+function resolvedPlan(db: DbOrTx, promoter: PromoterRef, at: Date) {
   const targetsPromoter = exists(
     db
       .select({ one: sql`1` })
       .from(commissionPlanPromoters)
-      .where(and(eq(commissionPlanPromoters.planId, commissionPlans.id), eq(commissionPlanPromoters.promoterId, promoterId))),
+      .where(and(eq(commissionPlanPromoters.planId, commissionPlans.id), eq(commissionPlanPromoters.promoterId, promoter))),
   );
   const rate = effectiveRate(at);
   return db
@@ -61,15 +70,36 @@ function resolvedPlan(db: DbOrTx, promoterId: number, at: Date) {
     })
     .from(commissionPlans)
     .where(
-      or(
-        and(eq(commissionPlans.productId, products.id), eq(commissionPlans.kind, "GENERAL")),
-        and(eq(commissionPlans.productId, products.id), eq(commissionPlans.kind, "PRODUCT_TARGETED"), targetsPromoter),
-        and(eq(commissionPlans.shopId, products.shopId), eq(commissionPlans.kind, "SHOP_TARGETED"), targetsPromoter),
+      and(
+        openAt(commissionPlans.closesAt, at),
+        or(
+          and(eq(commissionPlans.productId, products.id), eq(commissionPlans.kind, "GENERAL")),
+          and(eq(commissionPlans.productId, products.id), eq(commissionPlans.kind, "PRODUCT_TARGETED"), targetsPromoter),
+          and(eq(commissionPlans.shopId, products.shopId), eq(commissionPlans.kind, "SHOP_TARGETED"), targetsPromoter),
+        ),
       ),
     )
     .orderBy(priorityOrder, desc(rate), asc(commissionPlans.id))
     .limit(1)
     .as("resolved");
+}
+
+/**
+ * What a promoter earns on the outer `products` row: the resolved plan (join `resolved` laterally), unless a rate
+ * floor (left join on `floorJoin`) keeps a better rate until midnight (R4: a decrease never takes effect mid-day).
+ */
+function resolution(db: DbOrTx, promoter: PromoterRef, at: Date) {
+  const resolved = resolvedPlan(db, promoter, at);
+  const floor = commissionRateFloors;
+  const floorWins = sql`coalesce(${floor.rateBps} > ${resolved.rateBps}, false)`;
+  return {
+    resolved,
+    floorJoin: and(eq(floor.promoterId, promoter), eq(floor.productId, products.id), gt(floor.until, at)),
+    planId: sql<number>`case when ${floorWins} then ${floor.planId} else ${resolved.planId} end`.mapWith(Number),
+    kind: sql<PlanKind>`case when ${floorWins} then ${floor.kind} else ${resolved.kind} end`,
+    // greatest() skips nulls: no floor, the plan's rate; no plan (not in the alliance), null
+    rateBps: sql<number>`greatest(${resolved.rateBps}, ${floor.rateBps})`.mapWith(Number),
+  };
 }
 
 export interface ResolvedRate {
@@ -79,26 +109,70 @@ export interface ResolvedRate {
 }
 
 /**
- * The rate each product would earn this promoter at `at`; products not in the alliance library (no GENERAL plan)
- * are absent. One SQL statement, however many products.
+ * The rate each promoter would earn on each product at `at`, keyed `promoterId:productId`; products not in the
+ * alliance library are absent. One SQL statement, however many pairs.
  */
+export async function resolvePairs(
+  db: DbOrTx,
+  promoterIds: readonly number[],
+  productIds: readonly number[],
+  at: Date,
+): Promise<Map<string, ResolvedRate>> {
+  const result = new Map<string, ResolvedRate>();
+  if (promoterIds.length === 0 || productIds.length === 0) return result;
+  const promoter = sql`p.promoter_id`;
+  const r = resolution(db, promoter, at);
+  const rows = await db
+    .select({ promoterId: sql<number>`${promoter}`.mapWith(Number), productId: products.id, planId: r.planId, kind: r.kind, rateBps: r.rateBps })
+    .from(products)
+    .innerJoin(sql`unnest(array[${sql.join(promoterIds.map((id) => sql`${id}`), sql`, `)}]::bigint[]) as p(promoter_id)`, sql`true`)
+    .innerJoin(generalPlans, inAlliance(at))
+    .innerJoinLateral(r.resolved, sql`true`)
+    .leftJoin(commissionRateFloors, r.floorJoin)
+    .where(inArray(products.id, [...productIds]));
+  for (const row of rows) result.set(pairKey(row.promoterId, row.productId), { rateBps: Number(row.rateBps), plan: row.kind, planId: Number(row.planId) });
+  return result;
+}
+
+export const pairKey = (promoterId: number, productId: number) => `${promoterId}:${productId}`;
+
+/** The rate each product would earn this promoter at `at`; products not in the alliance library are absent. */
 export async function resolveCommissionRates(
   db: DbOrTx,
   promoterId: number,
   productIds: readonly number[],
   at: Date,
 ): Promise<Map<number, ResolvedRate>> {
-  const result = new Map<number, ResolvedRate>();
-  if (productIds.length === 0) return result;
-  const resolved = resolvedPlan(db, promoterId, at);
+  const pairs = await resolvePairs(db, [promoterId], productIds, at);
+  return new Map(productIds.flatMap((id) => (pairs.has(pairKey(promoterId, id)) ? [[id, pairs.get(pairKey(promoterId, id))!] as const] : [])));
+}
+
+/** R4: keeps each pair's rate (and the plan that paid it) until `until`; an existing floor is replaced. */
+export async function upsertFloors(db: DbOrTx, floors: { promoterId: number; productId: number; rate: ResolvedRate }[], until: Date) {
+  if (floors.length === 0) return;
+  await db
+    .insert(commissionRateFloors)
+    .values(floors.map((f) => ({ promoterId: f.promoterId, productId: f.productId, planId: f.rate.planId, kind: f.rate.plan, rateBps: f.rate.rateBps, until })))
+    .onConflictDoUpdate({
+      target: [commissionRateFloors.promoterId, commissionRateFloors.productId],
+      set: { planId: sql`excluded.plan_id`, kind: sql`excluded.kind`, rateBps: sql`excluded.rate_bps`, until: sql`excluded.until` },
+    });
+}
+
+/** The shop's products in the alliance library at `at`. */
+export async function allianceProductIds(db: DbOrTx, shopId: number, at: Date): Promise<number[]> {
   const rows = await db
-    .select({ productId: products.id, planId: resolved.planId, kind: resolved.kind, rateBps: resolved.rateBps })
+    .select({ id: products.id })
     .from(products)
-    .innerJoin(generalPlans, and(eq(generalPlans.productId, products.id), eq(generalPlans.kind, "GENERAL")))
-    .innerJoinLateral(resolved, sql`true`)
-    .where(inArray(products.id, [...productIds]));
-  for (const row of rows) result.set(row.productId, { rateBps: Number(row.rateBps), plan: row.kind, planId: Number(row.planId) });
-  return result;
+    .innerJoin(generalPlans, inAlliance(at))
+    .where(eq(products.shopId, shopId));
+  return rows.map((r) => r.id);
+}
+
+/** Serialises a shop's commission changes (their before/after comparisons); NO KEY so orders referencing it are not held up. */
+export async function lockShopCommissions(db: DbOrTx, shopId: number) {
+  const [row] = await db.select().from(shops).where(eq(shops.id, shopId)).for("no key update");
+  return row ?? null;
 }
 
 export async function isOnShelf(db: DbOrTx, promoterId: number, productId: number): Promise<boolean> {
@@ -247,12 +321,34 @@ export async function planForUpdate(db: DbOrTx, id: number) {
   return row ?? null;
 }
 
-export async function generalPlanOf(db: DbOrTx, productId: number) {
+/** The product's GENERAL plan open at `at` (closing later counts), or null: the product is in the alliance library. */
+export async function generalPlanOf(db: DbOrTx, productId: number, at: Date) {
   const [row] = await db
     .select()
     .from(commissionPlans)
-    .where(and(eq(commissionPlans.productId, productId), eq(commissionPlans.kind, "GENERAL")));
+    .where(and(eq(commissionPlans.productId, productId), eq(commissionPlans.kind, "GENERAL"), openAt(commissionPlans.closesAt, at)));
   return row ?? null;
+}
+
+export async function touchPlan(db: DbOrTx, id: number, at: Date) {
+  const [row] = await db.update(commissionPlans).set({ updatedAt: at }).where(eq(commissionPlans.id, id)).returning();
+  return row!;
+}
+
+/** Closes the plan from `at` on. */
+export async function closePlan(db: DbOrTx, id: number, closesAt: Date, at: Date) {
+  const [row] = await db.update(commissionPlans).set({ closesAt, updatedAt: at }).where(eq(commissionPlans.id, id)).returning();
+  return row!;
+}
+
+export async function deletePlanPromoters(db: DbOrTx, planId: number, promoterIds: readonly number[]) {
+  if (promoterIds.length === 0) return;
+  await db.delete(commissionPlanPromoters).where(and(eq(commissionPlanPromoters.planId, planId), inArray(commissionPlanPromoters.promoterId, [...promoterIds])));
+}
+
+export async function planPromoterIds(db: DbOrTx, planId: number): Promise<number[]> {
+  const rows = await db.select({ id: commissionPlanPromoters.promoterId }).from(commissionPlanPromoters).where(eq(commissionPlanPromoters.planId, planId));
+  return rows.map((r) => r.id);
 }
 
 /** Inserts the plan; null when it would be a second GENERAL plan of the product. */
@@ -263,7 +359,7 @@ export async function insertPlan(db: DbOrTx, values: typeof commissionPlans.$inf
 
 export async function insertPlanPromoters(db: DbOrTx, planId: number, promoterIds: readonly number[]) {
   if (promoterIds.length === 0) return;
-  await db.insert(commissionPlanPromoters).values(promoterIds.map((promoterId) => ({ planId, promoterId })));
+  await db.insert(commissionPlanPromoters).values(promoterIds.map((promoterId) => ({ planId, promoterId }))).onConflictDoNothing();
 }
 
 export async function updatePlanRates(db: DbOrTx, id: number, rates: PlanRates, at: Date) {
@@ -324,10 +420,10 @@ const unitsSold = (at: Date) =>
  * Keyset pagination on (sort value, product id).
  */
 export async function selectionPage(db: DbOrTx, q: SelectionQuery) {
-  const resolved = resolvedPlan(db, q.promoterId, q.at);
+  const r = resolution(db, q.promoterId, q.at);
   const sold = unitsSold(q.at);
   const sortExpr: SQL = {
-    COMMISSION_RATE: sql`${resolved.rateBps}`,
+    COMMISSION_RATE: sql`${r.rateBps}`,
     PRICE: sql`${products.priceFen}`,
     SALES: sold,
     NEWEST: sql`${generalPlans.id}`,
@@ -338,7 +434,7 @@ export async function selectionPage(db: DbOrTx, q: SelectionQuery) {
   if (q.crossBorder !== undefined) conditions.push(eq(products.crossBorder, q.crossBorder));
   if (q.minPriceFen !== undefined) conditions.push(gte(products.priceFen, q.minPriceFen));
   if (q.maxPriceFen !== undefined) conditions.push(lte(products.priceFen, q.maxPriceFen));
-  if (q.minRateBps !== undefined) conditions.push(sql`${resolved.rateBps} >= ${q.minRateBps}`);
+  if (q.minRateBps !== undefined) conditions.push(sql`${r.rateBps} >= ${q.minRateBps}`);
   if (q.after) {
     conditions.push(
       q.descending
@@ -351,9 +447,9 @@ export async function selectionPage(db: DbOrTx, q: SelectionQuery) {
     .select({
       product: products,
       generalPlanId: generalPlans.id,
-      planId: resolved.planId,
-      kind: resolved.kind,
-      rateBps: resolved.rateBps,
+      planId: r.planId,
+      kind: r.kind,
+      rateBps: r.rateBps,
       unitsSold: sold.mapWith(Number),
       onShelf: sql<boolean>`exists (select 1 from ${shelfItems} where ${and(
         eq(shelfItems.promoterId, q.promoterId),
@@ -362,8 +458,9 @@ export async function selectionPage(db: DbOrTx, q: SelectionQuery) {
     })
     .from(products)
     .innerJoin(shops, and(eq(shops.id, products.shopId), ne(shops.status, "CLOSED")))
-    .innerJoin(generalPlans, and(eq(generalPlans.productId, products.id), eq(generalPlans.kind, "GENERAL")))
-    .innerJoinLateral(resolved, sql`true`)
+    .innerJoin(generalPlans, inAlliance(q.at))
+    .innerJoinLateral(r.resolved, sql`true`)
+    .leftJoin(commissionRateFloors, r.floorJoin)
     .where(conditions.length ? and(...conditions) : undefined)
     .orderBy(sql`${sortExpr} ${direction}`, sql`${products.id} ${direction}`)
     .limit(q.limit + 1);
@@ -403,19 +500,20 @@ export async function updateProfile(db: DbOrTx, userId: number, changes: Partial
 
 /** The shelf in order, each item with its product and the plan that pays this promoter now (null if none). */
 export async function shelfOf(db: DbOrTx, promoterId: number, at: Date) {
-  const resolved = resolvedPlan(db, promoterId, at);
+  const r = resolution(db, promoterId, at);
   const rows = await db
     .select({
       item: shelfItems,
       product: products,
-      planId: resolved.planId,
-      kind: resolved.kind,
-      rateBps: resolved.rateBps,
+      planId: r.planId,
+      kind: r.kind,
+      rateBps: r.rateBps,
     })
     .from(shelfItems)
     .innerJoin(products, eq(products.id, shelfItems.productId))
-    .leftJoin(generalPlans, and(eq(generalPlans.productId, products.id), eq(generalPlans.kind, "GENERAL")))
-    .leftJoinLateral(resolved, isNotNull(generalPlans.id))
+    .leftJoin(generalPlans, inAlliance(at))
+    .leftJoinLateral(r.resolved, isNotNull(generalPlans.id))
+    .leftJoin(commissionRateFloors, and(isNotNull(generalPlans.id), r.floorJoin))
     .where(eq(shelfItems.promoterId, promoterId))
     .orderBy(asc(shelfItems.position), asc(shelfItems.productId));
   return rows.map((r) => ({

@@ -23,6 +23,8 @@ import {
   SelectionOrder,
   SignPayoutAccountInput,
   UpdateCommissionRateInput,
+  CloseCommissionPlanInput,
+  UpdateCommissionPlanPromotersInput,
 } from "./alliance.inputs.js";
 import {
   CommissionPlanErrorCode,
@@ -65,7 +67,9 @@ class DistributionApplicationPayload {
   userErrors!: DistributionUserError[];
 }
 
-@ObjectType("CommissionPlanPayload", { description: "Result of publishToAlliance, createCommissionPlan and updateCommissionRate." })
+@ObjectType("CommissionPlanPayload", {
+  description: "Result of publishToAlliance, createCommissionPlan, updateCommissionRate, closeCommissionPlan and updateCommissionPlanPromoters.",
+})
 class CommissionPlanPayload {
   @Field(() => CommissionPlan, { nullable: true, description: "The plan as saved; null when userErrors is not empty." })
   plan!: CommissionPlan | null;
@@ -197,6 +201,27 @@ export class CommissionPlanResolver {
   })
   updateCommissionRate(@Arg("input", () => UpdateCommissionRateInput) input: UpdateCommissionRateInput, @Ctx() ctx: Context) {
     return ctx.services.alliance.updateCommissionRate(ctx, input);
+  }
+
+  @Authorized(Role.MERCHANT)
+  @Mutation(() => CommissionPlanPayload, {
+    description:
+      "A merchant closes a plan (R4). Whatever this lowers takes effect at the next 00:00 China time and is refused between 23:50 and 24:00; what it raises (a low targeted plan closed) applies at once.",
+  })
+  closeCommissionPlan(@Arg("input", () => CloseCommissionPlanInput) input: CloseCommissionPlanInput, @Ctx() ctx: Context) {
+    return ctx.services.alliance.closeCommissionPlan(ctx, input);
+  }
+
+  @Authorized(Role.MERCHANT)
+  @Mutation(() => CommissionPlanPayload, {
+    description:
+      "A merchant edits a targeted plan's promoters (R4). A promoter whose rate this lowers keeps its old rate until the next 00:00 China time (refused between 23:50 and 24:00); a rise applies at once.",
+  })
+  updateCommissionPlanPromoters(
+    @Arg("input", () => UpdateCommissionPlanPromotersInput) input: UpdateCommissionPlanPromotersInput,
+    @Ctx() ctx: Context,
+  ) {
+    return ctx.services.alliance.updateCommissionPlanPromoters(ctx, input);
   }
 }
 

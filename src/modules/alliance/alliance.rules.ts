@@ -23,6 +23,9 @@ export enum CommissionPlanErrorCode {
   TOO_MANY_PROMOTERS = "TOO_MANY_PROMOTERS",
   UNKNOWN_PROMOTER = "UNKNOWN_PROMOTER",
   DECREASE_WINDOW_CLOSED = "DECREASE_WINDOW_CLOSED",
+  PLAN_CLOSED = "PLAN_CLOSED",
+  NOT_TARGETED = "NOT_TARGETED",
+  NOT_ON_PLAN = "NOT_ON_PLAN",
 }
 registerEnumType(CommissionPlanErrorCode, { name: "CommissionPlanErrorCode", description: "Why a commission plan change was refused." });
 
@@ -244,16 +247,26 @@ export function effectiveRateBps(plan: PlanRates, at: Date): number {
 export function changeRate(plan: PlanRates, newBps: number, at: Date): { rates: PlanRates } | { error: CommissionPlanUserError } {
   const current = effectiveRateBps(plan, at);
   if (newBps >= current) return { rates: { rateBps: newBps, pendingRateBps: null, pendingEffectiveAt: null } };
-  if (chinaTimeOfDayMs(at) >= DECREASE_CUTOFF_MS) {
-    return {
-      error: userError(
-        CommissionPlanErrorCode.DECREASE_WINDOW_CLOSED,
-        "Commission decreases are not accepted between 23:50 and 24:00 China time; try again after midnight.",
-        "ratePercent",
-      ),
-    };
-  }
+  if (decreaseWindowClosed(at)) return { error: decreaseRefused("ratePercent") };
   return { rates: { rateBps: current, pendingRateBps: newBps, pendingEffectiveAt: nextChinaMidnight(at) } };
+}
+
+/** R4: from 23:50 China time until midnight nothing may lower the rate a promoter resolves. */
+export function decreaseWindowClosed(at: Date): boolean {
+  return chinaTimeOfDayMs(at) >= DECREASE_CUTOFF_MS;
+}
+
+export function decreaseRefused(field: string): CommissionPlanUserError {
+  return userError(
+    CommissionPlanErrorCode.DECREASE_WINDOW_CLOSED,
+    "This change lowers a promoter's commission, and decreases are not accepted between 23:50 and 24:00 China time; try again after midnight.",
+    field,
+  );
+}
+
+/** A pair whose resolved rate `after` a change is below what it was `before` (absent after: nothing to earn). */
+export function loweredPairs<K, R extends { rateBps: number }>(before: Map<K, R>, after: Map<K, R>): [K, R][] {
+  return [...before].filter(([key, rate]) => (after.get(key)?.rateBps ?? 0) < rate.rateBps);
 }
 
 // ---------------------------------------------------------------- promoters (R6, R7)

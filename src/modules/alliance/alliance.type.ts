@@ -167,6 +167,12 @@ export class CommissionPlan extends Node {
   @Field(() => Date, { nullable: true, description: "When the pending rate takes effect (00:00 China time)." })
   pendingEffectiveAt!: Date | null;
 
+  @Field(() => Boolean, { description: "The plan pays promoters now (not closed, or closing later)." })
+  open!: boolean;
+
+  @Field(() => Date, { nullable: true, description: "When the plan closes (or closed); null while no close is asked for." })
+  closesAt!: Date | null;
+
   @Field(() => Date, { description: "When the plan was created." })
   createdAt!: Date;
 
@@ -346,6 +352,8 @@ export function toCommissionPlan(row: CommissionPlanRow, at: Date): CommissionPl
     currentRate: commissionRate(current),
     pendingRate: pending ? commissionRate(row.pendingRateBps!) : null,
     pendingEffectiveAt: pending ? row.pendingEffectiveAt : null,
+    open: row.closesAt === null || row.closesAt.getTime() > at.getTime(),
+    closesAt: row.closesAt,
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
   });

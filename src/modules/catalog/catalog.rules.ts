@@ -13,6 +13,7 @@ export enum ProductErrorCode {
   BONDED_WAREHOUSE_NOT_ALLOWED = "BONDED_WAREHOUSE_NOT_ALLOWED",
   SHOP_CLOSED = "SHOP_CLOSED",
   VERSION_CONFLICT = "VERSION_CONFLICT",
+  PRICE_GUARD = "PRICE_GUARD",
 }
 registerEnumType(ProductErrorCode, { name: "ProductErrorCode", description: "Why a product change was refused." });
 

@@ -1,6 +1,7 @@
 import type { Context } from "../../context.js";
 import { renewLoaders } from "../../context.js";
-import type { Db } from "../../db/client.js";
+import type { Db, Tx } from "../../db/client.js";
+import { afterCommit, transaction } from "../../db/transaction.js";
 import type { EventBus } from "../../realtime/bus.js";
 import { eventStream } from "../../realtime/event-stream.js";
 import { guardedStream, type AccessRevoked } from "../../realtime/guarded-stream.js";
@@ -23,7 +24,15 @@ export interface ProductPayloadValue {
   userErrors: ProductUserError[];
 }
 
+/** Hook the price guard attaches to list-price changes (the list price is an offer like any other, R13). */
+export interface ProductGuard {
+  /** Runs in the change's transaction; alerts it raises go out only if that transaction commits. */
+  checkListPrice(ctx: Context, tx: Tx, change: { productId: number; listPriceFen: number }): Promise<ProductUserError[]>;
+}
+
 export class CatalogService {
+  guard: ProductGuard | null = null;
+
   constructor(private readonly deps: { db: Db; bus: EventBus; log: Logger }) {}
 
   async products(ctx: Context, page: PageArgs, filter: ProductFilter | null | undefined, order: ProductOrder | null | undefined) {
@@ -95,7 +104,7 @@ export class CatalogService {
 
   async updateProduct(ctx: Context, input: UpdateProductInput): Promise<ProductPayloadValue> {
     const productId = idOf("Product", input.productId, "productId");
-    const outcome = await ctx.db.transaction(async (tx) => {
+    const outcome = await transaction(ctx.db, async (tx) => {
       const current = await q.productById(tx, productId, true);
       if (!current) throw notFound("Product");
       const shop = await q.shopById(tx, current.shopId);
@@ -108,6 +117,10 @@ export class CatalogService {
       }
       if (input.bondedWarehouse != null) errors.push(...checkCrossBorder(shop!.kind, current.crossBorder, input.bondedWarehouse.trim() || null));
       if (errors.length > 0) return { row: null, errors };
+      if (this.guard && priceFen !== undefined && priceFen !== current.priceFen) {
+        const refused = await this.guard.checkListPrice(ctx, tx, { productId, listPriceFen: priceFen });
+        if (refused.length > 0) return { row: null, errors: refused };
+      }
       const row = await q.updateProductRow(
         tx,
         productId,
@@ -121,10 +134,10 @@ export class CatalogService {
         },
         ctx.clock.now(),
       );
+      afterCommit(tx, () => this.publish(row.id, row.version));
       return { row, errors };
     });
     if (!outcome.row) return { product: null, userErrors: outcome.errors };
-    await this.publish(outcome.row.id, outcome.row.version);
     return { product: toProduct(outcome.row), userErrors: [] };
   }
 

@@ -212,18 +212,22 @@ describe.each(BACKENDS)("settlement (R16) on %s", (backend) => {
       // Killed for real: the run's backend is terminated while it sits inside its transaction.
       await db().execute(sql.raw(`create function settle_stall() returns trigger language plpgsql as $$ begin perform pg_sleep(30); return null; end $$`));
       await db().execute(sql.raw(`create trigger settle_stall after insert on ledger_entries for each statement execute function settle_stall()`));
-      const dying = gw.request(RunSettlementDocument, { input: { asOf: clock.now().toISOString() } }, admin.token);
-      let killed = 0;
-      for (let i = 0; i < 100 && killed === 0; i++) {
-        await new Promise((r) => setTimeout(r, 100));
-        const rows = resultRows<{ n: number }>(
-          await db().execute(sql`select count(pg_terminate_backend(pid))::int as n from pg_stat_activity where datname = current_database() and wait_event = 'PgSleep'`),
-        );
-        killed = rows[0]!.n;
+      try {
+        const dying = gw.request(RunSettlementDocument, { input: { asOf: clock.now().toISOString() } }, admin.token);
+        let killed = 0;
+        for (let i = 0; i < 100 && killed === 0; i++) {
+          await new Promise((r) => setTimeout(r, 100));
+          const rows = resultRows<{ n: number }>(
+            await db().execute(sql`select count(pg_terminate_backend(pid))::int as n from pg_stat_activity where datname = current_database() and wait_event = 'PgSleep'`),
+          );
+          killed = rows[0]!.n;
+        }
+        expect(killed).toBe(1);
+        // The connection under the run is gone: the client is told the database is unavailable.
+        expect((await dying).errors?.[0]?.extensions?.code).toBe("UNAVAILABLE");
+      } finally {
+        await db().execute(sql.raw(`drop trigger settle_stall on ledger_entries; drop function settle_stall()`));
       }
-      expect(killed).toBe(1);
-      expect((await dying).errors?.[0]?.extensions?.code).toBe("INTERNAL_SERVER_ERROR");
-      await db().execute(sql.raw(`drop trigger settle_stall on ledger_entries; drop function settle_stall()`));
     } else {
       await db().execute(sql.raw(`create function settle_fail() returns trigger language plpgsql as $$ begin if new.order_id = ${failing} then raise exception 'crash'; end if; return new; end $$`));
       await db().execute(sql.raw(`create trigger settle_fail before insert on ledger_entries for each row execute function settle_fail()`));

@@ -165,6 +165,44 @@ export const allianceRows: MatrixRow[] = [
     allowed: (data) => expect(data.updateCommissionRate.plan.currentRate.basisPoints).toBe(1_500),
   },
   {
+    covers: "Mutation.closeCommissionPlan",
+    document: `mutation MatrixCloseCommissionPlan($input: CloseCommissionPlanInput!) { closeCommissionPlan(input: $input) { plan { open } userErrors { code } } }`,
+    async setup(db) {
+      const { user, shop } = await buildApprovedMerchant(db);
+      const product = await buildProduct(db, shop.id);
+      const promoter = (await buildPromoter(db)).user;
+      await buildPlan(db, { shopId: shop.id, productId: product.id, kind: "GENERAL", rateBps: 2_000 });
+      // A targeted plan paying less than GENERAL: closing it raises the rate, so it applies at any time of day (R4).
+      const plan = await buildPlan(db, { shopId: shop.id, productId: product.id, kind: "PRODUCT_TARGETED", rateBps: 500, promoterIds: [promoter.id] });
+      return {
+        owner: { id: user.id, role: "MERCHANT" },
+        variables: { input: { planId: toGlobalId("CommissionPlan", plan.id) } },
+        snapshot: () => db.select().from(commissionPlans).where(eq(commissionPlans.id, plan.id)),
+      };
+    },
+    expect: shopOwnerOnly,
+    allowed: (data) => expect(data.closeCommissionPlan.plan.open).toBe(false),
+  },
+  {
+    covers: "Mutation.updateCommissionPlanPromoters",
+    document: `mutation MatrixUpdateCommissionPlanPromoters($input: UpdateCommissionPlanPromotersInput!) { updateCommissionPlanPromoters(input: $input) { plan { promoters { id } } userErrors { code } } }`,
+    async setup(db) {
+      const { user, shop } = await buildApprovedMerchant(db);
+      const product = await buildProduct(db, shop.id);
+      const [first, added] = [(await buildPromoter(db)).user, (await buildPromoter(db)).user];
+      await buildPlan(db, { shopId: shop.id, productId: product.id, kind: "GENERAL", rateBps: 1_000 });
+      // Adding a promoter to a plan paying more than GENERAL raises its rate: it applies at any time of day (R4).
+      const plan = await buildPlan(db, { shopId: shop.id, productId: product.id, kind: "PRODUCT_TARGETED", rateBps: 3_000, promoterIds: [first.id] });
+      return {
+        owner: { id: user.id, role: "MERCHANT" },
+        variables: { input: { planId: toGlobalId("CommissionPlan", plan.id), addPromoterIds: [toGlobalId("Promoter", added.id)] } },
+        snapshot: () => db.select().from(commissionPlanPromoters).where(eq(commissionPlanPromoters.planId, plan.id)).orderBy(commissionPlanPromoters.promoterId),
+      };
+    },
+    expect: shopOwnerOnly,
+    allowed: (data) => expect(data.updateCommissionPlanPromoters.plan.promoters).toHaveLength(2),
+  },
+  {
     covers: "Mutation.bindPromotionPid",
     document: `mutation MatrixBindPromotionPid($input: BindPromotionPidInput!) { bindPromotionPid(input: $input) { promoter { onboarding { promotionPid } } userErrors { code } } }`,
     async setup(db) {
