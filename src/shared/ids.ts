@@ -15,7 +15,9 @@ export type NodeType =
   | "AgreedPrice"
   | "PriceGuardViolation"
   | "PriceGuardRestriction"
-  | "Settlement";
+  | "Settlement"
+  | "ShopRating"
+  | "QualityViolation";
 
 export function toGlobalId(type: NodeType, id: number): string {
   return Buffer.from(`${type}:${id}`, "utf8").toString("base64url");

@@ -311,7 +311,8 @@ export class OrderService {
     const [rates, ownShopId] = promoterId
       ? await Promise.all([resolveCommissionRates(tx, promoterId, [productId], now), promoterShopId(tx, promoterId)])
       : [new Map(), null];
-    const rate = rates.get(productId);
+    // Direct selling: the host sells its own shop's goods, and earns no commission from itself.
+    const rate = shop?.ownerId === promoterId ? undefined : rates.get(productId);
     const coupons = new Map(couponRows.map((c) => [c.code, c]));
     return {
       liveSessionId,

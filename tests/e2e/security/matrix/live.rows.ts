@@ -23,8 +23,8 @@ export const liveRows: MatrixRow[] = [
         snapshot: () => db.select().from(liveSessions).where(eq(liveSessions.title, title)),
       };
     },
-    // Any promoter may go live; nobody else.
-    expect: outcomes("FORBIDDEN", { anonymous: "UNAUTHENTICATED", owner: "allowed", PROMOTER: "allowed" }),
+    // Any promoter may go live, and any merchant (streaming its own shop's goods); nobody else.
+    expect: outcomes("FORBIDDEN", { anonymous: "UNAUTHENTICATED", owner: "allowed", PROMOTER: "allowed", MERCHANT: "allowed" }),
   },
   {
     covers: "Mutation.endLiveSession",
