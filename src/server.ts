@@ -34,6 +34,7 @@ import { InProcessBus, type EventBus } from "./realtime/bus.js";
 import { RedisBus, redactedUrl } from "./realtime/redis-bus.js";
 import { buildGatewaySchema } from "./schema.js";
 import { seedDemo } from "./seed/demo.js";
+import { ensureBootstrapAdmin } from "./modules/accounts/accounts.bootstrap.js";
 import { IdentityService } from "./modules/accounts/identity.service.js";
 import { bearerToken, TokenService, type Viewer } from "./shared/auth.js";
 import { JwksVerifier } from "./shared/jwks.js";
@@ -113,6 +114,10 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   }
   await migrateDatabase(database);
   if (config.mode === "embedded" && config.SEED_DEMO === "auto") await seedDemo(database.db, log, clock.now());
+  if (config.BOOTSTRAP_ADMIN_SUBJECT) {
+    const admin = await ensureBootstrapAdmin(database.db, { name: config.BOOTSTRAP_ADMIN_NAME, issuer: config.JWT_ISSUER!, subject: config.BOOTSTRAP_ADMIN_SUBJECT }, clock.now());
+    if (admin) log.info("first admin created from BOOTSTRAP_ADMIN_SUBJECT", { userId: admin.id });
+  }
 
   const bus: EventBus = config.REDIS_URL
     ? await RedisBus.connect(config.REDIS_URL, config.REDIS_KEY_PREFIX, log, {

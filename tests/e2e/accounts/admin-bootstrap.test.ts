@@ -53,3 +53,39 @@ describe("the first admin (npm run admin)", () => {
     expect(setRole.stderr).toMatch(/is now ADMIN/);
   });
 });
+
+describe("the first admin from the environment (BOOTSTRAP_ADMIN_SUBJECT)", () => {
+  it("is made once on an empty database, even by processes starting together, and left alone afterwards", async () => {
+    const idp = await TestIdentityProvider.start();
+    await idp.addKey("EdDSA");
+    const database = await freshDatabase("envadmin");
+    const env = {
+      ...idp.env(),
+      DATABASE_URL: database.url,
+      JWT_SECRET: "",
+      REDIS_KEY_PREFIX: `liveshelf-envadmin-${process.pid}:`,
+      BOOTSTRAP_ADMIN_SUBJECT: "ops-env",
+      BOOTSTRAP_ADMIN_NAME: "值班运营",
+    };
+    try {
+      const gateways = await Promise.all([startTestGateway("postgres", { env }), startTestGateway("postgres", { env })]);
+      try {
+        const rows = await gateways[0]!.database.db.select().from(users);
+        expect(rows.map((r) => [r.name, r.role])).toEqual([["值班运营", "ADMIN"]]);
+        const token = await idp.token({ sub: "ops-env" });
+        for (const gw of gateways) expect((await gw.request(ViewerDocument, {}, token)).data!.viewer).toMatchObject({ role: "ADMIN", name: "值班运营" });
+      } finally {
+        await Promise.all(gateways.map((gw) => gw.stop()));
+      }
+      const again = await startTestGateway("postgres", { env });
+      try {
+        expect(await again.database.db.select().from(users)).toHaveLength(1);
+      } finally {
+        await again.stop();
+      }
+    } finally {
+      await database.drop();
+      await idp.stop();
+    }
+  });
+});
