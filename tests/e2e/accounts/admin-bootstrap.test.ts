@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { userIdentities, users } from "../../../src/db/schema/index.js";
 import { freshDatabase, runCli } from "../../support/fresh-database.js";
 import { startTestGateway } from "../../support/gateway.js";
-import { SetUserRoleDocument, ViewerDocument } from "../../support/generated/graphql.js";
+import { SetUserRoleDocument, UsersDocument, ViewerDocument } from "../../support/generated/graphql.js";
 import { TestIdentityProvider } from "../../support/identity-provider.js";
 import { REDIS_URL } from "../../support/services.js";
 
@@ -41,9 +41,17 @@ describe("the first admin (npm run admin)", () => {
 
       const adminToken = await idp.token({ sub: "ops-root", role: "BUYER" });
       expect((await gw.request(ViewerDocument, {}, adminToken)).data!.viewer).toMatchObject({ name: "运营 Root", role: "ADMIN" });
-      const newcomer = await gw.request(ViewerDocument, {}, await idp.token({ sub: "analyst-to-be" }));
-      const promoted = await gw.request(SetUserRoleDocument, { input: { userId: newcomer.data!.viewer!.id, role: "ANALYST" as never } }, adminToken);
+      await gw.request(ViewerDocument, {}, await idp.token({ sub: "analyst-to-be", name: "数据分析" }));
+      // the admin finds the newcomer among the users, and gives it its role
+      const buyers = await gw.request(UsersDocument, { role: "BUYER" as never, first: 10 }, adminToken);
+      expect(buyers.data!.users.edges.map((e) => e.node.name)).toEqual(["数据分析"]);
+      const promoted = await gw.request(SetUserRoleDocument, { input: { userId: buyers.data!.users.edges[0]!.node.id, role: "ANALYST" as never } }, adminToken);
       expect(promoted.data!.setUserRole).toMatchObject({ user: { role: "ANALYST" }, userErrors: [] });
+      const listed = await gw.request(UsersDocument, { first: 1 }, await idp.token({ sub: "analyst-to-be" }));
+      expect(listed.data!.users.edges.map((e) => e.node.role)).toEqual(["ADMIN"]);
+      expect(listed.data!.users.pageInfo.hasNextPage).toBe(true);
+      const refused = await gw.request(UsersDocument, { first: 1 }, await idp.token({ sub: "just-a-buyer" }));
+      expect(refused.errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
     } finally {
       await gw.stop();
     }
