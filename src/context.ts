@@ -9,15 +9,18 @@ import type { AllianceService } from "./modules/alliance/alliance.service.js";
 import { catalogLoaders } from "./modules/catalog/catalog.loaders.js";
 import type { CatalogService } from "./modules/catalog/catalog.service.js";
 import { flashSaleLoaders } from "./modules/flash-sales/flash-sale.loaders.js";
+import type { GovernanceService } from "./modules/governance/governance.service.js";
 import type { FlashSaleService } from "./modules/flash-sales/flash-sale.service.js";
 import { liveLoaders } from "./modules/live/live.loaders.js";
 import type { LiveService } from "./modules/live/live.service.js";
 import { orderLoaders } from "./modules/orders/orders.loaders.js";
 import type { OrderService } from "./modules/orders/orders.service.js";
 import { priceGuardLoaders } from "./modules/price-guard/price-guard.loaders.js";
+import { fulfilmentLoaders, type FulfilmentService } from "./modules/fulfilment/index.js";
+import { settlementLoaders, type SettlementService } from "./modules/settlement/index.js";
 import type { PriceGuardService } from "./modules/price-guard/price-guard.service.js";
 
-const LOADER_GROUPS = [accountLoaders, catalogLoaders, liveLoaders, flashSaleLoaders, orderLoaders, allianceLoaders, priceGuardLoaders] as const;
+const LOADER_GROUPS = [accountLoaders, catalogLoaders, liveLoaders, flashSaleLoaders, orderLoaders, allianceLoaders, priceGuardLoaders, fulfilmentLoaders, settlementLoaders] as const;
 type UnionToIntersection<U> = (U extends unknown ? (u: U) => void : never) extends (i: infer I) => void ? I : never;
 export type Loaders = UnionToIntersection<ReturnType<(typeof LOADER_GROUPS)[number]>>;
 
@@ -54,6 +57,9 @@ export interface Services {
   orders: OrderService;
   alliance: AllianceService;
   priceGuard: PriceGuardService;
+  fulfilment: FulfilmentService;
+  settlement: SettlementService;
+  governance: GovernanceService;
 }
 
 /** Built once per HTTP request, and once per subscription (whose loaders are renewed per event). */

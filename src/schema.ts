@@ -14,9 +14,12 @@ import {
   ShopAllianceResolver,
 } from "./modules/alliance/alliance.resolver.js";
 import { ProductResolver, ShopResolver } from "./modules/catalog/catalog.resolver.js";
+import { GovernanceResolver } from "./modules/governance/governance.resolver.js";
 import { FlashSaleResolver, FlashSaleStockResolver } from "./modules/flash-sales/flash-sale.resolver.js";
 import { CartItemResolver, LiveSessionResolver } from "./modules/live/live.resolver.js";
 import { OrderResolver } from "./modules/orders/orders.resolver.js";
+import { OrderFulfilmentResolver, OrderUpdatesResolver } from "./modules/fulfilment/index.js";
+import { OrderSettlementResolver, SettlementResolver } from "./modules/settlement/index.js";
 import {
   AgreedPriceResolver,
   PriceGuardAlertResolver,
@@ -36,6 +39,7 @@ export function buildGatewaySchema(): Promise<GraphQLSchema> {
   built ??= buildSchema({
     resolvers: [
       AccountsResolver,
+      GovernanceResolver,
       ProductResolver,
       ShopResolver,
       LiveSessionResolver,
@@ -56,6 +60,10 @@ export function buildGatewaySchema(): Promise<GraphQLSchema> {
       PriceGuardRestrictionResolver,
       ProductAgreedPriceResolver,
       ShopRestrictionsResolver,
+      OrderFulfilmentResolver,
+      OrderUpdatesResolver,
+      SettlementResolver,
+      OrderSettlementResolver,
     ],
     authChecker,
     validate: false,

@@ -14,7 +14,10 @@ export type NodeType =
   | "SampleRequest"
   | "AgreedPrice"
   | "PriceGuardViolation"
-  | "PriceGuardRestriction";
+  | "PriceGuardRestriction"
+  | "Settlement"
+  | "ShopRating"
+  | "QualityViolation";
 
 export function toGlobalId(type: NodeType, id: number): string {
   return Buffer.from(`${type}:${id}`, "utf8").toString("base64url");

@@ -88,7 +88,7 @@ describe("PostgreSQL restarted under load", () => {
     expect(server.all).toBeGreaterThan(10);
     expect(server.withinBound).toBe(server.all);
     expect(percentile(during.map((r) => r.ms), 95)).toBeLessThan(REFUSAL_BOUND_MS);
-    expect(Math.max(...during.map((r) => r.ms))).toBeLessThan(2 * REFUSAL_BOUND_MS);
+    expect(Math.max(...during.map((r) => r.ms))).toBeLessThan(3 * REFUSAL_BOUND_MS);
     expect(replies.filter((r) => r.status >= 500 && r.status !== 503)).toEqual([]);
     expect(replies.filter((r) => r.code && !["UNAVAILABLE"].includes(r.code))).toEqual([]);
 

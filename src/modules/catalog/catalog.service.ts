@@ -1,6 +1,7 @@
 import type { Context } from "../../context.js";
 import { renewLoaders } from "../../context.js";
-import type { Db } from "../../db/client.js";
+import type { Db, Tx } from "../../db/client.js";
+import { afterCommit, transaction } from "../../db/transaction.js";
 import type { EventBus } from "../../realtime/bus.js";
 import { eventStream } from "../../realtime/event-stream.js";
 import { guardedStream, type AccessRevoked } from "../../realtime/guarded-stream.js";
@@ -13,17 +14,37 @@ import { amountFilter } from "../../shared/money.js";
 import { connectionOf, decodeCursor, pageSize, type PageArgs } from "../../shared/pagination.js";
 import { userError, type UserErrorValue } from "../../shared/user-errors.js";
 import type { ShopRow } from "../../db/schema/index.js";
-import type { CreateProductInput, ProductFilter, ProductOrder, TransferShopInput, UpdateProductInput } from "./catalog.inputs.js";
+import type { CreateProductInput, OpenShopInput, ProductFilter, ProductOrder, ReviewShopInput, TransferShopInput, UpdateProductInput } from "./catalog.inputs.js";
 import * as q from "./catalog.queries.js";
-import { checkCrossBorder, checkProductDraft, ProductErrorCode, ShopErrorCode, type ProductUserError } from "./catalog.rules.js";
-import { toProduct, toShop, type Product, type Shop } from "./catalog.type.js";
+import {
+  checkCrossBorder,
+  checkProductDraft,
+  checkShopDraft,
+  initialShopStatus,
+  MAX_MERCHANT_SHOPS,
+  ProductErrorCode,
+  ShopErrorCode,
+  type ProductUserError,
+  type ShopUserError,
+} from "./catalog.rules.js";
+import { IndustryBelt, ShopKind, toProduct, toShop, type Product, type Shop, type ShopStatus } from "./catalog.type.js";
+
+const MAX_REVIEW_NOTE = 2_000;
 
 export interface ProductPayloadValue {
   product: Product | null;
   userErrors: ProductUserError[];
 }
 
+/** Hook the price guard attaches to list-price changes (the list price is an offer like any other, R13). */
+export interface ProductGuard {
+  /** Runs in the change's transaction; alerts it raises go out only if that transaction commits. */
+  checkListPrice(ctx: Context, tx: Tx, change: { productId: number; listPriceFen: number }): Promise<ProductUserError[]>;
+}
+
 export class CatalogService {
+  guard: ProductGuard | null = null;
+
   constructor(private readonly deps: { db: Db; bus: EventBus; log: Logger }) {}
 
   async products(ctx: Context, page: PageArgs, filter: ProductFilter | null | undefined, order: ProductOrder | null | undefined) {
@@ -73,7 +94,7 @@ export class CatalogService {
     const crossBorder = input.crossBorder ?? false;
     const bondedWarehouse = input.bondedWarehouse?.trim() || (crossBorder ? shop.bondedWarehouse : null);
     errors.push(...checkCrossBorder(shop.kind, crossBorder, bondedWarehouse));
-    if (shop.status === "CLOSED") errors.push(userError(ProductErrorCode.SHOP_CLOSED, "The shop is closed.", "shopId"));
+    if (shop.status === "CLOSED" || shop.status === "REJECTED") errors.push(userError(ProductErrorCode.SHOP_CLOSED, "The shop is closed.", "shopId"));
     if (errors.length > 0) return { product: null, userErrors: errors };
     const now = ctx.clock.now();
     const row = await q.insertProduct(ctx.db, {
@@ -95,7 +116,7 @@ export class CatalogService {
 
   async updateProduct(ctx: Context, input: UpdateProductInput): Promise<ProductPayloadValue> {
     const productId = idOf("Product", input.productId, "productId");
-    const outcome = await ctx.db.transaction(async (tx) => {
+    const outcome = await transaction(ctx.db, async (tx) => {
       const current = await q.productById(tx, productId, true);
       if (!current) throw notFound("Product");
       const shop = await q.shopById(tx, current.shopId);
@@ -108,6 +129,10 @@ export class CatalogService {
       }
       if (input.bondedWarehouse != null) errors.push(...checkCrossBorder(shop!.kind, current.crossBorder, input.bondedWarehouse.trim() || null));
       if (errors.length > 0) return { row: null, errors };
+      if (this.guard && priceFen !== undefined && priceFen !== current.priceFen) {
+        const refused = await this.guard.checkListPrice(ctx, tx, { productId, listPriceFen: priceFen });
+        if (refused.length > 0) return { row: null, errors: refused };
+      }
       const row = await q.updateProductRow(
         tx,
         productId,
@@ -121,10 +146,10 @@ export class CatalogService {
         },
         ctx.clock.now(),
       );
+      afterCommit(tx, () => this.publish(row.id, row.version));
       return { row, errors };
     });
     if (!outcome.row) return { product: null, userErrors: outcome.errors };
-    await this.publish(outcome.row.id, outcome.row.version);
     return { product: toProduct(outcome.row), userErrors: [] };
   }
 
@@ -148,6 +173,75 @@ export class CatalogService {
     for (const userId of [shop.ownerId, newOwnerId]) await ctx.services.accounts.accessChanged(ctx, userId);
     ctx.log.info("shop transferred", { shopId, from: shop.ownerId, to: newOwnerId, by: ctx.viewer.userId });
     return { shop: toShop(row!), userErrors: [] };
+  }
+
+  /** A merchant opens a shop, or a promoter its own one (R6). Cross-border shops wait for an admin's review. */
+  async openShop(ctx: Context, input: OpenShopInput): Promise<{ shop: Shop | null; userErrors: ShopUserError[] }> {
+    if (!ctx.viewer) throw unauthenticated();
+    const { role, userId } = ctx.viewer;
+    if (role !== Role.MERCHANT && role !== Role.PROMOTER) throw forbidden("opening shops");
+    const kind = input.kind ?? ShopKind.REGULAR;
+    const errors = checkShopDraft({ name: input.name, kind, bondedWarehouse: input.bondedWarehouse ?? null });
+    if (errors.length > 0) return { shop: null, userErrors: errors };
+    const now = ctx.clock.now();
+    const outcome = await ctx.db.transaction(async (tx) => {
+      const count = await q.liveShopCountForUpdate(tx, userId);
+      if (role === Role.PROMOTER && count >= 1) {
+        return { row: null, error: userError(ShopErrorCode.PROMOTER_HAS_SHOP, "A promoter has one shop of its own (小店), and this one already has it.") };
+      }
+      if (count >= MAX_MERCHANT_SHOPS) return { row: null, error: userError(ShopErrorCode.TOO_MANY_SHOPS, `A merchant runs at most ${MAX_MERCHANT_SHOPS} shops.`) };
+      const row = await q.insertShop(tx, {
+        ownerId: userId,
+        name: input.name.trim(),
+        kind,
+        status: initialShopStatus(kind),
+        industryBelt: input.industryBelt ?? IndustryBelt.OTHER,
+        bondedWarehouse: input.bondedWarehouse?.trim() || null,
+        createdAt: now,
+      });
+      return { row, error: null };
+    });
+    if (!outcome.row) return { shop: null, userErrors: [outcome.error!] };
+    ctx.log.info("shop opened", { shopId: outcome.row.id, ownerId: userId, kind, status: outcome.row.status });
+    return { shop: toShop(outcome.row), userErrors: [] };
+  }
+
+  /** Admin: a cross-border shop's review (its bonded warehouse); approved it is NORMAL and may sell. */
+  async reviewShop(ctx: Context, input: ReviewShopInput): Promise<{ shop: Shop | null; userErrors: ShopUserError[] }> {
+    if (!ctx.viewer) throw unauthenticated();
+    if (ctx.viewer.role !== Role.ADMIN) throw forbidden("reviewing shops");
+    const shopId = idOf("Shop", input.shopId, "shopId");
+    const note = input.note?.trim() || null;
+    if (note && note.length > MAX_REVIEW_NOTE) return { shop: null, userErrors: [userError(ShopErrorCode.INVALID_NOTE, `The note is at most ${MAX_REVIEW_NOTE} characters.`, "note")] };
+    const row = await q.decideShopReview(ctx.db, shopId, {
+      status: input.approve ? "NORMAL" : "REJECTED",
+      reviewerId: ctx.viewer.userId,
+      reviewedAt: ctx.clock.now(),
+      reviewNote: note,
+    });
+    if (!row) {
+      const shop = await q.shopById(ctx.db, shopId);
+      if (!shop) throw notFound("Shop");
+      return { shop: null, userErrors: [userError(ShopErrorCode.NOT_UNDER_REVIEW, `The shop is ${shop.status}, not UNDER_REVIEW.`, "shopId")] };
+    }
+    ctx.log.info("shop reviewed", { shopId, status: row.status, adminId: ctx.viewer.userId });
+    return { shop: toShop(row), userErrors: [] };
+  }
+
+  /** Staff see every shop (e.g. those UNDER_REVIEW); a merchant or promoter sees its own. */
+  async shops(ctx: Context, page: PageArgs, status: ShopStatus | null | undefined) {
+    if (!ctx.viewer) throw unauthenticated();
+    const staff = ctx.viewer.role === Role.ADMIN || ctx.viewer.role === Role.ANALYST;
+    const limit = pageSize(page.first);
+    const key = `shops:${status ?? "ALL"}`;
+    const after = decodeCursor(page.after, key);
+    const rows = await q.shopsPage(ctx.db, { status: status ?? undefined, ownerId: staff ? undefined : ctx.viewer.userId, afterId: after?.id, limit });
+    for (const row of rows.slice(0, limit)) ctx.loaders.shopById.prime(row.id, row);
+    return connectionOf(
+      { nodes: rows.slice(0, limit).map(toShop), hasNextPage: rows.length > limit },
+      (shop) => ({ key, value: shop.rowId, id: shop.rowId }),
+      Boolean(after),
+    );
   }
 
   /** Snapshot first, then one message per change (the newest state wins if a subscriber falls behind). */
@@ -193,6 +287,8 @@ export class CatalogService {
   private assertOwner(ctx: Context, shop: ShopRow | null | undefined): void {
     if (!ctx.viewer) throw unauthenticated();
     if (!shop) throw notFound("Shop");
-    if (ctx.viewer.role !== Role.MERCHANT || shop.ownerId !== ctx.viewer.userId) throw forbidden("changes to this shop's products");
+    // A merchant's shops, or a promoter's own shop (whose goods it sells directly, without the alliance).
+    const seller = ctx.viewer.role === Role.MERCHANT || ctx.viewer.role === Role.PROMOTER;
+    if (!seller || shop.ownerId !== ctx.viewer.userId) throw forbidden("changes to this shop's products");
   }
 }

@@ -19,7 +19,8 @@ import { userError } from "../../shared/user-errors.js";
 import { assertActiveAccount } from "../accounts/accounts.service.js";
 import { promoterShopId } from "../alliance/alliance.queries.js";
 import * as catalog from "../catalog/catalog.queries.js";
-import { MAX_PRICE_FEN } from "../catalog/catalog.rules.js";
+import { MAX_PRICE_FEN, ProductErrorCode, type ProductUserError } from "../catalog/catalog.rules.js";
+import type { ProductGuard } from "../catalog/catalog.service.js";
 import { FlashSaleErrorCode, type FlashSaleUserError } from "../flash-sales/flash-sale.rules.js";
 import type { FlashSaleGuard, FlashSaleService } from "../flash-sales/flash-sale.service.js";
 import * as live from "../live/live.queries.js";
@@ -78,7 +79,7 @@ interface Targets {
  * the actual hand price of every order, violations, the penalty ladder and the alerts. It plugs into the flash-sale,
  * live-cart and order services through their guard hooks.
  */
-export class PriceGuardService implements FlashSaleGuard, CartGuard, OrderGuard {
+export class PriceGuardService implements FlashSaleGuard, CartGuard, OrderGuard, ProductGuard {
   private readonly saleStates = new WeakMap<Tx, Map<string, SaleState>>();
   /** A product's shop and cross-border mark never change: cached for the order hot path. */
   private readonly facts = new Map<number, ProductFacts>();
@@ -202,6 +203,24 @@ export class PriceGuardService implements FlashSaleGuard, CartGuard, OrderGuard 
     return blocked ? [userError(CouponErrorCode.PRICE_GUARD, blocked, "amount")] : [];
   }
 
+  /** R13: a new list price reaches buyers bare and through every room's cart subsidy (flash sales keep their own price). */
+  async checkListPrice(ctx: Context, tx: Tx, change: { productId: number; listPriceFen: number }): Promise<ProductUserError[]> {
+    const product = await this.productFacts(tx, change.productId);
+    const pins = await q.livePins(tx, change.productId);
+    const blocked = await this.assess(ctx, tx, {
+      offer: "LIST_PRICE",
+      productId: change.productId,
+      product,
+      channels: [
+        { basePriceFen: change.listPriceFen, subsidyPerUnitFen: 0, maxQuantity: MAX_ORDER_QUANTITY },
+        ...pins.map((p) => ({ basePriceFen: change.listPriceFen, subsidyPerUnitFen: p.subsidyFen, maxQuantity: MAX_ORDER_QUANTITY })),
+      ],
+      extraCoupon: null,
+      targets: { shopIds: [product.shopId], rooms: pins.map((p) => p.liveSessionId) },
+    });
+    return blocked ? [userError(ProductErrorCode.PRICE_GUARD, blocked, "price")] : [];
+  }
+
   /**
    * Raises the alert an offer deserves, published once the offer's transaction commits (a refused offer's
    * transaction commits with nothing written, so its BLOCKED alert goes out; one rolled back says nothing).
@@ -290,7 +309,7 @@ export class PriceGuardService implements FlashSaleGuard, CartGuard, OrderGuard 
         promoterCouponFen: draft.promoterCouponFen,
         pointsFen: draft.pointsFen,
         flashSale: draft.flashSaleId !== null,
-        hasPromoter: draft.promoterId !== null,
+        hasPromoter: draft.promoterId !== null && !draft.directSale,
       },
       filing.agreedPriceFen,
       kind,

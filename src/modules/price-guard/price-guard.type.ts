@@ -15,7 +15,7 @@ export enum PriceGuardAlertLevel {
 registerEnumType(PriceGuardAlertLevel, {
   name: "PriceGuardAlertLevel",
   description:
-    "WARNING: an offer was accepted but its lowest reachable hand price is within the warning margin above the agreed price. BLOCKED: an offer was refused because it reached below. VIOLATION: an order below the agreed price or off the filed spec was refused and recorded.",
+    "WARNING: an offer was accepted but its lowest reachable hand price is within the warning margin above the agreed price. BLOCKED: an offer was refused because it reached below. VIOLATION: a sale below the agreed price was committed and recorded against the party that set the offending price part (with its penalty).",
 });
 
 export enum PriceGuardOffer {
@@ -23,6 +23,7 @@ export enum PriceGuardOffer {
   CART_SUBSIDY = "CART_SUBSIDY",
   SHOP_COUPON = "SHOP_COUPON",
   PROMOTER_COUPON = "PROMOTER_COUPON",
+  LIST_PRICE = "LIST_PRICE",
   ORDER = "ORDER",
 }
 registerEnumType(PriceGuardOffer, { name: "PriceGuardOffer", description: "What the alert is about: an offer being configured, or an order." });
