@@ -76,5 +76,7 @@ export function checkCrossBorder(shopKind: string, crossBorder: boolean, bondedW
 export enum ShopErrorCode {
   NEW_OWNER_ROLE = "NEW_OWNER_ROLE",
   SAME_OWNER = "SAME_OWNER",
+  SHOP_CLOSED = "SHOP_CLOSED",
+  INVALID_REASON = "INVALID_REASON",
 }
 registerEnumType(ShopErrorCode, { name: "ShopErrorCode", description: "Why a shop change was refused." });

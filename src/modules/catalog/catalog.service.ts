@@ -14,7 +14,7 @@ import { amountFilter } from "../../shared/money.js";
 import { connectionOf, decodeCursor, pageSize, type PageArgs } from "../../shared/pagination.js";
 import { userError, type UserErrorValue } from "../../shared/user-errors.js";
 import type { ShopRow } from "../../db/schema/index.js";
-import type { CreateProductInput, ProductFilter, ProductOrder, TransferShopInput, UpdateProductInput } from "./catalog.inputs.js";
+import type { CreateProductInput, ProductFilter, ProductOrder, SetShopCartInput, TransferShopInput, UpdateProductInput } from "./catalog.inputs.js";
 import * as q from "./catalog.queries.js";
 import { checkCrossBorder, checkProductDraft, ProductErrorCode, ShopErrorCode, type ProductUserError } from "./catalog.rules.js";
 import { toProduct, toShop, type Product, type Shop } from "./catalog.type.js";
@@ -32,6 +32,8 @@ export interface ProductGuard {
 
 export class CatalogService {
   guard: ProductGuard | null = null;
+  /** Takes a shop's goods out of live rooms inside the given transaction (the live module attaches it). */
+  cartLost: ((tx: Tx, shopId: number) => Promise<unknown>) | null = null;
 
   constructor(private readonly deps: { db: Db; bus: EventBus; log: Logger }) {}
 
@@ -161,6 +163,28 @@ export class CatalogService {
     for (const userId of [shop.ownerId, newOwnerId]) await ctx.services.accounts.accessChanged(ctx, userId);
     ctx.log.info("shop transferred", { shopId, from: shop.ownerId, to: newOwnerId, by: ctx.viewer.userId });
     return { shop: toShop(row!), userErrors: [] };
+  }
+
+  async setShopCart(ctx: Context, input: SetShopCartInput): Promise<{ shop: Shop | null; userErrors: UserErrorValue<ShopErrorCode>[] }> {
+    if (!ctx.viewer) throw unauthenticated();
+    if (ctx.viewer.role !== Role.ADMIN) throw forbidden("switching a shop's cart");
+    const shopId = idOf("Shop", input.shopId, "shopId");
+    const reason = input.reason.trim();
+    if (reason.length < 1 || reason.length > 500) {
+      return { shop: null, userErrors: [userError(ShopErrorCode.INVALID_REASON, "Give a reason of 1–500 characters.", "reason")] };
+    }
+    const outcome = await transaction(ctx.db, async (tx) => {
+      const shop = await q.lockShop(tx, shopId);
+      if (!shop) throw notFound("Shop");
+      if (shop.status === "CLOSED") return { row: null, errors: [userError(ShopErrorCode.SHOP_CLOSED, "The shop is closed.", "shopId")] };
+      const row = await q.setShopStatus(tx, shopId, input.enabled ? "NORMAL" : "CART_DISABLED");
+      if (!input.enabled && shop.status === "NORMAL") await this.cartLost?.(tx, shopId);
+      return { row, errors: [] };
+    });
+    if (!outcome.row) return { shop: null, userErrors: outcome.errors };
+    ctx.loaders.shopById.clear(shopId);
+    ctx.log.info(input.enabled ? "shop cart enabled" : "shop cart disabled", { shopId, reason, by: ctx.viewer.userId });
+    return { shop: toShop(outcome.row), userErrors: [] };
   }
 
   /** Snapshot first, then one message per change (the newest state wins if a subscriber falls behind). */
