@@ -9,6 +9,7 @@ import type { AllianceService } from "./modules/alliance/alliance.service.js";
 import { catalogLoaders } from "./modules/catalog/catalog.loaders.js";
 import type { CatalogService } from "./modules/catalog/catalog.service.js";
 import { flashSaleLoaders } from "./modules/flash-sales/flash-sale.loaders.js";
+import type { GovernanceService } from "./modules/governance/governance.service.js";
 import type { FlashSaleService } from "./modules/flash-sales/flash-sale.service.js";
 import { liveLoaders } from "./modules/live/live.loaders.js";
 import type { LiveService } from "./modules/live/live.service.js";
@@ -54,6 +55,7 @@ export interface Services {
   orders: OrderService;
   alliance: AllianceService;
   priceGuard: PriceGuardService;
+  governance: GovernanceService;
 }
 
 /** Built once per HTTP request, and once per subscription (whose loaders are renewed per event). */

@@ -14,6 +14,7 @@ import {
   ShopAllianceResolver,
 } from "./modules/alliance/alliance.resolver.js";
 import { ProductResolver, ShopResolver } from "./modules/catalog/catalog.resolver.js";
+import { GovernanceResolver } from "./modules/governance/governance.resolver.js";
 import { FlashSaleResolver, FlashSaleStockResolver } from "./modules/flash-sales/flash-sale.resolver.js";
 import { CartItemResolver, LiveSessionResolver } from "./modules/live/live.resolver.js";
 import { OrderResolver } from "./modules/orders/orders.resolver.js";
@@ -36,6 +37,7 @@ export function buildGatewaySchema(): Promise<GraphQLSchema> {
   built ??= buildSchema({
     resolvers: [
       AccountsResolver,
+      GovernanceResolver,
       ProductResolver,
       ShopResolver,
       LiveSessionResolver,

@@ -21,6 +21,7 @@ import { AllianceService } from "./modules/alliance/alliance.service.js";
 import { AccountsService } from "./modules/accounts/accounts.service.js";
 import { CatalogService } from "./modules/catalog/catalog.service.js";
 import { InProcessGate, RedisGate, type AdmissionGate } from "./modules/flash-sales/flash-sale.gate.js";
+import { GovernanceService } from "./modules/governance/governance.service.js";
 import { FlashSaleService } from "./modules/flash-sales/flash-sale.service.js";
 import { LiveService } from "./modules/live/live.service.js";
 import { ViewerCounter } from "./modules/live/viewer-counter.js";
@@ -151,6 +152,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     orders: new OrderService({ db, bus, gate, clock, log, flashSales, maxBatch: config.ORDER_BATCH_MAX }),
     alliance: new AllianceService(),
     priceGuard,
+    governance: new GovernanceService(),
   };
   flashSales.guard = priceGuard;
   live.guard = priceGuard;

@@ -26,12 +26,19 @@ export class OperationManifest {
     }
   }
 
-  static from(file: ManifestFile, origin = "manifest"): OperationManifest {
-    if (file?.format !== "apollo-persisted-query-manifest" || !Array.isArray(file.operations)) {
-      throw new Error(`${origin}: not an apollo-persisted-query-manifest`);
-    }
+  /**
+   * Apollo's manifest, or a plain `{ "<sha256>": "<document>" }` map: what GraphQL Code Generator's client preset
+   * writes as persisted-documents.json with `hashAlgorithm: "sha256"` (examples/client uses it as is).
+   */
+  static from(file: ManifestFile | Record<string, string>, origin = "manifest"): OperationManifest {
+    const entries: { id: string; name: string; body: unknown }[] = isApolloManifest(file)
+      ? file.operations.map((op) => ({ id: op.id, name: op.name, body: op.body }))
+      : isDocumentMap(file)
+        ? Object.entries(file).map(([id, body]) => ({ id, name: id, body }))
+        : [];
+    if (entries.length === 0) throw new Error(`${origin}: neither an apollo-persisted-query-manifest nor a { sha256: document } map with entries`);
     const byHash = new Map<string, string>();
-    for (const op of file.operations) {
+    for (const op of entries) {
       if (typeof op.body !== "string" || sha256(op.body) !== op.id) throw new Error(`${origin}: operation ${op.name} has an id that is not the sha256 of its body`);
       byHash.set(op.id, op.body);
     }
@@ -54,6 +61,14 @@ export class OperationManifest {
   get size(): number {
     return this.byHash.size;
   }
+}
+
+function isApolloManifest(file: unknown): file is ManifestFile {
+  return (file as ManifestFile)?.format === "apollo-persisted-query-manifest" && Array.isArray((file as ManifestFile).operations);
+}
+
+function isDocumentMap(file: unknown): file is Record<string, string> {
+  return typeof file === "object" && file !== null && !Array.isArray(file) && !("format" in file) && Object.keys(file).every((k) => /^[0-9a-f]{64}$/.test(k));
 }
 
 /**

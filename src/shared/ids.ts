@@ -14,7 +14,9 @@ export type NodeType =
   | "SampleRequest"
   | "AgreedPrice"
   | "PriceGuardViolation"
-  | "PriceGuardRestriction";
+  | "PriceGuardRestriction"
+  | "ShopRating"
+  | "QualityViolation";
 
 export function toGlobalId(type: NodeType, id: number): string {
   return Buffer.from(`${type}:${id}`, "utf8").toString("base64url");

@@ -75,6 +75,8 @@ export const shopRatings = pgTable(
     id: bigint("id", { mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
     shopId: bigint("shop_id", { mode: "number" }).notNull().references(() => shops.id),
     orderId: bigint("order_id", { mode: "number" }).references(() => orders.id),
+    /** The buyer who rated (or the admin who recorded the rating). */
+    ratedBy: bigint("rated_by", { mode: "number" }).references(() => users.id),
     descriptionScore: smallint("description_score").notNull(),
     serviceScore: smallint("service_score").notNull(),
     logisticsScore: smallint("logistics_score").notNull(),
@@ -99,7 +101,11 @@ export const qualityViolations = pgTable(
     productId: bigint("product_id", { mode: "number" }).references(() => products.id),
     serious: boolean("serious").notNull(),
     reason: text("reason").notNull(),
+    /** What the finding rests on: inspection reports, photos, complaint numbers (links or text). */
+    evidence: jsonb("evidence").$type<string[]>().notNull().default([]),
+    recordedBy: bigint("recorded_by", { mode: "number" }).references(() => users.id),
     occurredAt: at("occurred_at").notNull(),
+    recordedAt: at("recorded_at").notNull().defaultNow(),
   },
   (t) => [index("quality_violations_shop_idx").on(t.shopId, t.occurredAt)],
 );
@@ -232,6 +238,8 @@ export const sampleRequests = pgTable(
   ],
 );
 
+export type ShopRatingRow = typeof shopRatings.$inferSelect;
+export type QualityViolationRow = typeof qualityViolations.$inferSelect;
 export type DistributionApplicationRow = typeof distributionApplications.$inferSelect;
 export type CommissionPlanRow = typeof commissionPlans.$inferSelect;
 export type PromoterProfileRow = typeof promoterProfiles.$inferSelect;

@@ -3,7 +3,8 @@ import { bigint, boolean, check, index, integer, pgEnum, pgTable, text, timestam
 import { users } from "./accounts.js";
 
 export const shopKind = pgEnum("shop_kind", ["REGULAR", "CROSS_BORDER"]);
-export const shopStatus = pgEnum("shop_status", ["NORMAL", "CART_DISABLED", "CLOSED"]);
+/** UNDER_REVIEW and REJECTED: a cross-border shop before and after an admin's review of its bonded warehouse. */
+export const shopStatus = pgEnum("shop_status", ["NORMAL", "CART_DISABLED", "CLOSED", "UNDER_REVIEW", "REJECTED"]);
 export const industryBelt = pgEnum("industry_belt", [
   "JADE_RUILI",
   "JADE_SIHUI",
@@ -33,9 +34,12 @@ export const shops = pgTable(
     creditScore: integer("credit_score").notNull().default(100),
     industryBelt: industryBelt("industry_belt").notNull().default("OTHER"),
     bondedWarehouse: text("bonded_warehouse"),
+    reviewerId: bigint("reviewer_id", { mode: "number" }).references(() => users.id),
+    reviewedAt: timestamp("reviewed_at", { withTimezone: true, mode: "date" }),
+    reviewNote: text("review_note"),
     createdAt: timestamp("created_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
   },
-  (t) => [index("shops_owner_idx").on(t.ownerId)],
+  (t) => [index("shops_owner_idx").on(t.ownerId), index("shops_status_idx").on(t.status, t.id)],
 );
 
 export const products = pgTable(

@@ -1,5 +1,5 @@
 import { Field, ID, InputType, Int, registerEnumType } from "type-graphql";
-import { IndustryBelt } from "./catalog.type.js";
+import { IndustryBelt, ShopKind } from "./catalog.type.js";
 
 export enum ProductOrderField {
   ID = "ID",
@@ -121,4 +121,31 @@ export class TransferShopInput {
 
   @Field(() => ID, { description: "The new owner: a MERCHANT or PROMOTER user." })
   newOwnerId!: string;
+}
+
+@InputType("OpenShopInput", { description: "Open a shop (小店): a merchant's, or a promoter's own (R6)." })
+export class OpenShopInput {
+  @Field(() => String, { description: "Shop name, 1–60 characters." })
+  name!: string;
+
+  @Field(() => ShopKind, { nullable: true, description: "REGULAR (default) opens at once; CROSS_BORDER waits for an admin's review of its bonded warehouse." })
+  kind?: ShopKind | null;
+
+  @Field(() => IndustryBelt, { nullable: true, description: "Industry belt (default OTHER)." })
+  industryBelt?: IndustryBelt | null;
+
+  @Field(() => String, { nullable: true, description: "Bonded warehouse (保税仓) a CROSS_BORDER shop ships from; required for it, refused otherwise." })
+  bondedWarehouse?: string | null;
+}
+
+@InputType("ReviewShopInput", { description: "Admin's decision on a cross-border shop under review." })
+export class ReviewShopInput {
+  @Field(() => ID, { description: "The shop (UNDER_REVIEW)." })
+  shopId!: string;
+
+  @Field(() => Boolean, { description: "true opens the shop (NORMAL), false rejects it (REJECTED)." })
+  approve!: boolean;
+
+  @Field(() => String, { nullable: true, description: "Reviewer's note, up to 2,000 characters." })
+  note?: string | null;
 }

@@ -1,6 +1,6 @@
-import { and, asc, desc, eq, gt, gte, inArray, lt, lte, or, sql, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, gt, gte, inArray, lt, lte, notInArray, or, sql, type SQL } from "drizzle-orm";
 import type { DbOrTx } from "../../db/client.js";
-import { products, shops } from "../../db/schema/index.js";
+import { products, shops, users, type ShopRow } from "../../db/schema/index.js";
 
 export function shopsByIds(db: DbOrTx, ids: readonly number[]) {
   return db.select().from(shops).where(inArray(shops.id, [...ids]));
@@ -93,4 +93,44 @@ export async function setShopStatus(db: DbOrTx, shopId: number, status: "NORMAL"
 export async function setShopOwner(db: DbOrTx, shopId: number, ownerId: number) {
   const [row] = await db.update(shops).set({ ownerId }).where(eq(shops.id, shopId)).returning();
   return row ?? null;
+}
+
+export async function insertShop(db: DbOrTx, values: typeof shops.$inferInsert) {
+  const [row] = await db.insert(shops).values(values).returning();
+  return row!;
+}
+
+/** Shops of an owner that still count (not CLOSED or REJECTED), locking the owner's user row against a racing open. */
+export async function liveShopCountForUpdate(db: DbOrTx, ownerId: number): Promise<number> {
+  await db.select({ id: users.id }).from(users).where(eq(users.id, ownerId)).for("update");
+  const [row] = await db
+    .select({ n: sql<number>`count(*)`.mapWith(Number) })
+    .from(shops)
+    .where(and(eq(shops.ownerId, ownerId), notInArray(shops.status, ["CLOSED", "REJECTED"])));
+  return row?.n ?? 0;
+}
+
+/** Decides a review: only a shop still UNDER_REVIEW changes (null otherwise). */
+export async function decideShopReview(db: DbOrTx, shopId: number, values: { status: "NORMAL" | "REJECTED"; reviewerId: number; reviewedAt: Date; reviewNote: string | null }) {
+  const [row] = await db
+    .update(shops)
+    .set(values)
+    .where(and(eq(shops.id, shopId), eq(shops.status, "UNDER_REVIEW")))
+    .returning();
+  return row ?? null;
+}
+
+export function shopsPage(db: DbOrTx, filter: { status?: string; ownerId?: number; afterId?: number; limit: number }) {
+  return db
+    .select()
+    .from(shops)
+    .where(
+      and(
+        filter.status ? eq(shops.status, filter.status as ShopRow["status"]) : undefined,
+        filter.ownerId !== undefined ? eq(shops.ownerId, filter.ownerId) : undefined,
+        filter.afterId !== undefined ? gt(shops.id, filter.afterId) : undefined,
+      ),
+    )
+    .orderBy(asc(shops.id))
+    .limit(filter.limit + 1);
 }

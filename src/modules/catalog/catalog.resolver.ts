@@ -7,15 +7,24 @@ import { granted, type AccessRevoked } from "../../realtime/guarded-stream.js";
 import { registerNodeType } from "../../shared/node.registry.js";
 import { PageArgs } from "../../shared/pagination.js";
 import { UserErrorType, type UserErrorValue } from "../../shared/user-errors.js";
-import { CreateProductInput, ProductFilter, ProductOrder, SetShopCartInput, TransferShopInput, UpdateProductInput } from "./catalog.inputs.js";
+import { CreateProductInput, OpenShopInput, ProductFilter, ProductOrder, ReviewShopInput, SetShopCartInput, TransferShopInput, UpdateProductInput } from "./catalog.inputs.js";
 import { ProductErrorCode, ShopErrorCode, type ProductUserError } from "./catalog.rules.js";
-import { Product, ProductConnection, Shop } from "./catalog.type.js";
+import { Product, ProductConnection, Shop, ShopConnection, ShopStatus } from "./catalog.type.js";
 
 const ProductUserErrorType = UserErrorType("ProductUserError", ProductErrorCode);
 const ShopUserErrorType = UserErrorType("ShopUserError", ShopErrorCode);
 
 @ObjectType("TransferShopPayload", { description: "Result of transferShop and setShopCart." })
 class TransferShopPayload {
+  @Field(() => Shop, { nullable: true, description: "The shop as saved; null when userErrors is not empty." })
+  shop!: Shop | null;
+
+  @Field(() => [ShopUserErrorType], { description: "Rules that refused the change." })
+  userErrors!: UserErrorValue<ShopErrorCode>[];
+}
+
+@ObjectType("ShopPayload", { description: "Result of openShop / reviewShop." })
+class ShopPayload {
   @Field(() => Shop, { nullable: true, description: "The shop as saved; null when userErrors is not empty." })
   shop!: Shop | null;
 
@@ -59,14 +68,14 @@ export class ProductResolver {
     return shop;
   }
 
-  @Authorized(Role.MERCHANT)
-  @Mutation(() => ProductPayload, { description: "A merchant adds a product to its own shop." })
+  @Authorized(Role.MERCHANT, Role.PROMOTER)
+  @Mutation(() => ProductPayload, { description: "A merchant adds a product to its own shop (a promoter to its own 小店, whose goods it sells directly)." })
   createProduct(@Arg("input", () => CreateProductInput) input: CreateProductInput, @Ctx() ctx: Context) {
     return ctx.services.catalog.createProduct(ctx, input);
   }
 
-  @Authorized(Role.MERCHANT)
-  @Mutation(() => ProductPayload, { description: "A merchant changes a product of its own shop; subscribers of productUpdated see it." })
+  @Authorized(Role.MERCHANT, Role.PROMOTER)
+  @Mutation(() => ProductPayload, { description: "A shop owner (merchant, or promoter for its own 小店) changes a product of its shop; subscribers of productUpdated see it." })
   updateProduct(@Arg("input", () => UpdateProductInput) input: UpdateProductInput, @Ctx() ctx: Context) {
     return ctx.services.catalog.updateProduct(ctx, input);
   }
@@ -89,6 +98,26 @@ export class ShopResolver {
   @Query(() => Shop, { nullable: true, description: "One shop by ID." })
   shop(@Arg("id", () => ID) id: string, @Ctx() ctx: Context) {
     return ctx.services.catalog.shop(ctx, idOf("Shop", id));
+  }
+
+  @Authorized(Role.MERCHANT, Role.PROMOTER)
+  @Mutation(() => ShopPayload, {
+    description: "Open a shop (小店): a merchant's (several allowed), or a promoter's own one (R6). REGULAR shops are NORMAL at once; CROSS_BORDER ones wait for an admin's reviewShop.",
+  })
+  openShop(@Arg("input", () => OpenShopInput) input: OpenShopInput, @Ctx() ctx: Context) {
+    return ctx.services.catalog.openShop(ctx, input);
+  }
+
+  @Authorized(Role.ADMIN)
+  @Mutation(() => ShopPayload, { description: "Admin: approve (NORMAL) or reject (REJECTED) a cross-border shop under review." })
+  reviewShop(@Arg("input", () => ReviewShopInput) input: ReviewShopInput, @Ctx() ctx: Context) {
+    return ctx.services.catalog.reviewShop(ctx, input);
+  }
+
+  @Authorized()
+  @Query(() => ShopConnection, { description: "Shops, oldest first: every shop for ADMIN and ANALYST (filter UNDER_REVIEW to find reviews), one's own for others." })
+  shops(@Args(() => PageArgs) page: PageArgs, @Arg("status", () => ShopStatus, { nullable: true, description: "Only shops in this status." }) status: ShopStatus | null, @Ctx() ctx: Context) {
+    return ctx.services.catalog.shops(ctx, page, status);
   }
 
   @Authorized(Role.ADMIN)

@@ -76,7 +76,41 @@ export function checkCrossBorder(shopKind: string, crossBorder: boolean, bondedW
 export enum ShopErrorCode {
   NEW_OWNER_ROLE = "NEW_OWNER_ROLE",
   SAME_OWNER = "SAME_OWNER",
-  SHOP_CLOSED = "SHOP_CLOSED",
+  INVALID_NAME = "INVALID_NAME",
+  BONDED_WAREHOUSE_REQUIRED = "BONDED_WAREHOUSE_REQUIRED",
+  BONDED_WAREHOUSE_NOT_ALLOWED = "BONDED_WAREHOUSE_NOT_ALLOWED",
+  PROMOTER_HAS_SHOP = "PROMOTER_HAS_SHOP",
+  TOO_MANY_SHOPS = "TOO_MANY_SHOPS",
+  NOT_UNDER_REVIEW = "NOT_UNDER_REVIEW",
+  INVALID_NOTE = "INVALID_NOTE",
   INVALID_REASON = "INVALID_REASON",
+  SHOP_NOT_OPEN = "SHOP_NOT_OPEN",
 }
 registerEnumType(ShopErrorCode, { name: "ShopErrorCode", description: "Why a shop change was refused." });
+
+export type ShopUserError = UserErrorValue<ShopErrorCode>;
+
+export const MAX_SHOP_NAME = 60;
+export const MAX_BONDED_WAREHOUSE = 200;
+/** A merchant may run several shops (one per brand or belt); a promoter has its own one (R6). */
+export const MAX_MERCHANT_SHOPS = 20;
+
+/**
+ * A new shop: REGULAR opens NORMAL at once; CROSS_BORDER names its bonded warehouse (保税仓, R15) and waits for an
+ * admin's review (UNDER_REVIEW) before it may sell.
+ */
+export function checkShopDraft(draft: { name: string; kind: string; bondedWarehouse: string | null }): ShopUserError[] {
+  const errors: ShopUserError[] = [];
+  const name = draft.name.trim();
+  if (name.length < 1 || name.length > MAX_SHOP_NAME) errors.push(userError(ShopErrorCode.INVALID_NAME, `The name is 1–${MAX_SHOP_NAME} characters.`, "name"));
+  const warehouse = draft.bondedWarehouse?.trim() ?? "";
+  if (draft.kind === "CROSS_BORDER" && (warehouse.length < 1 || warehouse.length > MAX_BONDED_WAREHOUSE)) {
+    errors.push(userError(ShopErrorCode.BONDED_WAREHOUSE_REQUIRED, `A cross-border shop names its bonded warehouse (1–${MAX_BONDED_WAREHOUSE} characters).`, "bondedWarehouse"));
+  }
+  if (draft.kind !== "CROSS_BORDER" && warehouse.length > 0) {
+    errors.push(userError(ShopErrorCode.BONDED_WAREHOUSE_NOT_ALLOWED, "Only a cross-border shop has a bonded warehouse.", "bondedWarehouse"));
+  }
+  return errors;
+}
+
+export const initialShopStatus = (kind: string) => (kind === "CROSS_BORDER" ? "UNDER_REVIEW" : "NORMAL");

@@ -14,10 +14,22 @@ import { amountFilter } from "../../shared/money.js";
 import { connectionOf, decodeCursor, pageSize, type PageArgs } from "../../shared/pagination.js";
 import { userError, type UserErrorValue } from "../../shared/user-errors.js";
 import type { ShopRow } from "../../db/schema/index.js";
-import type { CreateProductInput, ProductFilter, ProductOrder, SetShopCartInput, TransferShopInput, UpdateProductInput } from "./catalog.inputs.js";
+import type { CreateProductInput, OpenShopInput, ProductFilter, ProductOrder, ReviewShopInput, SetShopCartInput, TransferShopInput, UpdateProductInput } from "./catalog.inputs.js";
 import * as q from "./catalog.queries.js";
-import { checkCrossBorder, checkProductDraft, ProductErrorCode, ShopErrorCode, type ProductUserError } from "./catalog.rules.js";
-import { toProduct, toShop, type Product, type Shop } from "./catalog.type.js";
+import {
+  checkCrossBorder,
+  checkProductDraft,
+  checkShopDraft,
+  initialShopStatus,
+  MAX_MERCHANT_SHOPS,
+  ProductErrorCode,
+  ShopErrorCode,
+  type ProductUserError,
+  type ShopUserError,
+} from "./catalog.rules.js";
+import { IndustryBelt, ShopKind, toProduct, toShop, type Product, type Shop, type ShopStatus } from "./catalog.type.js";
+
+const MAX_REVIEW_NOTE = 2_000;
 
 export interface ProductPayloadValue {
   product: Product | null;
@@ -84,7 +96,7 @@ export class CatalogService {
     const crossBorder = input.crossBorder ?? false;
     const bondedWarehouse = input.bondedWarehouse?.trim() || (crossBorder ? shop.bondedWarehouse : null);
     errors.push(...checkCrossBorder(shop.kind, crossBorder, bondedWarehouse));
-    if (shop.status === "CLOSED") errors.push(userError(ProductErrorCode.SHOP_CLOSED, "The shop is closed.", "shopId"));
+    if (shop.status === "CLOSED" || shop.status === "REJECTED") errors.push(userError(ProductErrorCode.SHOP_CLOSED, "The shop is closed.", "shopId"));
     if (errors.length > 0) return { product: null, userErrors: errors };
     const now = ctx.clock.now();
     const row = await q.insertProduct(ctx.db, {
@@ -176,7 +188,9 @@ export class CatalogService {
     const outcome = await transaction(ctx.db, async (tx) => {
       const shop = await q.lockShop(tx, shopId);
       if (!shop) throw notFound("Shop");
-      if (shop.status === "CLOSED") return { row: null, errors: [userError(ShopErrorCode.SHOP_CLOSED, "The shop is closed.", "shopId")] };
+      if (shop.status !== "NORMAL" && shop.status !== "CART_DISABLED") {
+        return { row: null, errors: [userError(ShopErrorCode.SHOP_NOT_OPEN, `The shop is ${shop.status}: it has no cart to switch.`, "shopId")] };
+      }
       const row = await q.setShopStatus(tx, shopId, input.enabled ? "NORMAL" : "CART_DISABLED");
       if (!input.enabled && shop.status === "NORMAL") await this.cartLost?.(tx, shopId);
       return { row, errors: [] };
@@ -185,6 +199,75 @@ export class CatalogService {
     ctx.loaders.shopById.clear(shopId);
     ctx.log.info(input.enabled ? "shop cart enabled" : "shop cart disabled", { shopId, reason, by: ctx.viewer.userId });
     return { shop: toShop(outcome.row), userErrors: [] };
+  }
+
+  /** A merchant opens a shop, or a promoter its own one (R6). Cross-border shops wait for an admin's review. */
+  async openShop(ctx: Context, input: OpenShopInput): Promise<{ shop: Shop | null; userErrors: ShopUserError[] }> {
+    if (!ctx.viewer) throw unauthenticated();
+    const { role, userId } = ctx.viewer;
+    if (role !== Role.MERCHANT && role !== Role.PROMOTER) throw forbidden("opening shops");
+    const kind = input.kind ?? ShopKind.REGULAR;
+    const errors = checkShopDraft({ name: input.name, kind, bondedWarehouse: input.bondedWarehouse ?? null });
+    if (errors.length > 0) return { shop: null, userErrors: errors };
+    const now = ctx.clock.now();
+    const outcome = await ctx.db.transaction(async (tx) => {
+      const count = await q.liveShopCountForUpdate(tx, userId);
+      if (role === Role.PROMOTER && count >= 1) {
+        return { row: null, error: userError(ShopErrorCode.PROMOTER_HAS_SHOP, "A promoter has one shop of its own (小店), and this one already has it.") };
+      }
+      if (count >= MAX_MERCHANT_SHOPS) return { row: null, error: userError(ShopErrorCode.TOO_MANY_SHOPS, `A merchant runs at most ${MAX_MERCHANT_SHOPS} shops.`) };
+      const row = await q.insertShop(tx, {
+        ownerId: userId,
+        name: input.name.trim(),
+        kind,
+        status: initialShopStatus(kind),
+        industryBelt: input.industryBelt ?? IndustryBelt.OTHER,
+        bondedWarehouse: input.bondedWarehouse?.trim() || null,
+        createdAt: now,
+      });
+      return { row, error: null };
+    });
+    if (!outcome.row) return { shop: null, userErrors: [outcome.error!] };
+    ctx.log.info("shop opened", { shopId: outcome.row.id, ownerId: userId, kind, status: outcome.row.status });
+    return { shop: toShop(outcome.row), userErrors: [] };
+  }
+
+  /** Admin: a cross-border shop's review (its bonded warehouse); approved it is NORMAL and may sell. */
+  async reviewShop(ctx: Context, input: ReviewShopInput): Promise<{ shop: Shop | null; userErrors: ShopUserError[] }> {
+    if (!ctx.viewer) throw unauthenticated();
+    if (ctx.viewer.role !== Role.ADMIN) throw forbidden("reviewing shops");
+    const shopId = idOf("Shop", input.shopId, "shopId");
+    const note = input.note?.trim() || null;
+    if (note && note.length > MAX_REVIEW_NOTE) return { shop: null, userErrors: [userError(ShopErrorCode.INVALID_NOTE, `The note is at most ${MAX_REVIEW_NOTE} characters.`, "note")] };
+    const row = await q.decideShopReview(ctx.db, shopId, {
+      status: input.approve ? "NORMAL" : "REJECTED",
+      reviewerId: ctx.viewer.userId,
+      reviewedAt: ctx.clock.now(),
+      reviewNote: note,
+    });
+    if (!row) {
+      const shop = await q.shopById(ctx.db, shopId);
+      if (!shop) throw notFound("Shop");
+      return { shop: null, userErrors: [userError(ShopErrorCode.NOT_UNDER_REVIEW, `The shop is ${shop.status}, not UNDER_REVIEW.`, "shopId")] };
+    }
+    ctx.log.info("shop reviewed", { shopId, status: row.status, adminId: ctx.viewer.userId });
+    return { shop: toShop(row), userErrors: [] };
+  }
+
+  /** Staff see every shop (e.g. those UNDER_REVIEW); a merchant or promoter sees its own. */
+  async shops(ctx: Context, page: PageArgs, status: ShopStatus | null | undefined) {
+    if (!ctx.viewer) throw unauthenticated();
+    const staff = ctx.viewer.role === Role.ADMIN || ctx.viewer.role === Role.ANALYST;
+    const limit = pageSize(page.first);
+    const key = `shops:${status ?? "ALL"}`;
+    const after = decodeCursor(page.after, key);
+    const rows = await q.shopsPage(ctx.db, { status: status ?? undefined, ownerId: staff ? undefined : ctx.viewer.userId, afterId: after?.id, limit });
+    for (const row of rows.slice(0, limit)) ctx.loaders.shopById.prime(row.id, row);
+    return connectionOf(
+      { nodes: rows.slice(0, limit).map(toShop), hasNextPage: rows.length > limit },
+      (shop) => ({ key, value: shop.rowId, id: shop.rowId }),
+      Boolean(after),
+    );
   }
 
   /** Snapshot first, then one message per change (the newest state wins if a subscriber falls behind). */
@@ -230,6 +313,8 @@ export class CatalogService {
   private assertOwner(ctx: Context, shop: ShopRow | null | undefined): void {
     if (!ctx.viewer) throw unauthenticated();
     if (!shop) throw notFound("Shop");
-    if (ctx.viewer.role !== Role.MERCHANT || shop.ownerId !== ctx.viewer.userId) throw forbidden("changes to this shop's products");
+    // A merchant's shops, or a promoter's own shop (whose goods it sells directly, without the alliance).
+    const seller = ctx.viewer.role === Role.MERCHANT || ctx.viewer.role === Role.PROMOTER;
+    if (!seller || shop.ownerId !== ctx.viewer.userId) throw forbidden("changes to this shop's products");
   }
 }

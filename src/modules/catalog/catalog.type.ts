@@ -15,8 +15,17 @@ export enum ShopStatus {
   NORMAL = "NORMAL",
   CART_DISABLED = "CART_DISABLED",
   CLOSED = "CLOSED",
+  UNDER_REVIEW = "UNDER_REVIEW",
+  REJECTED = "REJECTED",
 }
-registerEnumType(ShopStatus, { name: "ShopStatus", description: "NORMAL shops may pin goods to a live cart (挂车); CART_DISABLED shops may not." });
+registerEnumType(ShopStatus, {
+  name: "ShopStatus",
+  description: "NORMAL shops may pin goods to a live cart (挂车); the others may not.",
+  valuesConfig: {
+    UNDER_REVIEW: { description: "A new cross-border shop waiting for an admin's review of its bonded warehouse." },
+    REJECTED: { description: "A cross-border shop the review refused." },
+  },
+});
 
 export enum IndustryBelt {
   JADE_RUILI = "JADE_RUILI",
@@ -61,6 +70,9 @@ export class Shop extends Node {
 
   @Field(() => String, { nullable: true, description: "Bonded warehouse (保税仓) of a cross-border shop." })
   bondedWarehouse!: string | null;
+
+  @Field(() => String, { nullable: true, description: "The reviewer's note on a cross-border shop's review." })
+  reviewNote!: string | null;
 }
 
 @ObjectType("Product", { implements: Node, description: "A product a shop sells." })
@@ -123,6 +135,24 @@ export class ProductConnection {
   pageInfo!: PageInfo;
 }
 
+@ObjectType("ShopEdge", { description: "A shop in a page of results." })
+export class ShopEdge {
+  @Field(() => Shop, { description: "The shop." })
+  node!: Shop;
+
+  @Field(() => String, { description: "Opaque cursor of this edge." })
+  cursor!: string;
+}
+
+@ObjectType("ShopConnection", { description: "A page of shops, oldest first." })
+export class ShopConnection {
+  @Field(() => [ShopEdge], { description: "The shops of this page." })
+  edges!: ShopEdge[];
+
+  @Field(() => PageInfo, { description: "Where this page sits in the list." })
+  pageInfo!: PageInfo;
+}
+
 export function toShop(row: ShopRow): Shop {
   return Object.assign(new Shop(), {
     id: toGlobalId("Shop", row.id),
@@ -134,6 +164,7 @@ export function toShop(row: ShopRow): Shop {
     creditScore: row.creditScore,
     industryBelt: row.industryBelt as IndustryBelt,
     bondedWarehouse: row.bondedWarehouse,
+    reviewNote: row.reviewNote,
   });
 }
 

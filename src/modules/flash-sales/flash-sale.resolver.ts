@@ -45,8 +45,8 @@ export class FlashSaleResolver {
     return session;
   }
 
-  @Authorized(Role.PROMOTER)
-  @Mutation(() => CreateFlashSalePayload, { description: "A promoter runs a flash sale of a product on its session's cart; the units come out of the product's stock." })
+  @Authorized(Role.PROMOTER, Role.MERCHANT)
+  @Mutation(() => CreateFlashSalePayload, { description: "The session's host (a promoter, or a merchant streaming its own shop) runs a flash sale of a product on its session's cart; the units come out of the product's stock." })
   createFlashSale(@Arg("input", () => CreateFlashSaleInput) input: CreateFlashSaleInput, @Ctx() ctx: Context) {
     return ctx.services.flashSales.createFlashSale(ctx, input);
   }

@@ -81,7 +81,8 @@ export class FlashSaleService {
     const session = await live.liveSessionById(ctx.db, sessionId);
     if (!ctx.viewer) throw unauthenticated();
     if (!session) throw notFound("Live session");
-    if (ctx.viewer.role !== Role.PROMOTER || session.promoterId !== ctx.viewer.userId) throw forbidden("flash sales in this live session");
+    const host = ctx.viewer.role === Role.PROMOTER || ctx.viewer.role === Role.MERCHANT;
+    if (!host || session.promoterId !== ctx.viewer.userId) throw forbidden("flash sales in this live session");
     const product = await catalog.productById(ctx.db, productId);
     if (!product) throw notFound("Product");
     const errors: FlashSaleUserError[] = [];

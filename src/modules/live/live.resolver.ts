@@ -47,7 +47,7 @@ export class LiveSessionResolver {
     return ctx.services.live.liveSessions(ctx, args);
   }
 
-  @FieldResolver(() => User, { description: "The promoter streaming." })
+  @FieldResolver(() => User, { description: "The host streaming: a promoter, or a merchant streaming its own shop (店播)." })
   async promoter(@Root() session: LiveSession, @Ctx() ctx: Context) {
     const row = await ctx.loaders.userById.load(session.promoterRowId);
     if (!row) throw notFound("Promoter");
@@ -69,25 +69,27 @@ export class LiveSessionResolver {
     return ctx.services.live.viewerCount(session.rowId);
   }
 
-  @Authorized(Role.PROMOTER)
-  @Mutation(() => LiveSessionPayload, { description: "A promoter starts a live stream." })
+  @Authorized(Role.PROMOTER, Role.MERCHANT)
+  @Mutation(() => LiveSessionPayload, { description: "A promoter starts a live stream; so may a merchant streaming its own shop's goods (店播)." })
   startLiveSession(@Arg("input", () => StartLiveSessionInput) input: StartLiveSessionInput, @Ctx() ctx: Context) {
     return ctx.services.live.startLiveSession(ctx, input);
   }
 
-  @Authorized(Role.PROMOTER)
-  @Mutation(() => LiveSessionPayload, { description: "A promoter ends its stream; its running flash sales end and give unsold units back." })
+  @Authorized(Role.PROMOTER, Role.MERCHANT)
+  @Mutation(() => LiveSessionPayload, { description: "The host ends its stream; its running flash sales end and give unsold units back." })
   endLiveSession(@Arg("id", () => ID) id: string, @Ctx() ctx: Context) {
     return ctx.services.live.endLiveSession(ctx, id);
   }
 
-  @Authorized(Role.PROMOTER)
-  @Mutation(() => CartItemPayload, { description: "Pin a shelf product to the stream's cart (挂车), optionally with a per-unit subsidy." })
+  @Authorized(Role.PROMOTER, Role.MERCHANT)
+  @Mutation(() => CartItemPayload, {
+    description: "Pin a product to the stream's cart (挂车), optionally with a per-unit subsidy: a shelf product, or the host's own shop's goods (direct selling, no commission).",
+  })
   pinToCart(@Arg("input", () => PinToCartInput) input: PinToCartInput, @Ctx() ctx: Context) {
     return ctx.services.live.pinToCart(ctx, input);
   }
 
-  @Authorized(Role.PROMOTER)
+  @Authorized(Role.PROMOTER, Role.MERCHANT)
   @Mutation(() => CartItemPayload, { description: "Take a product off the stream's cart." })
   unpinFromCart(@Arg("input", () => UnpinFromCartInput) input: UnpinFromCartInput, @Ctx() ctx: Context) {
     return ctx.services.live.unpinFromCart(ctx, input);

@@ -112,10 +112,12 @@ export class LiveService {
     if (!product) throw notFound("Product");
     const errors: LiveUserError[] = [];
     if (session.status !== "LIVE") errors.push(userError(LiveErrorCode.SESSION_NOT_LIVE, "The session has ended.", "liveSessionId"));
-    if (!(await isOnShelf(ctx.db, session.promoterId, productId))) {
-      errors.push(userError(LiveErrorCode.NOT_ON_SHELF, "Only products on your shelf can be pinned.", "productId"));
-    }
     const shop = await catalog.shopById(ctx.db, product.shopId);
+    // Direct selling: a host sells its own shop's goods without the alliance (no commission); others come from its shelf.
+    const ownGoods = shop?.ownerId === session.promoterId;
+    if (!ownGoods && !(await isOnShelf(ctx.db, session.promoterId, productId))) {
+      errors.push(userError(LiveErrorCode.NOT_ON_SHELF, "Only your own shop's goods and products on your shelf can be pinned.", "productId"));
+    }
     if (!shop || !shopCanSell(shop)) errors.push(userError(LiveErrorCode.SHOP_CANNOT_SELL, "The product's shop cannot use the live cart now.", "productId"));
     const subsidyFen = input.subsidy == null ? 0 : parseAmount(input.subsidy);
     if (subsidyFen === null) {
@@ -217,9 +219,10 @@ export class LiveService {
     await this.deps.bus.publish("liveSessionEvent", sessionId, event).catch((error) => this.deps.log.warn("could not publish", { sessionId, error }));
   }
 
+  /** The host of live sessions: a promoter, or a merchant streaming its own shop (店播: its own goods only). */
   private promoter(ctx: Context): number {
     if (!ctx.viewer) throw unauthenticated();
-    if (ctx.viewer.role !== Role.PROMOTER) throw forbidden("running live sessions");
+    if (ctx.viewer.role !== Role.PROMOTER && ctx.viewer.role !== Role.MERCHANT) throw forbidden("running live sessions");
     return ctx.viewer.userId;
   }
 

@@ -117,6 +117,15 @@ export class Coupon {
   @Field(() => Date, { description: "Valid until (exclusive)." })
   validUntil!: Date;
 
+  @Field(() => Int, { description: "How many orders may redeem it in all." })
+  totalQuantity!: number;
+
+  @Field(() => Int, { description: "How many orders of one buyer may redeem it." })
+  perBuyerLimit!: number;
+
+  @Field(() => Int, { description: "How many orders have redeemed it." })
+  redeemed!: number;
+
   productRowId!: number;
 }
 
@@ -128,6 +137,9 @@ export function toCoupon(row: CouponRow): Coupon {
     minSpend: money(row.minSpendFen),
     validFrom: row.validFrom,
     validUntil: row.validUntil,
+    totalQuantity: row.totalQuantity,
+    perBuyerLimit: row.perBuyerLimit,
+    redeemed: row.redeemedCount,
     productRowId: row.productId,
   });
 }

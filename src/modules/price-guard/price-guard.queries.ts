@@ -46,12 +46,12 @@ export function agreedPriceHistory(db: DbOrTx, productIds: readonly number[]) {
     .orderBy(desc(agreedPrices.filedAt), desc(agreedPrices.id));
 }
 
-/** Coupons of a product a buyer could still use (not expired). */
+/** Coupons of a product a buyer could still use (not expired, not used up). */
 export function liveCoupons(db: DbOrTx, productId: number, now: Date) {
   return db
     .select({ issuer: coupons.issuer, amountFen: coupons.amountFen, minSpendFen: coupons.minSpendFen })
     .from(coupons)
-    .where(and(eq(coupons.productId, productId), gt(coupons.validUntil, now)));
+    .where(and(eq(coupons.productId, productId), gt(coupons.validUntil, now), lt(coupons.redeemedCount, coupons.totalQuantity)));
 }
 
 /** Where the product is pinned in a live room now, with the room's subsidy. */

@@ -94,7 +94,7 @@ describe("a restriction stops a shop's running cross-border flash sales (two ins
     expect(pin.data!.pinToCart.userErrors.map((e) => e.code)).toEqual(["RESTRICTED"]);
     const coupon = await a.request(
       CreateCouponDocument,
-      { input: { productId: bondedId, code: `R${Date.now().toString(36)}`, amount: "1.00", validUntil: new Date(Date.now() + 3_600_000).toISOString() } },
+      { input: { productId: bondedId, code: `R${Date.now().toString(36)}`, amount: "1.00", validUntil: new Date(Date.now() + 3_600_000).toISOString(), totalQuantity: 10 } },
       room.merchantToken,
     );
     expect(coupon.data!.createCoupon.userErrors.map((e) => e.code)).toEqual(["RESTRICTED"]);

@@ -2,8 +2,9 @@ import { accountsRows } from "./accounts.rows.js";
 import { allianceRows } from "./alliance.rows.js";
 import { catalogRows } from "./catalog.rows.js";
 import { liveRows } from "./live.rows.js";
+import { onboardingRows } from "./onboarding.rows.js";
 import { priceGuardRows } from "./price-guard.rows.js";
 import type { MatrixRow } from "./matrix.js";
 
 /** Every module's rows; add yours here. */
-export const MATRIX_ROWS: MatrixRow[] = [...catalogRows, ...accountsRows, ...allianceRows, ...liveRows, ...priceGuardRows];
+export const MATRIX_ROWS: MatrixRow[] = [...catalogRows, ...accountsRows, ...allianceRows, ...liveRows, ...priceGuardRows, ...onboardingRows];
