@@ -27,6 +27,8 @@ import { LiveService } from "./modules/live/live.service.js";
 import { ViewerCounter } from "./modules/live/viewer-counter.js";
 import { OrderService } from "./modules/orders/orders.service.js";
 import { PriceGuardService } from "./modules/price-guard/price-guard.service.js";
+import { FulfilmentService } from "./modules/fulfilment/index.js";
+import { postRefund, SettlementService } from "./modules/settlement/index.js";
 import { FanoutHub } from "./realtime/fanout.js";
 import { InProcessBus, type EventBus } from "./realtime/bus.js";
 import { RedisBus, redactedUrl } from "./realtime/redis-bus.js";
@@ -144,6 +146,18 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const flashSales = new FlashSaleService({ db, bus, gate, clock, log, coalesceMs: config.INVENTORY_COALESCE_MS });
   const live = new LiveService({ db, bus, clock, log, flashSales });
   const priceGuard = new PriceGuardService({ db, bus, clock, log, flashSales, live, warningBps: config.PRICE_GUARD_WARNING_BPS });
+  const fulfilment = new FulfilmentService({ db, bus, clock, log, autoReceiveDays: config.AUTO_RECEIVE_DAYS, refunds: { postRefund } });
+  const settlement = new SettlementService({
+    db,
+    clock,
+    log,
+    fulfilment,
+    intervalMs: config.SETTLEMENT_INTERVAL_MS,
+    terms: {
+      defaultTechnicalBps: config.TECHNICAL_FEE_DEFAULT_BPS,
+      fanxing: { from: config.FANXING_ENROLL_FROM, until: config.FANXING_ENROLL_UNTIL, rateBps: config.FANXING_RATE_BPS, lineFen: config.FANXING_SALES_LINE_YUAN * 100 },
+    },
+  });
   const services: Services = {
     accounts: new AccountsService({ bus, identity }),
     catalog: new CatalogService({ db, bus, log }),
@@ -152,6 +166,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     orders: new OrderService({ db, bus, gate, clock, log, flashSales, maxBatch: config.ORDER_BATCH_MAX }),
     alliance: new AllianceService(),
     priceGuard,
+    fulfilment,
+    settlement,
     governance: new GovernanceService(),
   };
   flashSales.guard = priceGuard;
@@ -202,6 +218,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     flashSales.sweep().catch((error) => (isUnavailable(error) ? log.debug : log.error)("flash sale sweep failed", { error }));
   }, config.SWEEP_INTERVAL_MS);
   sweeper.unref();
+  settlement.start();
 
   const metricsPlugin: ApolloServerPlugin<Context> = {
     async requestDidStart() {
@@ -438,6 +455,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
         stopping = true;
         log.info("draining", { graceMs: config.SHUTDOWN_GRACE_MS });
         clearInterval(sweeper);
+        await within(settlement.stop(), left(), undefined);
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         // A kept-alive connection whose last request just finished is idle: close it rather than wait for its timeout.
         const idle = setInterval(() => server.closeIdleConnections(), 50);

@@ -317,7 +317,7 @@ export class PriceGuardService implements FlashSaleGuard, CartGuard, OrderGuard,
 
     const kind = "BELOW_FLOOR";
     const party = offendingParty(
-      { ...parts, pointsFen: 0, flashSale: draft.flashSaleId !== null, hasPromoter: draft.promoterId !== null },
+      { ...parts, pointsFen: 0, flashSale: draft.flashSaleId !== null, hasPromoter: draft.promoterId !== null && !draft.directSale },
       filing.agreedPriceFen,
       kind,
     );
