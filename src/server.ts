@@ -175,6 +175,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   live.guard = priceGuard;
   services.orders.guard = priceGuard;
   services.catalog.guard = priceGuard;
+  services.catalog.cartLost = (tx, shopId) => live.withdraw(tx, { shopId, promoterId: null, crossBorderOnly: false }, "CART_DISABLED");
   const schema = await buildGatewaySchema();
   const metrics = createMetrics();
   const bucket = { size: config.RATE_LIMIT_BUCKET_SIZE, restoreRate: config.RATE_LIMIT_RESTORE_RATE };

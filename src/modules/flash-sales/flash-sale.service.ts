@@ -251,6 +251,13 @@ export class FlashSaleService {
     });
   }
 
+  /** Ends the open sales a withdrawal stops, inside `db`'s transaction when it is one. */
+  async endSalesWhere(w: { shopId: number | null; promoterId: number | null; crossBorderOnly: boolean }, reason: string, db: DbOrTx = this.deps.db): Promise<number> {
+    const sales = await q.salesToWithdraw(db, w);
+    for (const { id } of sales) await this.endSale(id, reason, db);
+    return sales.length;
+  }
+
   /** Ends every open sale of the sessions, inside `db`'s transaction when it is one. */
   async endSalesOfSessions(sessionIds: readonly number[], reason: string, db: DbOrTx = this.deps.db): Promise<void> {
     if (sessionIds.length === 0) return;

@@ -592,7 +592,8 @@ export class OrderService {
         const priced = await this.priceDraft(tx, context, req, product.priceFen, null, now, book);
         if ("code" in priced) return refuse(priced.code, priced.message, priced.field);
         const taken = await flash.takeStock(tx, productId, req.quantity);
-        if (!taken) return refuse(PlaceOrderErrorCode.OUT_OF_STOCK, `Only ${product.stock} units are in stock.`, "quantity");
+        // Rolled back: a violation the guard recorded for this order must not outlive it.
+        if (!taken) throw new Rollback(refuse(PlaceOrderErrorCode.OUT_OF_STOCK, `Only ${product.stock} units are in stock.`, "quantity"));
         const inserted = await q.insertOrderOnce(tx, priced.row);
         if (!inserted) throw new DuplicateKey();
         if (inserted.couponId !== null) await q.addRedemptions(tx, new Map([[inserted.couponId, 1]]));
