@@ -18,6 +18,8 @@ import { GovernanceResolver } from "./modules/governance/governance.resolver.js"
 import { FlashSaleResolver, FlashSaleStockResolver } from "./modules/flash-sales/flash-sale.resolver.js";
 import { CartItemResolver, LiveSessionResolver } from "./modules/live/live.resolver.js";
 import { OrderResolver } from "./modules/orders/orders.resolver.js";
+import { OrderFulfilmentResolver, OrderUpdatesResolver } from "./modules/fulfilment/index.js";
+import { OrderSettlementResolver, SettlementResolver } from "./modules/settlement/index.js";
 import {
   AgreedPriceResolver,
   PriceGuardAlertResolver,
@@ -58,6 +60,10 @@ export function buildGatewaySchema(): Promise<GraphQLSchema> {
       PriceGuardRestrictionResolver,
       ProductAgreedPriceResolver,
       ShopRestrictionsResolver,
+      OrderFulfilmentResolver,
+      OrderUpdatesResolver,
+      SettlementResolver,
+      OrderSettlementResolver,
     ],
     authChecker,
     validate: false,

@@ -36,9 +36,13 @@ export async function buildOrder(
   db: Db,
   values: { buyerId: number; shopId: number; productId: number; totalFen: number } & Partial<typeof orders.$inferInsert>,
 ) {
+  // R12: the stored parts add up to the total; a total that does not divide by the quantity is reached with points.
+  const quantity = values.quantity ?? 1;
+  const unitPriceFen = values.unitPriceFen ?? Math.ceil(values.totalFen / quantity);
+  const pointsFen = values.pointsFen ?? unitPriceFen * quantity - values.totalFen;
   const [row] = await db
     .insert(orders)
-    .values({ quantity: 1, unitPriceFen: values.totalFen, handPriceFen: values.totalFen, idempotencyKey: randomUUID(), ...values })
+    .values({ quantity, unitPriceFen, pointsFen, handPriceFen: Math.round(values.totalFen / quantity), idempotencyKey: randomUUID(), ...values })
     .returning();
   return row!;
 }

@@ -15,7 +15,7 @@ const REFUSALS: Record<PlaceOrderErrorCode, { show: string; retry: "same-key" | 
   IN_PROGRESS: { show: "Still placing your order…", retry: "same-key" },
   OUT_OF_STOCK: { show: "Out of stock.", retry: "no" },
   INVALID_QUANTITY: { show: "Choose a quantity of at least 1.", retry: "no" },
-  INVALID_IDEMPOTENCY_KEY: { show: "Please try again.", retry: "no" },
+  IDEMPOTENCY_KEY_REUSED: { show: "Something went wrong: please tap buy again.", retry: "no" },
   INVALID_TARGET: { show: "This item cannot be bought here.", retry: "no" },
   NOT_ON_CART: { show: "This item is no longer in the room's cart.", retry: "no" },
   SESSION_NOT_LIVE: { show: "The stream has ended.", retry: "no" },
@@ -24,6 +24,11 @@ const REFUSALS: Record<PlaceOrderErrorCode, { show: string; retry: "same-key" | 
   PRICE_GUARD: { show: "This price is not available.", retry: "no" },
   SPEC_MISMATCH: { show: "Buy it in the offered pack size.", retry: "no" },
   COUPON_INVALID: { show: "That coupon does not apply.", retry: "no" },
+  COUPON_NOT_ACTIVE: { show: "That coupon is not valid now.", retry: "no" },
+  COUPON_MIN_SPEND: { show: "Spend a little more to use that coupon.", retry: "no" },
+  COUPON_EXHAUSTED: { show: "That coupon has run out.", retry: "no" },
+  COUPON_LIMIT_REACHED: { show: "You have already used that coupon.", retry: "no" },
+  DISCOUNT_EXCEEDS_PRICE: { show: "These discounts cannot be combined on this item.", retry: "no" },
   POINTS_OVER_CAP: { show: "Too many points for this order.", retry: "no" },
 };
 

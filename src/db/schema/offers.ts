@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { bigint, check, index, pgEnum, pgTable, text, timestamp } from "drizzle-orm/pg-core";
+import { bigint, check, index, integer, pgEnum, pgTable, text, timestamp } from "drizzle-orm/pg-core";
 import { users } from "./accounts.js";
 import { products, shops } from "./catalog.js";
 
@@ -19,8 +19,21 @@ export const coupons = pgTable(
     minSpendFen: bigint("min_spend_fen", { mode: "number" }).notNull().default(0),
     validFrom: timestamp("valid_from", { withTimezone: true, mode: "date" }).notNull(),
     validUntil: timestamp("valid_until", { withTimezone: true, mode: "date" }).notNull(),
+    /** How many orders may redeem it in all. */
+    totalQuantity: integer("total_quantity").notNull().default(1),
+    /** How many orders of one buyer may redeem it. */
+    perBuyerLimit: integer("per_buyer_limit").notNull().default(1),
+    /** Orders that redeemed it; raised under the coupon's row lock in the order's transaction. */
+    redeemedCount: integer("redeemed_count").notNull().default(0),
   },
-  (t) => [index("coupons_product_idx").on(t.productId), check("coupons_amount_positive", sql`${t.amountFen} > 0`)],
+  (t) => [
+    index("coupons_product_idx").on(t.productId),
+    check("coupons_amount_positive", sql`${t.amountFen} > 0`),
+    check("coupons_min_spend_nonnegative", sql`${t.minSpendFen} >= 0`),
+    check("coupons_window", sql`${t.validUntil} > ${t.validFrom}`),
+    check("coupons_quantities", sql`${t.totalQuantity} > 0 and ${t.perBuyerLimit} > 0`),
+    check("coupons_redeemed_within_quantity", sql`${t.redeemedCount} >= 0 and ${t.redeemedCount} <= ${t.totalQuantity}`),
+  ],
 );
 
 export type CouponRow = typeof coupons.$inferSelect;

@@ -20,7 +20,10 @@ export class PlaceOrderInput {
   @Field(() => Int, { nullable: true, description: "Points to spend, 1 point = 0.01 yuan, at most 10% of the order's list value." })
   points?: number | null;
 
-  @Field(() => String, { description: "Client-chosen key (1–64 chars): the same key never creates a second order." })
+  @Field(() => String, {
+    description:
+      "Client-chosen key, 1–64 characters from A–Z a–z 0–9 . _ : - (else BAD_USER_INPUT). The same key with the same request returns the same order, whenever replayed; with a different request it is refused (IDEMPOTENCY_KEY_REUSED).",
+  })
   idempotencyKey!: string;
 }
 
@@ -43,4 +46,10 @@ export class CreateCouponInput {
 
   @Field(() => Date, { description: "Valid until (exclusive)." })
   validUntil!: Date;
+
+  @Field(() => Int, { description: "How many orders may redeem it in all (1–1,000,000)." })
+  totalQuantity!: number;
+
+  @Field(() => Int, { nullable: true, description: "How many orders of one buyer may redeem it (default 1)." })
+  perBuyerLimit?: number | null;
 }

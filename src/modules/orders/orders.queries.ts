@@ -1,4 +1,4 @@
-import { and, eq, getTableColumns, inArray, sql } from "drizzle-orm";
+import { and, asc, eq, getTableColumns, inArray, sql } from "drizzle-orm";
 import { resultRows, type DbOrTx } from "../../db/client.js";
 import { coupons, flashSalePurchases, flashSales, orders, type OrderRow } from "../../db/schema/index.js";
 
@@ -51,6 +51,8 @@ const ORDER_DEFAULTS = {
   subsidyFen: 0,
   commissionRateBps: 0,
   commissionPlan: null,
+  couponId: null,
+  requestHash: null,
   status: "ACCEPTED",
   receivedAt: null,
 } satisfies Partial<OrderRow>;
@@ -110,6 +112,34 @@ export async function addSold(db: DbOrTx, saleId: number, units: number) {
 
 export function couponsByCodes(db: DbOrTx, codes: string[]) {
   return db.select().from(coupons).where(inArray(coupons.code, codes));
+}
+
+/**
+ * Locks the coupons an order transaction redeems, in id order (two transactions that redeem the same coupons
+ * queue on them in the same order, so they never deadlock), and reads their counts under the lock.
+ */
+export function lockCoupons(db: DbOrTx, ids: number[]) {
+  return db.select().from(coupons).where(inArray(coupons.id, ids)).orderBy(asc(coupons.id)).for("update");
+}
+
+/** How many orders each of these buyers has redeemed each of these coupons with. Read under the coupons' locks. */
+export async function couponUses(db: DbOrTx, couponIds: number[], buyerIds: number[]) {
+  const rows = await db
+    .select({ couponId: orders.couponId, buyerId: orders.buyerId, uses: sql<number>`count(*)`.mapWith(Number) })
+    .from(orders)
+    .where(and(inArray(orders.couponId, couponIds), inArray(orders.buyerId, buyerIds)))
+    .groupBy(orders.couponId, orders.buyerId);
+  return rows as { couponId: number; buyerId: number; uses: number }[];
+}
+
+/** Adds redemptions; the check constraint refuses more than the coupon's quantity even if the caller miscounted. */
+export async function addRedemptions(db: DbOrTx, perCoupon: Map<number, number>) {
+  for (const [id, count] of [...perCoupon].sort(([a], [b]) => a - b)) {
+    await db
+      .update(coupons)
+      .set({ redeemedCount: sql`${coupons.redeemedCount} + ${count}` })
+      .where(eq(coupons.id, id));
+  }
 }
 
 export async function insertCoupon(db: DbOrTx, values: typeof coupons.$inferInsert) {

@@ -1,3 +1,4 @@
+import { createHash, randomUUID } from "node:crypto";
 import type { Context } from "../../context.js";
 import type { Db, Tx } from "../../db/client.js";
 import { afterCommit, Rollback, transaction } from "../../db/transaction.js";
@@ -5,10 +6,10 @@ import type { CouponRow, OrderRow } from "../../db/schema/index.js";
 import type { EventBus } from "../../realtime/bus.js";
 import { Role } from "../../shared/auth.js";
 import type { Clock } from "../../shared/clock.js";
-import { forbidden, notFound, unauthenticated } from "../../shared/errors.js";
+import { badInput, forbidden, isUnavailable, notFound, unauthenticated } from "../../shared/errors.js";
 import { idOf } from "../../shared/ids.js";
 import type { Logger } from "../../shared/logger.js";
-import { parseAmount } from "../../shared/money.js";
+import { formatFen, parseAmount } from "../../shared/money.js";
 import { userError, type UserErrorValue } from "../../shared/user-errors.js";
 import { isOnShelf, promoterShopId, resolveCommissionRates } from "../alliance/alliance.queries.js";
 import * as catalog from "../catalog/catalog.queries.js";
@@ -17,13 +18,18 @@ import { keyField } from "../flash-sales/flash-sale.gate.js";
 import * as flash from "../flash-sales/flash-sale.queries.js";
 import type { FlashSaleService } from "../flash-sales/flash-sale.service.js";
 import * as live from "../live/live.queries.js";
+import { livePins, openFlashSales } from "../price-guard/price-guard.queries.js";
 import { OrderBatcher } from "./order-batcher.js";
 import type { CreateCouponInput, PlaceOrderInput } from "./orders.inputs.js";
 import * as q from "./orders.queries.js";
 import {
   CouponErrorCode,
-  couponApplies,
-  MAX_IDEMPOTENCY_KEY,
+  couponExceedsPrice,
+  couponRefusal,
+  discountRefusal,
+  IDEMPOTENCY_KEY,
+  IDEMPOTENCY_KEY_RULE,
+  MAX_COUPON_QUANTITY,
   MAX_ORDER_QUANTITY,
   PlaceOrderErrorCode,
   pointsCapFen,
@@ -42,6 +48,8 @@ export interface OrderDraft {
   shopId: number;
   promoterId: number | null;
   promoterShopId: number | null;
+  /** The host sells its own shop's goods (direct selling): every price part, subsidy included, is the shop's. */
+  directSale: boolean;
   liveSessionId: number | null;
   flashSaleId: number | null;
   quantity: number;
@@ -69,6 +77,8 @@ export interface OrderGuard {
 interface FlashRequest {
   buyerId: number;
   key: string;
+  /** R10: digest of what was asked (target, quantity, coupon, points); a key replays only with the same one. */
+  hash: string;
   quantity: number;
   couponCode: string | null;
   pointsFen: number;
@@ -77,7 +87,9 @@ interface FlashRequest {
 type FlashOutcome =
   | { kind: "ACCEPTED"; order: OrderRow }
   | { kind: "EXISTING"; order: OrderRow }
-  | { kind: "REFUSED"; error: PlaceOrderUserError; ledgerDisagrees: boolean };
+  | { kind: "REFUSED"; error: PlaceOrderUserError; ledgerDisagrees: boolean }
+  /** This order's row could not be written; the other orders of its batch were. */
+  | { kind: "FAILED"; error: Error };
 
 interface PlaceOrderResult {
   order: Order | null;
@@ -97,10 +109,83 @@ const MESSAGES: Partial<Record<PlaceOrderErrorCode, string>> = {
   NOT_STARTED: "The flash sale has not started yet.",
   SHOP_CANNOT_SELL: "The shop cannot sell in live sessions now.",
   IN_PROGRESS: "An order with this idempotency key is still being placed; retry shortly.",
+  IDEMPOTENCY_KEY_REUSED: "This idempotency key was used for a different order: use a new key for a new order.",
+  COUPON_INVALID: "The coupon does not apply to this product.",
+  COUPON_NOT_ACTIVE: "The coupon is not valid now.",
+  COUPON_MIN_SPEND: "The order does not reach the coupon's minimum spend.",
+  COUPON_EXHAUSTED: "The coupon has been used up.",
+  COUPON_LIMIT_REACHED: "You have used this coupon as often as it allows.",
 };
 const message = (code: PlaceOrderErrorCode) => MESSAGES[code] ?? code;
 
 class DuplicateKey extends Error {}
+
+type SellingContext = Awaited<ReturnType<OrderService["sellingContext"]>>;
+
+/** The coupons (known codes) a set of orders asks to redeem. */
+const couponIdsOf = (requests: { couponCode: string | null }[], context: SellingContext) => [
+  ...new Set(requests.flatMap((r) => (r.couponCode && context.coupons.get(r.couponCode) ? [context.coupons.get(r.couponCode)!.id] : []))),
+];
+
+/** R10: an order's row and the request being replayed match when the digests agree (rows from before digests: always). */
+const sameRequest = (row: OrderRow, req: FlashRequest) => row.requestHash === null || row.requestHash === req.hash;
+
+/** The answer to a replayed key: its order, or IDEMPOTENCY_KEY_REUSED when the request differs. Nothing changes either way. */
+function replay(row: OrderRow, req: FlashRequest): PlaceOrderResult {
+  if (sameRequest(row, req)) return { order: toOrder(row), userErrors: [] };
+  return refuse(PlaceOrderErrorCode.IDEMPOTENCY_KEY_REUSED, message(PlaceOrderErrorCode.IDEMPOTENCY_KEY_REUSED), "idempotencyKey");
+}
+
+const asError = (error: unknown) => (error instanceof Error ? error : new Error(String(error)));
+
+/**
+ * The coupons one order transaction redeems, locked (in id order) with their counts and the buyers' uses read under
+ * the lock, plus what the transaction's own orders have taken so far: N concurrent orders never redeem more than a
+ * coupon's quantity, nor a buyer more than its limit, on any number of gateway processes.
+ */
+class CouponBook {
+  private readonly taken = new Map<number, number>();
+  private readonly takenBy = new Map<string, number>();
+
+  private constructor(
+    private readonly rows: Map<number, CouponRow>,
+    private readonly uses: Map<string, number>,
+  ) {}
+
+  static async open(tx: Tx, couponIds: number[], buyerIds: number[]): Promise<CouponBook> {
+    if (couponIds.length === 0) return new CouponBook(new Map(), new Map());
+    const rows = await q.lockCoupons(tx, couponIds);
+    const uses = await q.couponUses(tx, couponIds, buyerIds);
+    return new CouponBook(new Map(rows.map((r) => [r.id, r])), new Map(uses.map((u) => [`${u.couponId}:${u.buyerId}`, u.uses])));
+  }
+
+  coupon(id: number): CouponRow | undefined {
+    return this.rows.get(id);
+  }
+
+  refusal(coupon: CouponRow, buyerId: number, productId: number, subtotalFen: number, now: Date): PlaceOrderErrorCode | null {
+    const locked = this.rows.get(coupon.id) ?? coupon;
+    const key = `${coupon.id}:${buyerId}`;
+    return couponRefusal(
+      locked,
+      {
+        totalQuantity: locked.totalQuantity,
+        perBuyerLimit: locked.perBuyerLimit,
+        redeemed: locked.redeemedCount + (this.taken.get(coupon.id) ?? 0),
+        byBuyer: (this.uses.get(key) ?? 0) + (this.takenBy.get(key) ?? 0),
+      },
+      productId,
+      subtotalFen,
+      now,
+    );
+  }
+
+  take(couponId: number, buyerId: number) {
+    const key = `${couponId}:${buyerId}`;
+    this.taken.set(couponId, (this.taken.get(couponId) ?? 0) + 1);
+    this.takenBy.set(key, (this.takenBy.get(key) ?? 0) + 1);
+  }
+}
 
 export class OrderService {
   private readonly batcher: OrderBatcher<FlashRequest, FlashOutcome>;
@@ -109,7 +194,7 @@ export class OrderService {
   constructor(
     private readonly deps: { db: Db; bus: EventBus; gate: AdmissionGate; clock: Clock; log: Logger; flashSales: FlashSaleService; maxBatch: number },
   ) {
-    this.batcher = new OrderBatcher((saleId, batch) => this.commitFlashBatch(saleId, batch), deps.maxBatch);
+    this.batcher = new OrderBatcher((saleId, batch) => this.commitFlashBatch(saleId, batch), deps.maxBatch, isUnavailable);
   }
 
   async order(ctx: Context, rowId: number): Promise<Order | null> {
@@ -130,21 +215,31 @@ export class OrderService {
 
   async placeOrder(ctx: Context, input: PlaceOrderInput): Promise<PlaceOrderResult> {
     if (!ctx.viewer) throw unauthenticated();
+    const key = input.idempotencyKey;
+    // A malformed key is a malformed request, refused before anything (a batch included) sees it.
+    if (!IDEMPOTENCY_KEY.test(key)) throw badInput(`The idempotency key must be ${IDEMPOTENCY_KEY_RULE}.`, "idempotencyKey");
     if (!Number.isInteger(input.quantity) || input.quantity < 1 || input.quantity > MAX_ORDER_QUANTITY) {
       return refuse(PlaceOrderErrorCode.INVALID_QUANTITY, `Quantity must be between 1 and ${MAX_ORDER_QUANTITY}.`, "quantity");
     }
-    const key = input.idempotencyKey;
-    if (key.length < 1 || key.length > MAX_IDEMPOTENCY_KEY || /[\u0000-\u001f]/.test(key)) {
-      return refuse(PlaceOrderErrorCode.INVALID_IDEMPOTENCY_KEY, `The idempotency key must be 1–${MAX_IDEMPOTENCY_KEY} printable characters.`, "idempotencyKey");
-    }
     const pointsFen = input.points ?? 0;
     if (!Number.isInteger(pointsFen) || pointsFen < 0) return refuse(PlaceOrderErrorCode.POINTS_OVER_CAP, "Points must be 0 or more.", "points");
-    const request: FlashRequest = { buyerId: ctx.viewer.userId, key, quantity: input.quantity, couponCode: input.couponCode?.trim() || null, pointsFen };
-    if (input.flashSaleId) return this.buyFlashSale(ctx, idOf("FlashSale", input.flashSaleId, "flashSaleId"), request);
-    if (input.liveSessionId && input.productId) {
-      return this.buyFromCart(ctx, idOf("LiveSession", input.liveSessionId, "liveSessionId"), idOf("Product", input.productId, "productId"), request);
-    }
+    const couponCode = input.couponCode?.trim() || null;
+    const flashSaleId = input.flashSaleId ? idOf("FlashSale", input.flashSaleId, "flashSaleId") : null;
+    const cart = !flashSaleId && input.liveSessionId && input.productId
+      ? { liveSessionId: idOf("LiveSession", input.liveSessionId, "liveSessionId"), productId: idOf("Product", input.productId, "productId") }
+      : null;
+    const target = flashSaleId ? ["flashSale", flashSaleId] : cart ? ["cart", cart.liveSessionId, cart.productId] : ["none"];
+    const hash = createHash("sha256").update(JSON.stringify([target, input.quantity, couponCode, pointsFen])).digest("base64url");
+    const request: FlashRequest = { buyerId: ctx.viewer.userId, key, hash, quantity: input.quantity, couponCode, pointsFen };
+    if (flashSaleId) return this.buyFlashSale(ctx, flashSaleId, request);
+    if (cart) return this.buyFromCart(ctx, cart.liveSessionId, cart.productId, request);
     return refuse(PlaceOrderErrorCode.INVALID_TARGET, "Give a flashSaleId, or a liveSessionId and a productId.", "flashSaleId");
+  }
+
+  /** A refusal that only holds for a key not used yet: a used key answers with its order (R10, even after the sale). */
+  private async refuseUnlessReplay(ctx: Context, req: FlashRequest, code: PlaceOrderErrorCode, field?: string): Promise<PlaceOrderResult> {
+    const existing = await q.orderByKey(ctx.db, req.buyerId, req.key);
+    return existing ? replay(existing, req) : refuse(code, message(code), field);
   }
 
   private async buyFlashSale(ctx: Context, saleId: number, req: FlashRequest): Promise<PlaceOrderResult> {
@@ -152,19 +247,19 @@ export class OrderService {
     const terms = await flashSales.saleTerms(saleId);
     if (!terms) throw notFound("Flash sale");
     const now = clock.now();
-    if (now < terms.startsAt) return refuse(PlaceOrderErrorCode.NOT_STARTED, message(PlaceOrderErrorCode.NOT_STARTED));
-    if (now >= terms.endsAt) return refuse(PlaceOrderErrorCode.ENDED, message(PlaceOrderErrorCode.ENDED));
-    if (req.quantity > terms.perBuyerLimit) return refuse(PlaceOrderErrorCode.LIMIT_REACHED, message(PlaceOrderErrorCode.LIMIT_REACHED), "quantity");
+    if (now < terms.startsAt) return this.refuseUnlessReplay(ctx, req, PlaceOrderErrorCode.NOT_STARTED);
+    if (now >= terms.endsAt) return this.refuseUnlessReplay(ctx, req, PlaceOrderErrorCode.ENDED);
+    if (req.quantity > terms.perBuyerLimit) return this.refuseUnlessReplay(ctx, req, PlaceOrderErrorCode.LIMIT_REACHED, "quantity");
 
-    let verdict = await gate.admit(saleId, req.buyerId, req.key, req.quantity, terms.perBuyerLimit);
+    // One lease per attempt: if this process dies before the order settles, survivors take the admission back.
+    const lease = randomUUID();
+    let verdict = await gate.admit(saleId, req.buyerId, req.key, req.quantity, terms.perBuyerLimit, lease);
     if (verdict === "NO_GATE") {
       const state = await flashSales.ensureGate(saleId);
       if (!state.open) {
-        const code = state.status === "SOLD_OUT" ? PlaceOrderErrorCode.SOLD_OUT : PlaceOrderErrorCode.ENDED;
-        const existing = await q.orderByKey(ctx.db, req.buyerId, req.key);
-        return existing ? { order: toOrder(existing), userErrors: [] } : refuse(code, message(code));
+        return this.refuseUnlessReplay(ctx, req, state.status === "SOLD_OUT" ? PlaceOrderErrorCode.SOLD_OUT : PlaceOrderErrorCode.ENDED);
       }
-      verdict = await gate.admit(saleId, req.buyerId, req.key, req.quantity, terms.perBuyerLimit);
+      verdict = await gate.admit(saleId, req.buyerId, req.key, req.quantity, terms.perBuyerLimit, lease);
     }
     switch (verdict) {
       case "OK":
@@ -186,24 +281,35 @@ export class OrderService {
       outcome = await this.batcher.submit(saleId, req);
     } catch (error) {
       // Not committed: the units and the key go back to the gate.
-      await gate.release(saleId, req.buyerId, req.key, req.quantity, true).catch(() => {});
+      await gate.release(saleId, req.buyerId, req.key, req.quantity, true, lease).catch(() => {});
       throw error;
     }
-    if (outcome.kind === "ACCEPTED") return { order: toOrder(outcome.order), userErrors: [] };
-    if (outcome.kind === "EXISTING") {
-      await gate.release(saleId, req.buyerId, req.key, req.quantity, false);
+    if (outcome.kind === "ACCEPTED") {
+      // Committed: the answer is the order whatever Redis says now (an unsettled lease is checked against the ledger).
+      await gate.settle(saleId, req.buyerId, req.key, req.quantity, lease).catch((error) => this.deps.log.warn("could not settle an admission", { saleId, error }));
       return { order: toOrder(outcome.order), userErrors: [] };
     }
-    await gate.release(saleId, req.buyerId, req.key, req.quantity, true);
+    if (outcome.kind === "EXISTING") {
+      await gate.release(saleId, req.buyerId, req.key, req.quantity, false, lease);
+      return { order: toOrder(outcome.order), userErrors: [] };
+    }
+    if (outcome.kind === "FAILED") {
+      await gate.release(saleId, req.buyerId, req.key, req.quantity, true, lease).catch(() => {});
+      throw outcome.error;
+    }
+    await gate.release(saleId, req.buyerId, req.key, req.quantity, true, lease);
     if (outcome.ledgerDisagrees) void flashSales.ensureGate(saleId).catch(() => {});
     return { order: null, userErrors: [outcome.error] };
   }
 
-  /** Another attempt with the same key is in flight (here or on another instance): answer with its order. */
+  /**
+   * Another attempt with the same key is in flight (here or on another instance): answer with its order, or after a
+   * second IN_PROGRESS (the client retries; an attempt whose process died frees its key when its lease expires).
+   */
   private async awaitExisting(ctx: Context, req: FlashRequest): Promise<PlaceOrderResult> {
-    for (let attempt = 0; attempt < 60; attempt++) {
+    for (let attempt = 0; attempt < 20; attempt++) {
       const existing = await q.orderByKey(ctx.db, req.buyerId, req.key);
-      if (existing) return { order: toOrder(existing), userErrors: [] };
+      if (existing) return replay(existing, req);
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     return refuse(PlaceOrderErrorCode.IN_PROGRESS, message(PlaceOrderErrorCode.IN_PROGRESS));
@@ -223,34 +329,38 @@ export class OrderService {
       if (!sale || !context || sale.status === "ENDED" || now >= sale.endsAt) return refuseAll(PlaceOrderErrorCode.ENDED);
       if (now < sale.startsAt) return refuseAll(PlaceOrderErrorCode.NOT_STARTED);
 
+      const buyerIds = [...new Set(batch.map((r) => r.buyerId))];
       const [existingRows, purchaseRows] = await Promise.all([
         q.ordersByKeys(tx, batch.map((r) => ({ buyerId: r.buyerId, key: r.key }))),
-        q.purchasesOf(tx, saleId, [...new Set(batch.map((r) => r.buyerId))]),
+        q.purchasesOf(tx, saleId, buyerIds),
       ]);
+      const book = await CouponBook.open(tx, couponIdsOf(batch, context), buyerIds);
       const existing = new Map(existingRows.map((o) => [keyField(o.buyerId, o.idempotencyKey), o]));
       const purchased = new Map(purchaseRows.map((p) => [p.buyerId, p.quantity]));
 
       const results: (FlashOutcome | { kind: "PENDING"; draft: number } | { kind: "SAME_AS"; index: number })[] = [];
-      const drafts: (q.OrderInsert)[] = [];
+      const drafts: q.OrderInsert[] = [];
       const firstOfKey = new Map<string, number>();
       const added = new Map<number, number>();
       let sold = sale.soldUnits;
+      const refusal = (code: PlaceOrderErrorCode, ledgerDisagrees = false, text = message(code), field?: string): FlashOutcome => ({
+        kind: "REFUSED",
+        error: userError(code, text, field),
+        ledgerDisagrees,
+      });
+      const reused = () => refusal(PlaceOrderErrorCode.IDEMPOTENCY_KEY_REUSED, false, undefined, "idempotencyKey");
       for (const [i, req] of batch.entries()) {
         const k = keyField(req.buyerId, req.key);
         const found = existing.get(k);
         if (found) {
-          results.push({ kind: "EXISTING", order: found });
+          results.push(sameRequest(found, req) ? { kind: "EXISTING", order: found } : reused());
           continue;
         }
         if (firstOfKey.has(k)) {
-          results.push({ kind: "SAME_AS", index: firstOfKey.get(k)! });
+          const index = firstOfKey.get(k)!;
+          results.push(batch[index]!.hash === req.hash ? { kind: "SAME_AS", index } : reused());
           continue;
         }
-        const refusal = (code: PlaceOrderErrorCode, ledgerDisagrees = false, text = message(code)): FlashOutcome => ({
-          kind: "REFUSED",
-          error: userError(code, text),
-          ledgerDisagrees,
-        });
         if (!context.canSell) {
           results.push(refusal(PlaceOrderErrorCode.SHOP_CANNOT_SELL));
           continue;
@@ -264,9 +374,9 @@ export class OrderService {
           results.push(refusal(PlaceOrderErrorCode.LIMIT_REACHED, true));
           continue;
         }
-        const priced = await this.priceDraft(tx, context, req, sale.flashPriceFen, sale.id, now);
+        const priced = await this.priceDraft(tx, context, req, sale.flashPriceFen, sale.id, now, book);
         if ("code" in priced) {
-          results.push(refusal(priced.code, false, priced.message));
+          results.push(refusal(priced.code, false, priced.message, priced.field));
           continue;
         }
         sold += req.quantity;
@@ -275,10 +385,18 @@ export class OrderService {
         results.push({ kind: "PENDING", draft: drafts.length });
         drafts.push(priced.row);
       }
-      const inserted = drafts.length ? await q.insertOrders(tx, drafts) : [];
-      if (inserted.length) {
-        await q.addPurchases(tx, saleId, added);
-        const updated = await q.addSold(tx, saleId, sold - sale.soldUnits);
+      const inserted = await this.insertIsolated(tx, drafts);
+      const written = inserted.filter((r): r is OrderRow => !(r instanceof Error));
+      if (written.length) {
+        const perBuyer = new Map<number, number>();
+        const perCoupon = new Map<number, number>();
+        for (const row of written) {
+          perBuyer.set(row.buyerId, (perBuyer.get(row.buyerId) ?? 0) + row.quantity);
+          if (row.couponId !== null) perCoupon.set(row.couponId, (perCoupon.get(row.couponId) ?? 0) + 1);
+        }
+        await q.addPurchases(tx, saleId, perBuyer);
+        await q.addRedemptions(tx, perCoupon);
+        const updated = await q.addSold(tx, saleId, written.reduce((sum, row) => sum + row.quantity, 0));
         afterCommit(tx, async () => {
           await flashSales.publishStock(updated);
           if (updated.status === "SOLD_OUT" && sale.status !== "SOLD_OUT") {
@@ -286,7 +404,11 @@ export class OrderService {
           }
         });
       }
-      const resolved: FlashOutcome[] = results.map((r) => (r.kind === "PENDING" ? { kind: "ACCEPTED", order: inserted[r.draft]! } : (r as FlashOutcome)));
+      const resolved: FlashOutcome[] = results.map((r) => {
+        if (r.kind !== "PENDING") return r as FlashOutcome;
+        const row = inserted[r.draft]!;
+        return row instanceof Error ? { kind: "FAILED", error: row } : { kind: "ACCEPTED", order: row };
+      });
       return resolved.map((r, i) => {
         const same = results[i] as { kind: string; index?: number };
         if (same.kind !== "SAME_AS") return r;
@@ -295,6 +417,33 @@ export class OrderService {
       });
     });
     return outcomes;
+  }
+
+  /**
+   * Writes a batch's orders in one statement; if that statement fails (one bad row fails it all), each order is
+   * written on its own, each in a savepoint, so one bad order never fails the others of its batch.
+   */
+  private async insertIsolated(tx: Tx, drafts: q.OrderInsert[]): Promise<(OrderRow | Error)[]> {
+    if (drafts.length === 0) return [];
+    try {
+      return await transaction(tx, (savepoint) => q.insertOrders(savepoint, drafts));
+    } catch (error) {
+      if (drafts.length === 1) {
+        this.deps.log.error("an order could not be written", { buyerId: drafts[0]!.buyerId, error });
+        return [asError(error)];
+      }
+      this.deps.log.warn("a batch of orders could not be written at once; writing them one by one", { orders: drafts.length, error });
+    }
+    const rows: (OrderRow | Error)[] = [];
+    for (const draft of drafts) {
+      try {
+        rows.push((await transaction(tx, (savepoint) => q.insertOrders(savepoint, [draft])))[0]!);
+      } catch (error) {
+        this.deps.log.error("an order could not be written", { buyerId: draft.buyerId, error });
+        rows.push(asError(error));
+      }
+    }
+    return rows;
   }
 
   /** What every order of one product in one room shares: promoter, frozen commission, subsidy, shop state, coupons. */
@@ -312,7 +461,8 @@ export class OrderService {
       ? await Promise.all([resolveCommissionRates(tx, promoterId, [productId], now), promoterShopId(tx, promoterId)])
       : [new Map(), null];
     // Direct selling: the host sells its own shop's goods, and earns no commission from itself.
-    const rate = shop?.ownerId === promoterId ? undefined : rates.get(productId);
+    const directSale = promoterId !== null && shop?.ownerId === promoterId;
+    const rate = directSale ? undefined : rates.get(productId);
     const coupons = new Map(couponRows.map((c) => [c.code, c]));
     return {
       liveSessionId,
@@ -320,6 +470,7 @@ export class OrderService {
       shopId,
       promoterId,
       promoterShopId: ownShopId,
+      directSale,
       listPriceFen: product!.priceFen,
       canSell: shop ? shopCanSell(shop) : false,
       subsidyPerUnitFen: cartItem?.subsidyFen ?? 0,
@@ -331,33 +482,43 @@ export class OrderService {
 
   private async priceDraft(
     tx: Tx,
-    context: Awaited<ReturnType<OrderService["sellingContext"]>>,
+    context: SellingContext,
     req: FlashRequest,
     unitPriceFen: number,
     flashSaleId: number | null,
     now: Date,
-  ): Promise<{ row: q.OrderInsert } | { code: PlaceOrderErrorCode; message: string }> {
+    book: CouponBook,
+  ): Promise<{ row: q.OrderInsert } | { code: PlaceOrderErrorCode; message: string; field?: string }> {
     const subtotal = unitPriceFen * req.quantity;
     let coupon: CouponRow | undefined;
     if (req.couponCode) {
-      coupon = context.coupons.get(req.couponCode);
-      if (!coupon || !couponApplies(coupon, context.productId, subtotal, now)) {
-        return { code: PlaceOrderErrorCode.COUPON_INVALID, message: "The coupon does not apply to this order." };
-      }
+      const known = context.coupons.get(req.couponCode);
+      coupon = known && book.coupon(known.id);
+      const code = coupon ? book.refusal(coupon, req.buyerId, context.productId, subtotal, now) : PlaceOrderErrorCode.COUPON_INVALID;
+      if (code) return { code, message: message(code), field: "couponCode" };
     }
     if (req.pointsFen > pointsCapFen(subtotal)) {
-      return { code: PlaceOrderErrorCode.POINTS_OVER_CAP, message: `Points may pay at most ${pointsCapFen(subtotal)} fen of this order.` };
+      return { code: PlaceOrderErrorCode.POINTS_OVER_CAP, message: `Points may pay at most ${pointsCapFen(subtotal)} fen of this order.`, field: "points" };
     }
     const shopCouponFen = coupon?.issuer === "SHOP" ? coupon.amountFen : 0;
     const promoterCouponFen = coupon?.issuer === "PROMOTER" ? coupon.amountFen : 0;
-    const price = priceOrder({
+    const parts = {
       unitPriceFen,
       quantity: req.quantity,
       subsidyPerUnitFen: context.subsidyPerUnitFen,
       shopCouponFen,
       promoterCouponFen,
       pointsFen: req.pointsFen,
-    });
+    };
+    const tooMuch = discountRefusal(parts);
+    if (tooMuch) {
+      return {
+        code: PlaceOrderErrorCode.DISCOUNT_EXCEEDS_PRICE,
+        message: `With the ${tooMuch.part === "points" ? "points" : tooMuch.part === "subsidy" ? "room's subsidy" : "coupon"} a unit would cost less than 0.01: nothing may be sold below 1 fen.`,
+        field: tooMuch.field,
+      };
+    }
+    const price = priceOrder(parts);
     if (this.guard) {
       const refusal = await this.guard.checkOrder(
         tx,
@@ -366,6 +527,7 @@ export class OrderService {
           shopId: context.shopId,
           promoterId: context.promoterId,
           promoterShopId: context.promoterShopId,
+          directSale: context.directSale,
           liveSessionId: context.liveSessionId,
           flashSaleId,
           quantity: req.quantity,
@@ -381,6 +543,7 @@ export class OrderService {
       );
       if (refusal) return refusal;
     }
+    if (coupon) book.take(coupon.id, req.buyerId);
     return {
       row: {
         buyerId: req.buyerId,
@@ -399,7 +562,9 @@ export class OrderService {
         handPriceFen: price.handPriceFen,
         commissionRateBps: context.rateBps,
         commissionPlan: context.plan,
+        couponId: coupon?.id ?? null,
         idempotencyKey: req.key,
+        requestHash: req.hash,
         createdAt: now,
       },
     };
@@ -412,7 +577,7 @@ export class OrderService {
     try {
       result = await transaction(ctx.db, async (tx) => {
         const existing = await q.orderByKey(tx, req.buyerId, req.key);
-        if (existing) return { order: toOrder(existing), userErrors: [] };
+        if (existing) return replay(existing, req);
         const session = await live.liveSessionById(tx, liveSessionId);
         if (!session) throw notFound("Live session");
         if (session.status !== "LIVE") return refuse(PlaceOrderErrorCode.SESSION_NOT_LIVE, "The live session has ended.", "liveSessionId");
@@ -423,19 +588,22 @@ export class OrderService {
         if (!product) throw notFound("Product");
         const context = await this.sellingContext(tx, liveSessionId, productId, product.shopId, now, [req]);
         if (!context.canSell) return refuse(PlaceOrderErrorCode.SHOP_CANNOT_SELL, message(PlaceOrderErrorCode.SHOP_CANNOT_SELL));
-        const priced = await this.priceDraft(tx, context, req, product.priceFen, null, now);
-        if ("code" in priced) return refuse(priced.code, priced.message);
+        const book = await CouponBook.open(tx, couponIdsOf([req], context), [req.buyerId]);
+        const priced = await this.priceDraft(tx, context, req, product.priceFen, null, now, book);
+        if ("code" in priced) return refuse(priced.code, priced.message, priced.field);
         const taken = await flash.takeStock(tx, productId, req.quantity);
-        if (!taken) return refuse(PlaceOrderErrorCode.OUT_OF_STOCK, `Only ${product.stock} units are in stock.`, "quantity");
+        // Rolled back: a violation the guard recorded for this order must not outlive it.
+        if (!taken) throw new Rollback(refuse(PlaceOrderErrorCode.OUT_OF_STOCK, `Only ${product.stock} units are in stock.`, "quantity"));
         const inserted = await q.insertOrderOnce(tx, priced.row);
         if (!inserted) throw new DuplicateKey();
+        if (inserted.couponId !== null) await q.addRedemptions(tx, new Map([[inserted.couponId, 1]]));
         afterCommit(tx, () => this.publishProduct(productId));
         return { order: toOrder(inserted), userErrors: [] };
       });
     } catch (error) {
       if (!(error instanceof DuplicateKey)) throw error;
       const existing = await q.orderByKey(ctx.db, req.buyerId, req.key);
-      return existing ? { order: toOrder(existing), userErrors: [] } : refuse(PlaceOrderErrorCode.IN_PROGRESS, message(PlaceOrderErrorCode.IN_PROGRESS));
+      return existing ? replay(existing, req) : refuse(PlaceOrderErrorCode.IN_PROGRESS, message(PlaceOrderErrorCode.IN_PROGRESS));
     }
     return result;
   }
@@ -474,20 +642,48 @@ export class OrderService {
     if (minSpendFen === null) errors.push(userError(CouponErrorCode.INVALID_AMOUNT, "The minimum spend must be a decimal amount.", "minSpend"));
     const validFrom = input.validFrom ?? this.deps.clock.now();
     if (input.validUntil <= validFrom) errors.push(userError(CouponErrorCode.INVALID_WINDOW, "validUntil must come after validFrom.", "validUntil"));
+    const perBuyerLimit = input.perBuyerLimit ?? 1;
+    if (!Number.isInteger(input.totalQuantity) || input.totalQuantity < 1 || input.totalQuantity > MAX_COUPON_QUANTITY) {
+      errors.push(userError(CouponErrorCode.INVALID_QUANTITY, `The total quantity must be 1–${MAX_COUPON_QUANTITY}.`, "totalQuantity"));
+    } else if (!Number.isInteger(perBuyerLimit) || perBuyerLimit < 1 || perBuyerLimit > input.totalQuantity) {
+      errors.push(userError(CouponErrorCode.INVALID_QUANTITY, "The per-buyer limit must be between 1 and the total quantity.", "perBuyerLimit"));
+    }
+    if (errors.length === 0) {
+      // R12: the coupon may not take any order it meets below 1 fen per unit: at the list price (with each room's
+      // subsidy) and at every open flash price.
+      const [pins, sales] = await Promise.all([livePins(ctx.db, productId), openFlashSales(ctx.db, productId)]);
+      const channels = [
+        { unitPriceFen: product.priceFen, subsidyPerUnitFen: 0, maxQuantity: MAX_ORDER_QUANTITY },
+        ...pins.map((p) => ({ unitPriceFen: product.priceFen, subsidyPerUnitFen: p.subsidyFen, maxQuantity: MAX_ORDER_QUANTITY })),
+        ...sales.map((s) => ({ unitPriceFen: s.flashPriceFen, subsidyPerUnitFen: s.subsidyFen, maxQuantity: s.perBuyerLimit })),
+      ];
+      const tight = couponExceedsPrice(amountFen!, minSpendFen!, channels);
+      if (tight) {
+        errors.push(
+          userError(
+            CouponErrorCode.DISCOUNT_EXCEEDS_PRICE,
+            `The coupon would take an order at ${formatFen(tight.unitPriceFen)} per unit${tight.subsidyPerUnitFen ? ` (subsidy ${formatFen(tight.subsidyPerUnitFen)})` : ""} below 0.01 per unit.`,
+            "amount",
+          ),
+        );
+      }
+    }
     if (errors.length > 0) return { coupon: null, userErrors: errors };
     return transaction(ctx.db, async (tx) => {
       const refused = this.guard ? await this.guard.checkCoupon(ctx, tx, { productId, amountFen: amountFen!, minSpendFen: minSpendFen!, issuer: issuer!, issuerShopId: issuerShopId! }) : [];
       if (refused.length > 0) return { coupon: null, userErrors: refused };
       const row = await q.insertCoupon(tx, {
-      code,
-      issuer: issuer!,
-      issuerShopId: issuerShopId!,
-      createdBy: viewer.userId,
-      productId,
-      amountFen: amountFen!,
-      minSpendFen: minSpendFen!,
-      validFrom,
+        code,
+        issuer: issuer!,
+        issuerShopId: issuerShopId!,
+        createdBy: viewer.userId,
+        productId,
+        amountFen: amountFen!,
+        minSpendFen: minSpendFen!,
+        validFrom,
         validUntil: input.validUntil,
+        totalQuantity: input.totalQuantity,
+        perBuyerLimit,
       });
       // Rolled back: an alert the guard raised for a coupon that was never created is not published.
       if (!row) throw new Rollback({ coupon: null, userErrors: [userError(CouponErrorCode.CODE_TAKEN, "That code is taken.", "code")] });

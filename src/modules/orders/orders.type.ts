@@ -24,6 +24,8 @@ export class Order extends Node {
   promoterRowId!: number | null;
   flashSaleRowId!: number | null;
   liveSessionRowId!: number | null;
+  totalFen!: number;
+  receivedAt!: Date | null;
 
   @Field(() => Int, { description: "Units bought." })
   quantity!: number;
@@ -75,6 +77,8 @@ export function toOrder(row: OrderRow): Order {
     promoterRowId: row.promoterId,
     flashSaleRowId: row.flashSaleId,
     liveSessionRowId: row.liveSessionId,
+    totalFen: row.totalFen,
+    receivedAt: row.receivedAt,
     quantity: row.quantity,
     unitPrice: money(row.unitPriceFen),
     shopCoupon: money(row.shopCouponFen),
@@ -117,6 +121,15 @@ export class Coupon {
   @Field(() => Date, { description: "Valid until (exclusive)." })
   validUntil!: Date;
 
+  @Field(() => Int, { description: "How many orders may redeem it in all." })
+  totalQuantity!: number;
+
+  @Field(() => Int, { description: "How many orders of one buyer may redeem it." })
+  perBuyerLimit!: number;
+
+  @Field(() => Int, { description: "How many orders have redeemed it." })
+  redeemed!: number;
+
   productRowId!: number;
 }
 
@@ -128,6 +141,9 @@ export function toCoupon(row: CouponRow): Coupon {
     minSpend: money(row.minSpendFen),
     validFrom: row.validFrom,
     validUntil: row.validUntil,
+    totalQuantity: row.totalQuantity,
+    perBuyerLimit: row.perBuyerLimit,
+    redeemed: row.redeemedCount,
     productRowId: row.productId,
   });
 }

@@ -156,7 +156,9 @@ describe.each(BACKENDS)("promoters, selection center, shelves and samples on %s"
       expect(edges).toHaveLength(first);
       expect(edges.every((e) => e.node.product.shop.name.length > 0)).toBe(true);
       // One statement for the page (rates resolved in SQL), one batched load of the shops.
-      expect(gw.statements).toHaveLength(2);
+      // (the flash-sale sweep runs on its own timer and may land in the window: not this request's statements)
+      const own = gw.statements.filter((statement) => !statement.includes('"flash_sales"'));
+      expect(own, own.join("\n---\n")).toHaveLength(2);
     }
   });
 

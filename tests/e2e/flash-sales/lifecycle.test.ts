@@ -206,7 +206,7 @@ describe.each(BACKENDS)("live sessions and flash sales on %s", (backend) => {
     const code = `SHOP${Date.now().toString(36)}${backend}`.slice(0, 32);
     const coupon = await gw.request(
       CreateCouponDocument,
-      { input: { productId: s.productId, code, amount: "10.00", validUntil: new Date(Date.now() + 86_400_000).toISOString() } },
+      { input: { productId: s.productId, code, amount: "10.00", validUntil: new Date(Date.now() + 86_400_000).toISOString(), totalQuantity: 100 } },
       merchantToken,
     );
     expect(coupon.data!.createCoupon.coupon).toMatchObject({ issuer: "SHOP", amount: { amount: "10.00" } });

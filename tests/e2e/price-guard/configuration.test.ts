@@ -112,7 +112,7 @@ describe.each(BACKENDS)("price guard at configuration time on %s", (backend) => 
     // a shop coupon of 3.00 now stacks on the running sale's 80.00: refused, and so is a bigger subsidy
     const coupon = await gw.request(
       CreateCouponDocument,
-      { input: { productId: room.productId, code: `C${Date.now().toString(36)}${backend}`.slice(0, 32), amount: "3.00", validUntil: inAnHour() } },
+      { input: { productId: room.productId, code: `C${Date.now().toString(36)}${backend}`.slice(0, 32), amount: "3.00", validUntil: inAnHour(), totalQuantity: 10 } },
       room.merchantToken,
     );
     expect(coupon.data!.createCoupon.userErrors.map((e) => e.code)).toEqual(["PRICE_GUARD"]);
@@ -126,7 +126,7 @@ describe.each(BACKENDS)("price guard at configuration time on %s", (backend) => 
     const coupon = (amount: string, minSpend?: string) =>
       gw.request(
         CreateCouponDocument,
-        { input: { productId: room.productId, code: `C${Math.random().toString(36).slice(2, 12)}`, amount, minSpend, validUntil: inAnHour() } },
+        { input: { productId: room.productId, code: `C${Math.random().toString(36).slice(2, 12)}`, amount, minSpend, validUntil: inAnHour(), totalQuantity: 10 } },
         room.merchantToken,
       );
     // 100.00 − 5.00 subsidy − 10.00 points − 5.00 = 80.00

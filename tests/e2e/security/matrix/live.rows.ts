@@ -124,7 +124,7 @@ export const liveRows: MatrixRow[] = [
       const code = `M${Math.random().toString(36).slice(2, 12)}`;
       return {
         owner: { id: user.id, role: "MERCHANT" },
-        variables: { input: { productId: toGlobalId("Product", product.id), code, amount: "1.00", validUntil: inAnHour() } },
+        variables: { input: { productId: toGlobalId("Product", product.id), code, amount: "1.00", validUntil: inAnHour(), totalQuantity: 10 } },
         snapshot: () => db.select().from(coupons).where(and(eq(coupons.productId, product.id), eq(coupons.code, code))),
       };
     },
