@@ -48,6 +48,8 @@ export interface OrderDraft {
   shopId: number;
   promoterId: number | null;
   promoterShopId: number | null;
+  /** The host sells its own shop's goods (direct selling): every price part, subsidy included, is the shop's. */
+  directSale: boolean;
   liveSessionId: number | null;
   flashSaleId: number | null;
   quantity: number;
@@ -450,7 +452,8 @@ export class OrderService {
       ? await Promise.all([resolveCommissionRates(tx, promoterId, [productId], now), promoterShopId(tx, promoterId)])
       : [new Map(), null];
     // Direct selling: the host sells its own shop's goods, and earns no commission from itself.
-    const rate = shop?.ownerId === promoterId ? undefined : rates.get(productId);
+    const directSale = promoterId !== null && shop?.ownerId === promoterId;
+    const rate = directSale ? undefined : rates.get(productId);
     const coupons = new Map(couponRows.map((c) => [c.code, c]));
     return {
       liveSessionId,
@@ -458,6 +461,7 @@ export class OrderService {
       shopId,
       promoterId,
       promoterShopId: ownShopId,
+      directSale,
       listPriceFen: product!.priceFen,
       canSell: shop ? shopCanSell(shop) : false,
       subsidyPerUnitFen: cartItem?.subsidyFen ?? 0,
@@ -514,6 +518,7 @@ export class OrderService {
           shopId: context.shopId,
           promoterId: context.promoterId,
           promoterShopId: context.promoterShopId,
+          directSale: context.directSale,
           liveSessionId: context.liveSessionId,
           flashSaleId,
           quantity: req.quantity,

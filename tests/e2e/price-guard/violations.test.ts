@@ -214,6 +214,7 @@ describe("price guard outbox on pglite", () => {
           shopId: room.merchant.shop.id,
           promoterId: room.promoter.id,
           promoterShopId: null,
+          directSale: false,
           liveSessionId: idOf("LiveSession", room.liveSessionId),
           flashSaleId: null,
           quantity: 1,
