@@ -39,7 +39,8 @@ import { bearerToken, TokenService, type Viewer } from "./shared/auth.js";
 import { JwksVerifier } from "./shared/jwks.js";
 import { systemClock, type Clock } from "./shared/clock.js";
 import { within, retryUntil } from "./shared/deadline.js";
-import { AppError, ErrorCode, formatError, isUnavailable, RETRY_AFTER_SECONDS, unavailable } from "./shared/errors.js";
+import { AppError, ErrorCode, formatError, isUnavailable, RETRY_AFTER_SECONDS, unavailable, unavailableDependency } from "./shared/errors.js";
+import { DatabaseBreaker } from "./http/availability.js";
 import { createLogger, type Logger } from "./shared/logger.js";
 
 export interface GatewayOptions {
@@ -139,7 +140,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       })
     : null;
   const redis = bus instanceof RedisBus ? bus.client : null;
-  const gate: AdmissionGate = redis ? new RedisGate(redis, config.REDIS_KEY_PREFIX) : new InProcessGate();
+  const gate: AdmissionGate = redis ? new RedisGate(redis, config.REDIS_KEY_PREFIX, config.GATE_LEASE_MS) : new InProcessGate();
   const db = database.db;
   const identity = new IdentityService({ db, bus, clock, log, local: tokens, provider });
   await identity.start();
@@ -229,6 +230,12 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       };
     },
   };
+  const breaker = new DatabaseBreaker(async () => {
+    if (!(await within(database.ping().then(() => true), 1000, false))) throw new Error("no answer within 1 s");
+  }, log);
+  const noteOutage = (error: unknown) => {
+    if (unavailableDependency(error) === "database") breaker.trip();
+  };
   const unexpected = new WeakMap<object, unknown>();
   const requestIdPlugin: ApolloServerPlugin<Context> = {
     async requestDidStart() {
@@ -269,6 +276,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     // Apollo's formatError knows no request: masked errors are remembered here and logged, with the request id,
     // by the requestIdPlugin as the response leaves.
     formatError: (formatted, error) => {
+      noteOutage(error);
       let original: { error: unknown } | null = null;
       const result = formatError(formatted, error, undefined, (e) => (original = { error: e }));
       if (original) unexpected.set(result, (original as { error: unknown }).error);
@@ -402,11 +410,20 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
           res.setHeader("retry-after", String(RETRY_AFTER_SECONDS));
           return sendGraphQLError(res, 503, unavailable("This gateway process is shutting down; retry (another process will answer)."), requestId);
         }
+        if (url.pathname === "/graphql") {
+          routeName = "/graphql";
+          // Every GraphQL operation over HTTP reads or writes the ledger (GraphiQL's page does not).
+          if (breaker.open && !(req.headers.accept ?? "").startsWith("text/html")) {
+            res.setHeader("retry-after", String(RETRY_AFTER_SECONDS));
+            return sendGraphQLError(res, 503, unavailable(), requestId);
+          }
+        }
         routeName = await route(req, res, url, requestId, caller);
       } catch (error) {
         if (error instanceof BodyTooLarge) {
           sendGraphQLError(res, 413, new AppError("LIMIT_EXCEEDED", `The request body is over ${MAX_BODY_BYTES} bytes.`, { limit: "bodyBytes" }), requestId);
         } else if (isUnavailable(error)) {
+          noteOutage(error);
           if (!res.headersSent) {
             res.setHeader("retry-after", String(RETRY_AFTER_SECONDS));
             sendGraphQLError(res, 503, unavailable(), requestId);

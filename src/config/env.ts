@@ -57,6 +57,8 @@ const schema = z.object({
   SWEEP_INTERVAL_MS: intFrom(50, 60_000).default(1000),
   VIEWER_TICK_MS: intFrom(50, 60_000).default(1000),
   ORDER_BATCH_MAX: intFrom(1, 5000).default(500),
+  /** An admitted order not committed within this (its process died) gives its units and key back to the gate. */
+  GATE_LEASE_MS: intFrom(500, 600_000).default(5_000),
   /** R13: an offer whose lowest reachable hand price is within this margin above the agreed price raises a WARNING (basis points). */
   PRICE_GUARD_WARNING_BPS: intFrom(0, 10_000).default(500),
   /** Fulfilment: a shipped order counts as received this many days after shipping unless the buyer confirmed earlier. */
