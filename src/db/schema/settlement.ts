@@ -2,7 +2,6 @@ import { sql } from "drizzle-orm";
 import { bigint, boolean, check, index, integer, pgEnum, pgTable, text, timestamp, uniqueIndex } from "drizzle-orm/pg-core";
 import { users } from "./accounts.js";
 import { shops } from "./catalog.js";
-import { orders } from "./orders.js";
 
 export const settlementTrigger = pgEnum("settlement_trigger", ["SCHEDULE", "ADMIN"]);
 
@@ -24,7 +23,8 @@ export const settlementRuns = pgTable("settlement_runs", {
 export const settlements = pgTable(
   "settlements",
   {
-    orderId: bigint("order_id", { mode: "number" }).primaryKey().references(() => orders.id),
+    // Written from the order rows the run has locked; no per-row foreign key check (see ledger_entries).
+    orderId: bigint("order_id", { mode: "number" }).primaryKey(),
     runId: bigint("run_id", { mode: "number" }).notNull(),
     postingId: bigint("posting_id", { mode: "number" }).notNull(),
     // Copied from the order (which references them) for the statements' indexes; no second foreign key check.
