@@ -36,7 +36,7 @@ export class IdentityService {
   private readonly roles = new Map<number, { role: Role; at: number }>();
   private readonly links = new Map<string, number>();
   private readonly provisioning = new Map<string, Promise<UserRow>>();
-  /** Role reads of one tick go to PostgreSQL as one statement (a flash sale's crowd arrives at once); nothing cached here. */
+  /** Role reads of a few milliseconds go to PostgreSQL as one statement; nothing cached here. */
   private readonly reads: DataLoader<number, UserRow | null>;
   private unsubscribe: Unsubscribe | null = null;
 
@@ -46,8 +46,9 @@ export class IdentityService {
         const rows = new Map((await usersByIds(deps.db, ids)).map((row) => [row.id, row]));
         return ids.map((id) => rows.get(id) ?? null);
       },
-      // One batch per turn of the event loop: requests read off different sockets in one turn share a statement.
-      { cache: false, maxBatchSize: 500, batchScheduleFn: (run) => setImmediate(run) },
+      // Reads of a 5 ms window share a statement: a crowd's first requests (1,000 buyers at a sale's start) would
+      // otherwise queue one query each for the pool the orders need (measured: connections reset under that load).
+      { cache: false, maxBatchSize: 500, batchScheduleFn: (run) => setTimeout(run, 5) },
     );
   }
 

@@ -193,7 +193,7 @@ describe("the database's role is authoritative", () => {
     expect(row!.banned).toBe(false);
   });
 
-  it("reads the roles of a crowd's first requests in one statement per turn, then from the process's cache", async () => {
+  it("reads the roles of a crowd's first requests in one statement, then from the process's cache", async () => {
     const crowd = await Promise.all(Array.from({ length: 40 }, () => buildUser(a.database.db, "BUYER")));
     const tokens = await Promise.all(crowd.map((u) => a.token(u.id, "BUYER")));
     // (the flash-sale sweeper runs meanwhile: count only reads of users)
