@@ -5,6 +5,7 @@ import { lexicographicSortSchema, printSchema, type GraphQLSchema } from "graphq
 import { buildSchema } from "type-graphql";
 import { authChecker } from "./shared/auth.js";
 import { AccountsResolver } from "./modules/accounts/accounts.resolver.js";
+import { AnalyticsResolver } from "./modules/analytics/index.js";
 import {
   CommissionPlanResolver,
   DistributionResolver,
@@ -39,6 +40,7 @@ export function buildGatewaySchema(): Promise<GraphQLSchema> {
   built ??= buildSchema({
     resolvers: [
       AccountsResolver,
+      AnalyticsResolver,
       GovernanceResolver,
       ProductResolver,
       ShopResolver,
