@@ -35,6 +35,7 @@ import { InProcessBus, type EventBus } from "./realtime/bus.js";
 import { RedisBus, redactedUrl } from "./realtime/redis-bus.js";
 import { buildGatewaySchema } from "./schema.js";
 import { seedDemo } from "./seed/demo.js";
+import { ensureBootstrapAdmin } from "./modules/accounts/accounts.bootstrap.js";
 import { IdentityService } from "./modules/accounts/identity.service.js";
 import { bearerToken, TokenService, type Viewer } from "./shared/auth.js";
 import { JwksVerifier } from "./shared/jwks.js";
@@ -129,6 +130,10 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     done = step("seeding demo data (only into an empty database)");
     await seedDemo(database.db, log, clock.now());
     done();
+  }
+  if (config.BOOTSTRAP_ADMIN_SUBJECT) {
+    const admin = await ensureBootstrapAdmin(database.db, { name: config.BOOTSTRAP_ADMIN_NAME, issuer: config.JWT_ISSUER!, subject: config.BOOTSTRAP_ADMIN_SUBJECT }, clock.now());
+    if (admin) log.info("first admin created from BOOTSTRAP_ADMIN_SUBJECT", { userId: admin.id });
   }
 
   const bus: EventBus = config.REDIS_URL
