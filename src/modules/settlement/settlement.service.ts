@@ -14,6 +14,7 @@ import { shopIdsOwnedBy } from "../catalog/index.js";
 import type { OrderChange } from "../fulfilment/index.js";
 import * as q from "./settlement.queries.js";
 import { reversal, SettlementErrorCode, type SettlementTerms } from "./settlement.rules.js";
+import { inBackground } from "../../shared/background.js";
 
 export type SettlementUserError = UserErrorValue<SettlementErrorCode>;
 
@@ -89,7 +90,7 @@ export class SettlementService {
     if (this.deps.intervalMs <= 0 || this.timer) return;
     const tick = () => {
       if (this.running) return;
-      this.running = this.settle(this.deps.clock.now(), { trigger: "SCHEDULE", by: null, wait: false })
+      this.running = inBackground("settlement schedule", () => this.settle(this.deps.clock.now(), { trigger: "SCHEDULE", by: null, wait: false }))
         .catch((error) => this.deps.log.error("scheduled settlement failed", { error }))
         .finally(() => (this.running = null));
     };

@@ -13,6 +13,7 @@ import {
   PinToCartDocument,
   PlaceOrderDocument,
   PriceGuardViolationsDocument,
+  PromoterDocument,
   RateShopDocument,
   RecordQualityViolationDocument,
   ReviewShopDocument,
@@ -75,6 +76,20 @@ describe.each(BACKENDS)("onboarding through the API on %s", (backend) => {
     expect(results.filter((r) => r.data!.openShop.shop)).toHaveLength(1);
     expect(results.flatMap((r) => r.data!.openShop.userErrors.map((e) => e.code))).toEqual(Array(4).fill("PROMOTER_HAS_SHOP"));
     expect(await gw.database.db.select().from(shops).where(eq(shops.ownerId, promoter.user.id))).toHaveLength(1);
+  });
+
+  it("a promoter's cross-border shop counts as its own (R6) only once approved; rejected, the promoter opens another", async () => {
+    const promoter = await tokenOf("PROMOTER");
+    const admin = await tokenOf("ADMIN");
+    const promoterId = toGlobalId("Promoter", promoter.user.id);
+    const ownShop = async () => (await gw.request(PromoterDocument, { id: promoterId }, promoter.token)).data!.promoter!;
+    const first = await gw.request(OpenShopDocument, { input: { name: "海外代购", kind: "CROSS_BORDER" as never, bondedWarehouse: "天津保税仓" } }, promoter.token);
+    expect((await ownShop()).onboarding.ownShop).toBe(false);
+    await gw.request(ReviewShopDocument, { input: { shopId: first.data!.openShop.shop!.id, approve: false } }, admin.token);
+    expect((await ownShop()).onboarding.ownShop).toBe(false);
+    const second = await gw.request(OpenShopDocument, { input: { name: "主播好物" } }, promoter.token);
+    expect(second.data!.openShop.userErrors).toEqual([]);
+    expect(await ownShop()).toMatchObject({ shop: { id: second.data!.openShop.shop!.id }, onboarding: { ownShop: true } });
   });
 
   it("a cross-border shop under review cannot sell; approved it can", async () => {
