@@ -238,6 +238,7 @@ export class SettlementService {
       ownerId = idOf("Shop", args.shopId, "shopId");
       if (!staff && !(viewer.role === Role.MERCHANT && (await this.ownedShops(viewer.userId)).includes(ownerId))) throw forbidden("reading another shop's statement");
     } else if (args.party === "PROMOTER") {
+      if (!args.promoterId && viewer.role !== Role.PROMOTER) throw badInput("Name the promoter (promoterId).", "promoterId");
       ownerId = args.promoterId ? idOf("User", args.promoterId, "promoterId") : viewer.userId;
       if (!staff && !(viewer.role === Role.PROMOTER && ownerId === viewer.userId)) throw forbidden("reading another promoter's statement");
     } else {
