@@ -29,7 +29,6 @@ import {
 } from "./catalog.rules.js";
 import { IndustryBelt, ShopKind, toProduct, toShop, type Product, type Shop, type ShopStatus } from "./catalog.type.js";
 
-const MAX_REVIEW_NOTE = 2_000;
 
 export interface ProductPayloadValue {
   product: Product | null;
@@ -212,7 +211,6 @@ export class CatalogService {
     if (ctx.viewer.role !== Role.ADMIN) throw forbidden("reviewing shops");
     const shopId = idOf("Shop", input.shopId, "shopId");
     const note = input.note?.trim() || null;
-    if (note && note.length > MAX_REVIEW_NOTE) return { shop: null, userErrors: [userError(ShopErrorCode.INVALID_NOTE, `The note is at most ${MAX_REVIEW_NOTE} characters.`, "note")] };
     const row = await q.decideShopReview(ctx.db, shopId, {
       status: input.approve ? "NORMAL" : "REJECTED",
       reviewerId: ctx.viewer.userId,
