@@ -16,9 +16,11 @@ import type { LiveService } from "./modules/live/live.service.js";
 import { orderLoaders } from "./modules/orders/orders.loaders.js";
 import type { OrderService } from "./modules/orders/orders.service.js";
 import { priceGuardLoaders } from "./modules/price-guard/price-guard.loaders.js";
+import { fulfilmentLoaders, type FulfilmentService } from "./modules/fulfilment/index.js";
+import { settlementLoaders, type SettlementService } from "./modules/settlement/index.js";
 import type { PriceGuardService } from "./modules/price-guard/price-guard.service.js";
 
-const LOADER_GROUPS = [accountLoaders, catalogLoaders, liveLoaders, flashSaleLoaders, orderLoaders, allianceLoaders, priceGuardLoaders] as const;
+const LOADER_GROUPS = [accountLoaders, catalogLoaders, liveLoaders, flashSaleLoaders, orderLoaders, allianceLoaders, priceGuardLoaders, fulfilmentLoaders, settlementLoaders] as const;
 type UnionToIntersection<U> = (U extends unknown ? (u: U) => void : never) extends (i: infer I) => void ? I : never;
 export type Loaders = UnionToIntersection<ReturnType<(typeof LOADER_GROUPS)[number]>>;
 
@@ -55,6 +57,8 @@ export interface Services {
   orders: OrderService;
   alliance: AllianceService;
   priceGuard: PriceGuardService;
+  fulfilment: FulfilmentService;
+  settlement: SettlementService;
   governance: GovernanceService;
 }
 

@@ -19,6 +19,8 @@ import { GovernanceResolver } from "./modules/governance/governance.resolver.js"
 import { FlashSaleResolver, FlashSaleStockResolver } from "./modules/flash-sales/flash-sale.resolver.js";
 import { CartItemResolver, LiveSessionResolver } from "./modules/live/live.resolver.js";
 import { OrderResolver } from "./modules/orders/orders.resolver.js";
+import { OrderFulfilmentResolver, OrderUpdatesResolver } from "./modules/fulfilment/index.js";
+import { OrderSettlementResolver, SettlementResolver } from "./modules/settlement/index.js";
 import {
   AgreedPriceResolver,
   PriceGuardAlertResolver,
@@ -59,6 +61,10 @@ export function buildGatewaySchema(): Promise<GraphQLSchema> {
       PriceGuardRestrictionResolver,
       ProductAgreedPriceResolver,
       ShopRestrictionsResolver,
+      OrderFulfilmentResolver,
+      OrderUpdatesResolver,
+      SettlementResolver,
+      OrderSettlementResolver,
     ],
     authChecker,
     // One text validator for every argument (src/shared/text.ts): NUL, lone surrogates, blank and overlong text.

@@ -11,8 +11,9 @@ import { openDatabase, type Database } from "./db/client.js";
 import { migrateDatabase } from "./db/migrate.js";
 import { BodyTooLarge, readBody } from "./http/body.js";
 import { graphiqlAsset, graphiqlPage } from "./http/graphiql.js";
-import { createMetrics, observeFanout } from "./http/metrics.js";
+import { createMetrics, observeFanout, OperationNames } from "./http/metrics.js";
 import { overlayResponse } from "./http/overlay.js";
+import { logRequest, operationMetricsPlugin, trackRequest } from "./http/request-log.js";
 import { clientAddress, noCost, OperationGuard, screenHttpRequest, withCost } from "./http/operation-guard.js";
 import { OperationManifest, RedisApqCache } from "./http/persisted-operations.js";
 import { InProcessRateLimiter, RedisRateLimiter } from "./http/rate-limit.js";
@@ -27,6 +28,8 @@ import { LiveService } from "./modules/live/live.service.js";
 import { ViewerCounter } from "./modules/live/viewer-counter.js";
 import { OrderService } from "./modules/orders/orders.service.js";
 import { PriceGuardService } from "./modules/price-guard/price-guard.service.js";
+import { FulfilmentService } from "./modules/fulfilment/index.js";
+import { postRefund, SettlementService } from "./modules/settlement/index.js";
 import { FanoutHub } from "./realtime/fanout.js";
 import { InProcessBus, type EventBus } from "./realtime/bus.js";
 import { RedisBus, redactedUrl } from "./realtime/redis-bus.js";
@@ -37,7 +40,8 @@ import { bearerToken, TokenService, type Viewer } from "./shared/auth.js";
 import { JwksVerifier } from "./shared/jwks.js";
 import { systemClock, type Clock } from "./shared/clock.js";
 import { within, retryUntil } from "./shared/deadline.js";
-import { AppError, ErrorCode, formatError, isUnavailable, RETRY_AFTER_SECONDS, unavailable } from "./shared/errors.js";
+import { AppError, ErrorCode, formatError, isUnavailable, RETRY_AFTER_SECONDS, unavailable, unavailableDependency } from "./shared/errors.js";
+import { DatabaseBreaker } from "./http/availability.js";
 import { createLogger, type Logger } from "./shared/logger.js";
 
 export interface GatewayOptions {
@@ -93,6 +97,13 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const manifest = config.PERSISTED_QUERIES === "allowlist" ? OperationManifest.fromFile(config.OPERATIONS_MANIFEST!) : null;
 
   await assertPortFree(config.PORT, config.HOST);
+  // The first embedded start takes a while (PGlite, migrations, demo data): say what is happening.
+  const step = (msg: string, fields: Record<string, unknown> = {}) => {
+    const started = Date.now();
+    log.info(msg, fields);
+    return () => log.info(`${msg}: done`, { ...fields, ms: Date.now() - started });
+  };
+  let done = step("opening database", { database: config.DATABASE_URL ? "postgres" : "pglite" });
   const database = await openDatabase({
     url: config.DATABASE_URL,
     dataDir: embeddedDbDir(config),
@@ -109,8 +120,15 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       },
     );
   }
+  done();
+  done = step("migrating database");
   await migrateDatabase(database);
-  if (config.mode === "embedded" && config.SEED_DEMO === "auto") await seedDemo(database.db, log, clock.now());
+  done();
+  if (config.mode === "embedded" && config.SEED_DEMO === "auto") {
+    done = step("seeding demo data (only into an empty database)");
+    await seedDemo(database.db, log, clock.now());
+    done();
+  }
 
   const bus: EventBus = config.REDIS_URL
     ? await RedisBus.connect(config.REDIS_URL, config.REDIS_KEY_PREFIX, log, {
@@ -137,13 +155,25 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       })
     : null;
   const redis = bus instanceof RedisBus ? bus.client : null;
-  const gate: AdmissionGate = redis ? new RedisGate(redis, config.REDIS_KEY_PREFIX) : new InProcessGate();
+  const gate: AdmissionGate = redis ? new RedisGate(redis, config.REDIS_KEY_PREFIX, config.GATE_LEASE_MS) : new InProcessGate();
   const db = database.db;
   const identity = new IdentityService({ db, bus, clock, log, local: tokens, provider });
   await identity.start();
   const flashSales = new FlashSaleService({ db, bus, gate, clock, log, coalesceMs: config.INVENTORY_COALESCE_MS });
   const live = new LiveService({ db, bus, clock, log, flashSales });
   const priceGuard = new PriceGuardService({ db, bus, clock, log, flashSales, live, warningBps: config.PRICE_GUARD_WARNING_BPS });
+  const fulfilment = new FulfilmentService({ db, bus, clock, log, autoReceiveDays: config.AUTO_RECEIVE_DAYS, refunds: { postRefund } });
+  const settlement = new SettlementService({
+    db,
+    clock,
+    log,
+    fulfilment,
+    intervalMs: config.SETTLEMENT_INTERVAL_MS,
+    terms: {
+      defaultTechnicalBps: config.TECHNICAL_FEE_DEFAULT_BPS,
+      fanxing: { from: config.FANXING_ENROLL_FROM, until: config.FANXING_ENROLL_UNTIL, rateBps: config.FANXING_RATE_BPS, lineFen: config.FANXING_SALES_LINE_YUAN * 100 },
+    },
+  });
   const services: Services = {
     accounts: new AccountsService({ bus, identity }),
     catalog: new CatalogService({ db, bus, log }),
@@ -152,12 +182,15 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     orders: new OrderService({ db, bus, gate, clock, log, flashSales, maxBatch: config.ORDER_BATCH_MAX }),
     alliance: new AllianceService(),
     priceGuard,
+    fulfilment,
+    settlement,
     governance: new GovernanceService(),
   };
   flashSales.guard = priceGuard;
   live.guard = priceGuard;
   services.orders.guard = priceGuard;
   services.catalog.guard = priceGuard;
+  services.catalog.cartLost = (tx, shopId) => live.withdraw(tx, { shopId, promoterId: null, crossBorderOnly: false }, "CART_DISABLED");
   const schema = await buildGatewaySchema();
   const metrics = createMetrics();
   const bucket = { size: config.RATE_LIMIT_BUCKET_SIZE, restoreRate: config.RATE_LIMIT_RESTORE_RATE };
@@ -201,15 +234,15 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     flashSales.sweep().catch((error) => (isUnavailable(error) ? log.debug : log.error)("flash sale sweep failed", { error }));
   }, config.SWEEP_INTERVAL_MS);
   sweeper.unref();
+  settlement.start();
 
-  const metricsPlugin: ApolloServerPlugin<Context> = {
-    async requestDidStart() {
-      return {
-        async willSendResponse({ operation, errors }) {
-          metrics.graphqlOperations.inc({ transport: "http", type: operation?.operation ?? "unknown", outcome: errors?.length ? "error" : "ok" });
-        },
-      };
-    },
+  const operationNames = new OperationNames();
+  const metricsPlugin = operationMetricsPlugin(metrics, operationNames);
+  const breaker = new DatabaseBreaker(async () => {
+    if (!(await within(database.ping().then(() => true), 1000, false))) throw new Error("no answer within 1 s");
+  }, log);
+  const noteOutage = (error: unknown) => {
+    if (unavailableDependency(error) === "database") breaker.trip();
   };
   const unexpected = new WeakMap<object, unknown>();
   const requestIdPlugin: ApolloServerPlugin<Context> = {
@@ -251,6 +284,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     // Apollo's formatError knows no request: masked errors are remembered here and logged, with the request id,
     // by the requestIdPlugin as the response leaves.
     formatError: (formatted, error) => {
+      noteOutage(error);
       let original: { error: unknown } | null = null;
       const result = formatError(formatted, error, undefined, (e) => (original = { error: e }));
       if (original) unexpected.set(result, (original as { error: unknown }).error);
@@ -311,7 +345,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     }
     const response = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method: req.method ?? "GET", headers, search: url.search, body },
-      context: async () => contextFor(viewer, requestId, caller),
+      context: async () => trackRequest(req, contextFor(viewer, requestId, caller), viewer?.userId),
     });
     for (const [key, value] of response.headers) res.setHeader(key, value);
     res.statusCode = response.status ?? 200;
@@ -384,11 +418,20 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
           res.setHeader("retry-after", String(RETRY_AFTER_SECONDS));
           return sendGraphQLError(res, 503, unavailable("This gateway process is shutting down; retry (another process will answer)."), requestId);
         }
+        if (url.pathname === "/graphql") {
+          routeName = "/graphql";
+          // Every GraphQL operation over HTTP reads or writes the ledger (GraphiQL's page does not).
+          if (breaker.open && !(req.headers.accept ?? "").startsWith("text/html")) {
+            res.setHeader("retry-after", String(RETRY_AFTER_SECONDS));
+            return sendGraphQLError(res, 503, unavailable(), requestId);
+          }
+        }
         routeName = await route(req, res, url, requestId, caller);
       } catch (error) {
         if (error instanceof BodyTooLarge) {
           sendGraphQLError(res, 413, new AppError("LIMIT_EXCEEDED", `The request body is over ${MAX_BODY_BYTES} bytes.`, { limit: "bodyBytes" }), requestId);
         } else if (isUnavailable(error)) {
+          noteOutage(error);
           if (!res.headersSent) {
             res.setHeader("retry-after", String(RETRY_AFTER_SECONDS));
             sendGraphQLError(res, 503, unavailable(), requestId);
@@ -399,14 +442,16 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
           else res.end();
         }
       } finally {
+        const seconds = Number(process.hrtime.bigint() - started) / 1e9;
         metrics.httpRequests.inc({ route: routeName, method: req.method ?? "?", status: String(res.statusCode) });
-        metrics.httpDuration.observe({ route: routeName }, Number(process.hrtime.bigint() - started) / 1e9);
+        metrics.httpDuration.observe({ route: routeName }, seconds);
+        logRequest(log, req, res, { requestId, route: routeName, durationMs: seconds * 1000 });
       }
     })();
   });
   server.keepAliveTimeout = 5_000;
 
-  const ws = attachWebSocket(server, { config, schema, identity, guard, log, metrics, contextFor, subscribe: (args) => hub.subscribe(args) });
+  const ws = attachWebSocket(server, { config, schema, identity, guard, log, metrics, operationNames, contextFor, subscribe: (args) => hub.subscribe(args) });
   await new Promise<void>((resolve, reject) => {
     server.once("error", (error: NodeJS.ErrnoException) =>
       reject(error.code === "EADDRINUSE" ? new StartupError(`PORT ${config.PORT} is already in use on ${config.HOST}`) : error),
@@ -437,6 +482,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
         stopping = true;
         log.info("draining", { graceMs: config.SHUTDOWN_GRACE_MS });
         clearInterval(sweeper);
+        await within(settlement.stop(), left(), undefined);
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         // A kept-alive connection whose last request just finished is idle: close it rather than wait for its timeout.
         const idle = setInterval(() => server.closeIdleConnections(), 50);

@@ -13,6 +13,9 @@ const usage =
 async function main() {
   const { values } = parseArgs({ options: { user: { type: "string" }, role: { type: "string" }, ttl: { type: "string" } } });
   const config = loadConfig();
+  if (config.mode === "production" && !config.JWT_SECRET) {
+    throw new Error("npm run token mints the gateway's own HS256 tokens and needs JWT_SECRET; with JWKS_URL alone, tokens come from the identity provider");
+  }
   const ttl = values.ttl ? Number(values.ttl) : config.JWT_TTL_SECONDS;
   if (values.user && values.role) {
     // Both given: nothing to look up, so this works while an embedded gateway holds its data folder.

@@ -57,8 +57,21 @@ const schema = z.object({
   SWEEP_INTERVAL_MS: intFrom(50, 60_000).default(1000),
   VIEWER_TICK_MS: intFrom(50, 60_000).default(1000),
   ORDER_BATCH_MAX: intFrom(1, 5000).default(500),
+  /** An admitted order not committed within this (its process died) gives its units and key back to the gate. */
+  GATE_LEASE_MS: intFrom(500, 600_000).default(5_000),
   /** R13: an offer whose lowest reachable hand price is within this margin above the agreed price raises a WARNING (basis points). */
   PRICE_GUARD_WARNING_BPS: intFrom(0, 10_000).default(500),
+  /** Fulfilment: a shipped order counts as received this many days after shipping unless the buyer confirmed earlier. */
+  AUTO_RECEIVE_DAYS: intFrom(1, 60).default(10),
+  /** R16: how often each process runs the settlement (one at a time across processes: an advisory lock). 0: never. */
+  SETTLEMENT_INTERVAL_MS: intFrom(0, 86_400_000).default(60_000),
+  /** R16: technical service fee of categories missing from the technical_fee_rates table (basis points). */
+  TECHNICAL_FEE_DEFAULT_BPS: intFrom(0, 5000).default(500),
+  /** Seed 001, 凡星计划: shops created in [FROM, UNTIL) pay FANXING_RATE_BPS until their settled sales reach the line. */
+  FANXING_ENROLL_FROM: z.iso.datetime({ offset: true }).transform((v) => new Date(v)).default(new Date("2020-09-01T00:00:00+08:00")),
+  FANXING_ENROLL_UNTIL: z.iso.datetime({ offset: true }).transform((v) => new Date(v)).default(new Date("2020-11-01T00:00:00+08:00")),
+  FANXING_RATE_BPS: intFrom(0, 5000).default(100),
+  FANXING_SALES_LINE_YUAN: intFrom(0, 1_000_000_000).default(100_000),
   REDIS_KEY_PREFIX: z.string().regex(/^[A-Za-z0-9:_-]*$/, "may hold only letters, digits, ':', '_' and '-'").default("liveshelf:"),
 
   // Operation limits, on HTTP and WebSocket alike (src/http/limits.ts).

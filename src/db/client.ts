@@ -42,7 +42,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
       // Seconds before a lost connection is tried again. The driver's default grows to 20 s, and queries queued
       // behind such a connection wait that long: here they fail fast (UNAVAILABLE) and the pool is back soon
       // after PostgreSQL is.
-      backoff: () => 0.2,
+      backoff: () => 0.05,
       connection: { application_name: "liveshelf" },
     });
     const db = drizzle(client, { schema, logger }) as unknown as Db;

@@ -62,6 +62,7 @@ return {1, tostring(level), '0'}
 
 export class RedisRateLimiter implements RateLimiter {
   private sha: Promise<string> | null = null;
+  private warnedAt = -Infinity;
 
   constructor(
     private readonly client: RedisClientType,
@@ -86,7 +87,12 @@ export class RedisRateLimiter implements RateLimiter {
     } catch (error) {
       this.sha = null;
       // Fail open: an unreachable Redis must not turn into an outage of the whole API; the limits still hold.
-      this.log.warn("rate limiter unavailable; admitting", { error: (error as Error)?.message });
+      // Said once a minute, not once per request of an outage.
+      const now = performance.now();
+      if (now - this.warnedAt > 60_000) {
+        this.warnedAt = now;
+        this.log.warn("rate limiter unavailable; admitting", { error: (error as Error)?.message });
+      }
       return admission(this.shape, true, 0, 0);
     }
   }

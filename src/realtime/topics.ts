@@ -9,6 +9,8 @@ export interface Topics {
   accessChanged: { userId: number };
   /** Keyed by `shop:<id>`, `room:<liveSessionId>` and `all`: price-guard alerts (R13, R14). */
   priceGuardAlert: PriceGuardAlertPayload;
+  /** Keyed by `buyer:<userId>` and `shop:<shopId>`: orders that moved (shipped, received, refunded, settled). */
+  orderUpdated: { orderIds: number[] };
 }
 export type TopicName = keyof Topics;
 

@@ -47,11 +47,32 @@ export interface TokenVerifier {
 
 const VERIFIED_CACHE_SIZE = 10_000;
 
+/**
+ * Tokens already verified (a token never changes): one signature check per token, not per request. Bounded,
+ * oldest out; a remembered token past its expiry is refused (and forgotten).
+ */
+export class VerifiedTokens {
+  private readonly entries = new Map<string, TokenClaims>();
+
+  get(token: string): TokenClaims | null {
+    const known = this.entries.get(token);
+    if (!known) return null;
+    if (known.expiresAt * 1000 > Date.now()) return known;
+    this.entries.delete(token);
+    throw new AppError(ErrorCode.UNAUTHENTICATED, "The token has expired.");
+  }
+
+  remember(token: string, claims: TokenClaims): TokenClaims {
+    if (this.entries.size >= VERIFIED_CACHE_SIZE) this.entries.delete(this.entries.keys().next().value!);
+    this.entries.set(token, claims);
+    return claims;
+  }
+}
+
 /** The gateway's own HS256 tokens (embedded default, development, operators' tools): subject = user id. */
 export class TokenService implements TokenVerifier {
   private readonly key: KeyObject;
-  /** Tokens already verified (a token never changes): one HMAC per token, not per request. Bounded, oldest out. */
-  private readonly verified = new Map<string, TokenClaims>();
+  private readonly verified = new VerifiedTokens();
   constructor(
     secret: string,
     private readonly ttlSeconds: number,
@@ -72,11 +93,7 @@ export class TokenService implements TokenVerifier {
   /** What a token says; a bad or expired one is UNAUTHENTICATED. */
   async verify(token: string): Promise<TokenClaims> {
     const known = this.verified.get(token);
-    if (known) {
-      if (known.expiresAt * 1000 > Date.now()) return known;
-      this.verified.delete(token);
-      throw new AppError(ErrorCode.UNAUTHENTICATED, "The token has expired.");
-    }
+    if (known) return known;
     const payload = this.checkSignature(token);
     const role = payload.role;
     const subject = payload.sub;
@@ -84,10 +101,7 @@ export class TokenService implements TokenVerifier {
       throw new AppError(ErrorCode.UNAUTHENTICATED, "The token does not name a user.");
     }
     if (payload.exp * 1000 <= Date.now()) throw new AppError(ErrorCode.UNAUTHENTICATED, "The token has expired.");
-    const claims: TokenClaims = { local: true, issuer: LOCAL_ISSUER, subject, role: typeof role === "string" ? role : null, name: null, expiresAt: payload.exp };
-    if (this.verified.size >= VERIFIED_CACHE_SIZE) this.verified.delete(this.verified.keys().next().value!);
-    this.verified.set(token, claims);
-    return claims;
+    return this.verified.remember(token, { local: true, issuer: LOCAL_ISSUER, subject, role: typeof role === "string" ? role : null, name: null, expiresAt: payload.exp });
   }
 
   /**

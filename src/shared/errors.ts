@@ -68,19 +68,24 @@ const CONNECTION_CODES = new Set([
  * 53300 (too many connections) are outages too.
  */
 export function isUnavailable(error: unknown): boolean {
+  return unavailableDependency(error) !== null;
+}
+
+/** Which dependency an outage error is about: "database" (PostgreSQL), "redis", "other" (an UNAVAILABLE we raised), or null. */
+export function unavailableDependency(error: unknown): "database" | "redis" | "other" | null {
   let e: unknown = error;
   for (let hops = 0; hops < 6 && e && typeof e === "object"; hops++) {
-    if (e instanceof AppError) return e.extensions.code === ErrorCode.UNAVAILABLE;
+    if (e instanceof AppError) return e.extensions.code === ErrorCode.UNAVAILABLE ? "other" : null;
     const name = (e as Error).constructor?.name;
-    if (REDIS_UNREACHABLE.has(name)) return true;
+    if (REDIS_UNREACHABLE.has(name)) return "redis";
     const code = (e as { code?: unknown }).code;
     if (typeof code === "string") {
-      if (CONNECTION_CODES.has(code)) return true;
-      if (name === "PostgresError" && (code.startsWith("08") || /^57P0[123]$/.test(code) || code === "53300")) return true;
+      if (CONNECTION_CODES.has(code)) return "database";
+      if (name === "PostgresError" && (code.startsWith("08") || /^57P0[123]$/.test(code) || code === "53300")) return "database";
     }
     e = (e as { originalError?: unknown }).originalError ?? (e as { cause?: unknown }).cause;
   }
-  return false;
+  return null;
 }
 
 /** Codes that GraphQL itself or Apollo attach to request-level failures; safe to show as they are. */

@@ -15,6 +15,7 @@ export type NodeType =
   | "AgreedPrice"
   | "PriceGuardViolation"
   | "PriceGuardRestriction"
+  | "Settlement"
   | "ShopRating"
   | "QualityViolation";
 

@@ -1,6 +1,6 @@
 import { createRemoteJWKSet, errors, jwtVerify, type JWTPayload } from "jose";
 import { AppError, ErrorCode } from "./errors.js";
-import type { TokenClaims, TokenVerifier } from "./auth.js";
+import { VerifiedTokens, type TokenClaims, type TokenVerifier } from "./auth.js";
 
 export interface JwksOptions {
   url: string;
@@ -14,8 +14,6 @@ export interface JwksOptions {
   clockToleranceSeconds: number;
   cooldownMs: number;
 }
-
-const VERIFIED_CACHE_SIZE = 10_000;
 
 /** A claim by name; a name that is not a key of the payload is read as a dotted path (`realm_access.role`). */
 export function claimAt(payload: Record<string, unknown>, name: string): unknown {
@@ -41,8 +39,7 @@ const text = (value: unknown): string | null => {
  */
 export class JwksVerifier implements TokenVerifier {
   private readonly keys: ReturnType<typeof createRemoteJWKSet>;
-  /** Tokens already verified: one signature check per token, not per request. Bounded, oldest out. */
-  private readonly verified = new Map<string, TokenClaims>();
+  private readonly verified = new VerifiedTokens();
 
   constructor(private readonly options: JwksOptions) {
     this.keys = createRemoteJWKSet(new URL(options.url), { cooldownDuration: options.cooldownMs, timeoutDuration: 5_000 });
@@ -50,11 +47,7 @@ export class JwksVerifier implements TokenVerifier {
 
   async verify(token: string): Promise<TokenClaims> {
     const known = this.verified.get(token);
-    if (known) {
-      if (known.expiresAt * 1000 > Date.now()) return known;
-      this.verified.delete(token);
-      throw new AppError(ErrorCode.UNAUTHENTICATED, "The token has expired.");
-    }
+    if (known) return known;
     if (token.length > 8192) throw new AppError(ErrorCode.UNAUTHENTICATED, "The token is not valid.");
     let payload: JWTPayload;
     try {
@@ -74,17 +67,14 @@ export class JwksVerifier implements TokenVerifier {
       throw new AppError(ErrorCode.UNAUTHENTICATED, `The token lives longer than ${this.options.maxLifetimeSeconds} s; ask the identity provider for short-lived tokens.`);
     }
     const role = claimAt(payload, this.options.roleClaim);
-    const claims: TokenClaims = {
+    return this.verified.remember(token, {
       local: false,
       issuer: this.options.issuer,
       subject,
       role: Array.isArray(role) ? (role.map(text).find(Boolean) ?? null) : text(role),
       name: text(claimAt(payload, this.options.nameClaim)),
       expiresAt: payload.exp!,
-    };
-    if (this.verified.size >= VERIFIED_CACHE_SIZE) this.verified.delete(this.verified.keys().next().value!);
-    this.verified.set(token, claims);
-    return claims;
+    });
   }
 
   private refusal(error: unknown): AppError {

@@ -44,6 +44,9 @@ export const TEXT_LIMITS = {
   shopReviewNote: { max: 2_000, multiline: true, allowEmpty: true },
   violationReason: { max: 2_000, multiline: true },
   evidence: { max: 2_000 },
+  /** An admin's or a merchant's logged reason (cart switched off, refund, payouts frozen). */
+  adminReason: { max: 500, multiline: true },
+  shipmentText: { max: 64 },
 } satisfies Record<string, TextRule>;
 
 /** The Postgres column limit (code points) of a field with this rule. */

@@ -16,6 +16,7 @@ import { spawnGateway, type GatewayProcess } from "../support/process.js";
 import { buildMerchant, buildProduct, buildUser, buildUsers } from "../support/builders.js";
 import { putOnShelf } from "../support/shelf.js";
 import { ADMIN_DATABASE_URL, databaseUrl, JWT_SECRET, REDIS_URL } from "../support/services.js";
+import { benchSettlement } from "./settlement.js";
 
 /**
  * `npm run bench`: measured on real PostgreSQL and Redis, two gateway instances in this process.
@@ -26,6 +27,7 @@ const UNITS = Number(process.env.BENCH_UNITS ?? 10_000);
 const BUYERS = Number(process.env.BENCH_BUYERS ?? 14_000);
 const VIEWERS = Number(process.env.BENCH_VIEWERS ?? 2_000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 256);
+const SETTLEMENT_ORDERS = Number(process.env.BENCH_SETTLEMENT_ORDERS ?? 200_000);
 
 const log = (msg: string) => process.stderr.write(`[bench] ${msg}\n`);
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))] ?? 0;
@@ -240,6 +242,9 @@ async function main() {
     await admin.unsafe(`drop database if exists ${name} with (force)`);
     await admin.end();
   }
+  // R16 at scale, in a database of its own: one run over SETTLEMENT_ORDERS due orders (must be ≤ 60 s).
+  results.settlement = await benchSettlement(SETTLEMENT_ORDERS, log);
+  log(`settlement: ${JSON.stringify(results.settlement)}`);
   mkdirSync(new URL("./results/", import.meta.url), { recursive: true });
   const json = JSON.stringify(results, null, 2) + "\n";
   writeFileSync(new URL("./results/latest.json", import.meta.url), json);

@@ -39,7 +39,9 @@ export async function startTestGateway(
   // Every test calls from 127.0.0.1 and, on Postgres, shares one Redis prefix per run: a bucket that never fills,
   // unless a test (tests/e2e/security) sets its own.
   const unthrottled = { RATE_LIMIT_BUCKET_SIZE: "1000000000", RATE_LIMIT_RESTORE_RATE: "1000000000" };
-  const config = loadConfig({ PORT: "0", HOST: "127.0.0.1", JWT_SECRET, LOG_LEVEL: "error", DB_POOL_SIZE: "5", ...unthrottled, ...env, ...options.env });
+  // No scheduled settlement: it would settle other tests' orders in the shared database on its own clock.
+  const quiet = { SETTLEMENT_INTERVAL_MS: "0" };
+  const config = loadConfig({ PORT: "0", HOST: "127.0.0.1", JWT_SECRET, LOG_LEVEL: "error", DB_POOL_SIZE: "5", ...unthrottled, ...quiet, ...env, ...options.env });
   const statements: string[] = [];
   const gateway = await startGateway({ config, clock: options.clock, log: options.log, onQuery: (sql) => statements.push(sql) });
   const clients: Client[] = [];

@@ -5,3 +5,6 @@ export * from "./live.js";
 export * from "./offers.js";
 export * from "./alliance.js";
 export * from "./price-guard.js";
+export * from "./fulfilment.js";
+export * from "./ledger.js";
+export * from "./settlement.js";

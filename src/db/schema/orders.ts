@@ -50,6 +50,9 @@ export const orders = pgTable(
     index("orders_flash_sale_buyer_idx").on(t.flashSaleId, t.buyerId),
     index("orders_promoter_idx").on(t.promoterId, t.createdAt),
     index("orders_product_idx").on(t.productId, t.createdAt),
+    // Fulfilment and settlement find their due orders through these (small: only orders in that state).
+    index("orders_shipped_idx").on(t.id).where(sql`${t.status} = 'SHIPPED'`),
+    index("orders_received_due_idx").on(t.receivedAt, t.id).where(sql`${t.status} = 'RECEIVED'`),
     check("orders_quantity_positive", sql`${t.quantity} > 0`),
     check("orders_total_nonnegative", sql`${t.totalFen} >= 0`),
     // R12: the stored parts add up to what the buyer pays, and no unit goes below 1 fen.

@@ -63,7 +63,7 @@ export const priceGuardRestrictions = pgTable(
   ],
 );
 
-/** R14: an order refused because it would have sold below the floor or off the filed spec. Kept although the order is not. */
+/** R14: a committed sale below the agreed price, recorded against the party that set the offending price part. */
 export const priceGuardViolations = pgTable(
   "price_guard_violations",
   {
@@ -95,6 +95,32 @@ export const priceGuardViolations = pgTable(
     index("price_guard_violations_promoter_idx").on(t.promoterId, t.id),
     index("price_guard_violations_unalerted_idx").on(t.id).where(sql`${t.alertedAt} IS NULL`),
   ],
+);
+
+export const priceGuardAttemptReason = pgEnum("price_guard_attempt_reason", ["POINTS_BELOW_FLOOR", "SPEC_MISMATCH"]);
+
+/**
+ * R14: an order the price guard refused for the buyer's own choice (points that take the hand price below the
+ * floor, a quantity off the filed spec). Not a sale and nobody's violation: kept for the brand and ops to see.
+ */
+export const priceGuardAttempts = pgTable(
+  "price_guard_attempts",
+  {
+    id: bigint("id", { mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
+    reason: priceGuardAttemptReason("reason").notNull(),
+    productId: bigint("product_id", { mode: "number" }).notNull().references(() => products.id),
+    productShopId: bigint("product_shop_id", { mode: "number" }).notNull().references(() => shops.id),
+    promoterId: bigint("promoter_id", { mode: "number" }).references(() => users.id),
+    liveSessionId: bigint("live_session_id", { mode: "number" }).references(() => liveSessions.id),
+    flashSaleId: bigint("flash_sale_id", { mode: "number" }).references(() => flashSales.id),
+    agreedPriceId: bigint("agreed_price_id", { mode: "number" }).notNull().references(() => agreedPrices.id),
+    quantity: integer("quantity").notNull(),
+    pointsFen: bigint("points_fen", { mode: "number" }).notNull(),
+    handPriceFen: bigint("hand_price_fen", { mode: "number" }).notNull(),
+    floorFen: bigint("floor_fen", { mode: "number" }).notNull(),
+    occurredAt: timestamp("occurred_at", { withTimezone: true, mode: "date" }).notNull(),
+  },
+  (t) => [index("price_guard_attempts_product_idx").on(t.productId, t.id), index("price_guard_attempts_shop_idx").on(t.productShopId, t.id)],
 );
 
 export type AgreedPriceRow = typeof agreedPrices.$inferSelect;

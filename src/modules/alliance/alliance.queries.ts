@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, exists, gt, gte, inArray, isNotNull, isNull, lte, ne, notInArray, or, sql, type AnyColumn, type SQL, type SQLWrapper } from "drizzle-orm";
+import { and, asc, desc, eq, exists, gt, gte, inArray, isNotNull, isNull, lte, ne, notExists, notInArray, or, sql, type AnyColumn, type SQL, type SQLWrapper } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
 import type { DbOrTx } from "../../db/client.js";
 import {
@@ -7,6 +7,7 @@ import {
   commissionRateFloors,
   distributionApplications,
   orders,
+  priceGuardRestrictions,
   products,
   promoterProfiles,
   qualityViolations,
@@ -415,7 +416,20 @@ const unitsSold = (at: Date) =>
   )})`;
 
 /**
- * One statement for a whole page: alliance products (a GENERAL plan, the shop not closed) with the plan and
+ * R14/R17: what the selection center offers: goods of shops that have the cart (status NORMAL, credit above 0), and
+ * cross-border goods only while their shop is not under a price-guard restriction.
+ */
+function sellableAt(db: DbOrTx, at: Date) {
+  const r = priceGuardRestrictions;
+  const restricted = db
+    .select({ one: sql`1` })
+    .from(r)
+    .where(and(eq(r.shopId, shops.id), isNull(r.liftedAt), lte(r.startsAt, at), or(isNull(r.endsAt), gt(r.endsAt, at))));
+  return and(eq(shops.status, "NORMAL"), gt(shops.creditScore, 0), or(eq(products.crossBorder, false), notExists(restricted)));
+}
+
+/**
+ * One statement for a whole page: alliance products (an open GENERAL plan, the shop sellable) with the plan and
  * rate that resolve for this promoter, units sold in the last 30 days and whether it is on the shelf.
  * Keyset pagination on (sort value, product id).
  */
@@ -457,7 +471,7 @@ export async function selectionPage(db: DbOrTx, q: SelectionQuery) {
       )})`.mapWith(Boolean),
     })
     .from(products)
-    .innerJoin(shops, and(eq(shops.id, products.shopId), ne(shops.status, "CLOSED")))
+    .innerJoin(shops, and(eq(shops.id, products.shopId), sellableAt(db, q.at)))
     .innerJoin(generalPlans, inAlliance(q.at))
     .innerJoinLateral(r.resolved, sql`true`)
     .leftJoin(commissionRateFloors, r.floorJoin)

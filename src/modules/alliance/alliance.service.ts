@@ -320,30 +320,21 @@ export class AllianceService {
   }
 
   async updateCommissionRate(ctx: Context, input: UpdateCommissionRateInput): Promise<CommissionPlanPayloadValue> {
-    this.requireRole(ctx, Role.MERCHANT);
-    const planId = idOf("CommissionPlan", input.planId, "planId");
-    const now = ctx.clock.now();
-    const outcome = await transaction(ctx.db, async (tx): Promise<PlanOutcome> => {
-      const plan = await this.lockOwnPlan(ctx, tx, planId);
-      if (plan.closesAt !== null) return { row: null, errors: [this.closed(plan)] };
+    const { outcome, now } = await this.changeOpenPlan(ctx, input.planId, async (tx, plan, now) => {
       const rate = checkRate(input.ratePercent);
       if ("error" in rate) return { row: null, errors: [rate.error] };
       const change = changeRate(plan, rate.bps, now);
       if ("error" in change) return { row: null, errors: [change.error] };
-      return { row: await q.updatePlanRates(tx, planId, change.rates, now), errors: [] };
+      return { row: await q.updatePlanRates(tx, plan.id, change.rates, now), errors: [] };
     });
     if (!outcome.row) return { plan: null, userErrors: outcome.errors };
-    ctx.log.info("commission rate changed", { planId, rateBps: outcome.row.rateBps, pendingRateBps: outcome.row.pendingRateBps });
+    ctx.log.info("commission rate changed", { planId: outcome.row.id, rateBps: outcome.row.rateBps, pendingRateBps: outcome.row.pendingRateBps });
     return { plan: toCommissionPlan(outcome.row, now), userErrors: [] };
   }
 
   async closeCommissionPlan(ctx: Context, input: CloseCommissionPlanInput): Promise<CommissionPlanPayloadValue> {
-    this.requireRole(ctx, Role.MERCHANT);
-    const planId = idOf("CommissionPlan", input.planId, "planId");
-    const now = ctx.clock.now();
-    const outcome = await transaction(ctx.db, async (tx): Promise<PlanOutcome> => {
-      const plan = await this.lockOwnPlan(ctx, tx, planId);
-      if (plan.closesAt !== null) return { row: null, errors: [this.closed(plan)] };
+    const { outcome, now } = await this.changeOpenPlan(ctx, input.planId, async (tx, plan, now) => {
+      const planId = plan.id;
       if (plan.kind === "GENERAL") {
         // The product leaves the alliance library: a decrease for every promoter, so it waits for midnight.
         if (decreaseWindowClosed(now)) return { row: null, errors: [decreaseRefused("planId")] };
@@ -357,7 +348,7 @@ export class AllianceService {
       return { row, errors: [] };
     });
     if (!outcome.row) return { plan: null, userErrors: outcome.errors };
-    ctx.log.info("commission plan closed", { planId, closesAt: outcome.row.closesAt });
+    ctx.log.info("commission plan closed", { planId: outcome.row.id, closesAt: outcome.row.closesAt });
     return { plan: toCommissionPlan(outcome.row, now), userErrors: [] };
   }
 
@@ -430,6 +421,22 @@ export class AllianceService {
   /** The products a targeted plan pays on: its product, or every alliance product of its shop. */
   private async planProductIds(tx: Tx, plan: CommissionPlanRow, now: Date): Promise<number[]> {
     return plan.productId !== null ? [plan.productId] : q.allianceProductIds(tx, plan.shopId, now);
+  }
+
+  /** Runs `change` in a transaction on the viewer's plan (locked), unless the plan is closed. */
+  private async changeOpenPlan(
+    ctx: Context,
+    planGlobalId: string,
+    change: (tx: Tx, plan: CommissionPlanRow, now: Date) => Promise<PlanOutcome>,
+  ): Promise<{ outcome: PlanOutcome; now: Date }> {
+    this.requireRole(ctx, Role.MERCHANT);
+    const planId = idOf("CommissionPlan", planGlobalId, "planId");
+    const now = ctx.clock.now();
+    const outcome = await transaction(ctx.db, async (tx): Promise<PlanOutcome> => {
+      const plan = await this.lockOwnPlan(ctx, tx, planId);
+      return plan.closesAt !== null ? { row: null, errors: [this.closed(plan)] } : change(tx, plan, now);
+    });
+    return { outcome, now };
   }
 
   /** The viewer's plan, locked after its shop's commission lock (changes of one shop run one after the other). */

@@ -112,6 +112,19 @@ export class UpdateProductInput {
   bondedWarehouse?: string | null;
 }
 
+@InputType("SetShopCartInput", { description: "Admin: switch a shop's live cart (挂车) off as a penalty (R17), or back on." })
+export class SetShopCartInput {
+  @Field(() => ID, { description: "The shop." })
+  shopId!: string;
+
+  @Field(() => Boolean, { description: "false: the shop loses the cart (status CART_DISABLED); true: back to NORMAL." })
+  enabled!: boolean;
+
+  @TextField(TEXT_LIMITS.adminReason)
+  @Field(() => String, { description: "Why, 1–500 characters (logged)." })
+  reason!: string;
+}
+
 @InputType("TransferShopInput", { description: "Hand a shop to another merchant (or to a promoter as its own shop)." })
 export class TransferShopInput {
   @Field(() => ID, { description: "The shop." })

@@ -79,6 +79,17 @@ export async function updateProductRow(db: DbOrTx, id: number, changes: Partial<
   return row!;
 }
 
+/** Locks the shop row (NO KEY: orders referencing it are not held up). */
+export async function lockShop(db: DbOrTx, shopId: number) {
+  const [row] = await db.select().from(shops).where(eq(shops.id, shopId)).for("no key update");
+  return row ?? null;
+}
+
+export async function setShopStatus(db: DbOrTx, shopId: number, status: "NORMAL" | "CART_DISABLED") {
+  const [row] = await db.update(shops).set({ status }).where(eq(shops.id, shopId)).returning();
+  return row!;
+}
+
 export async function setShopOwner(db: DbOrTx, shopId: number, ownerId: number) {
   const [row] = await db.update(shops).set({ ownerId }).where(eq(shops.id, shopId)).returning();
   return row ?? null;

@@ -7,14 +7,14 @@ import { granted, type AccessRevoked } from "../../realtime/guarded-stream.js";
 import { registerNodeType } from "../../shared/node.registry.js";
 import { PageArgs } from "../../shared/pagination.js";
 import { UserErrorType, type UserErrorValue } from "../../shared/user-errors.js";
-import { CreateProductInput, OpenShopInput, ProductFilter, ProductOrder, ReviewShopInput, TransferShopInput, UpdateProductInput } from "./catalog.inputs.js";
+import { CreateProductInput, OpenShopInput, ProductFilter, ProductOrder, ReviewShopInput, SetShopCartInput, TransferShopInput, UpdateProductInput } from "./catalog.inputs.js";
 import { ProductErrorCode, ShopErrorCode, type ProductUserError } from "./catalog.rules.js";
 import { Product, ProductConnection, Shop, ShopConnection, ShopStatus } from "./catalog.type.js";
 
 const ProductUserErrorType = UserErrorType("ProductUserError", ProductErrorCode);
 const ShopUserErrorType = UserErrorType("ShopUserError", ShopErrorCode);
 
-@ObjectType("TransferShopPayload", { description: "Result of transferShop." })
+@ObjectType("TransferShopPayload", { description: "Result of transferShop and setShopCart." })
 class TransferShopPayload {
   @Field(() => Shop, { nullable: true, description: "The shop as saved; null when userErrors is not empty." })
   shop!: Shop | null;
@@ -124,6 +124,15 @@ export class ShopResolver {
   @Mutation(() => TransferShopPayload, { description: "Admin: a shop changes hands; the previous owner's live views of it end at once." })
   transferShop(@Arg("input", () => TransferShopInput) input: TransferShopInput, @Ctx() ctx: Context) {
     return ctx.services.catalog.transferShop(ctx, input);
+  }
+
+  @Authorized(Role.ADMIN)
+  @Mutation(() => TransferShopPayload, {
+    description:
+      "Admin: a shop loses the live cart (R17), or gets it back. Losing it takes the shop's goods out of every live room in the same transaction (running flash sales end, units back to stock; pins removed) and out of the selection center.",
+  })
+  setShopCart(@Arg("input", () => SetShopCartInput) input: SetShopCartInput, @Ctx() ctx: Context) {
+    return ctx.services.catalog.setShopCart(ctx, input);
   }
 
   @FieldResolver(() => ProductConnection, { description: "The shop's products." })

@@ -78,6 +78,8 @@ export enum ShopErrorCode {
   TOO_MANY_SHOPS = "TOO_MANY_SHOPS",
   NOT_UNDER_REVIEW = "NOT_UNDER_REVIEW",
   INVALID_NOTE = "INVALID_NOTE",
+  INVALID_REASON = "INVALID_REASON",
+  SHOP_NOT_OPEN = "SHOP_NOT_OPEN",
 }
 registerEnumType(ShopErrorCode, { name: "ShopErrorCode", description: "Why a shop change was refused." });
 

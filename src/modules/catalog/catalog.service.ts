@@ -14,7 +14,7 @@ import { amountFilter } from "../../shared/money.js";
 import { connectionOf, decodeCursor, pageSize, type PageArgs } from "../../shared/pagination.js";
 import { userError, type UserErrorValue } from "../../shared/user-errors.js";
 import type { ShopRow } from "../../db/schema/index.js";
-import type { CreateProductInput, OpenShopInput, ProductFilter, ProductOrder, ReviewShopInput, TransferShopInput, UpdateProductInput } from "./catalog.inputs.js";
+import type { CreateProductInput, OpenShopInput, ProductFilter, ProductOrder, ReviewShopInput, SetShopCartInput, TransferShopInput, UpdateProductInput } from "./catalog.inputs.js";
 import * as q from "./catalog.queries.js";
 import {
   checkCrossBorder,
@@ -43,6 +43,8 @@ export interface ProductGuard {
 
 export class CatalogService {
   guard: ProductGuard | null = null;
+  /** Takes a shop's goods out of live rooms inside the given transaction (the live module attaches it). */
+  cartLost: ((tx: Tx, shopId: number) => Promise<unknown>) | null = null;
 
   constructor(private readonly deps: { db: Db; bus: EventBus; log: Logger }) {}
 
@@ -172,6 +174,27 @@ export class CatalogService {
     for (const userId of [shop.ownerId, newOwnerId]) await ctx.services.accounts.accessChanged(ctx, userId);
     ctx.log.info("shop transferred", { shopId, from: shop.ownerId, to: newOwnerId, by: ctx.viewer.userId });
     return { shop: toShop(row!), userErrors: [] };
+  }
+
+  async setShopCart(ctx: Context, input: SetShopCartInput): Promise<{ shop: Shop | null; userErrors: UserErrorValue<ShopErrorCode>[] }> {
+    if (!ctx.viewer) throw unauthenticated();
+    if (ctx.viewer.role !== Role.ADMIN) throw forbidden("switching a shop's cart");
+    const shopId = idOf("Shop", input.shopId, "shopId");
+    const reason = input.reason;
+    const outcome = await transaction(ctx.db, async (tx) => {
+      const shop = await q.lockShop(tx, shopId);
+      if (!shop) throw notFound("Shop");
+      if (shop.status !== "NORMAL" && shop.status !== "CART_DISABLED") {
+        return { row: null, errors: [userError(ShopErrorCode.SHOP_NOT_OPEN, `The shop is ${shop.status}: it has no cart to switch.`, "shopId")] };
+      }
+      const row = await q.setShopStatus(tx, shopId, input.enabled ? "NORMAL" : "CART_DISABLED");
+      if (!input.enabled && shop.status === "NORMAL") await this.cartLost?.(tx, shopId);
+      return { row, errors: [] };
+    });
+    if (!outcome.row) return { shop: null, userErrors: outcome.errors };
+    ctx.loaders.shopById.clear(shopId);
+    ctx.log.info(input.enabled ? "shop cart enabled" : "shop cart disabled", { shopId, reason, by: ctx.viewer.userId });
+    return { shop: toShop(outcome.row), userErrors: [] };
   }
 
   /** A merchant opens a shop, or a promoter its own one (R6). Cross-border shops wait for an admin's review. */

@@ -16,14 +16,35 @@ export interface GateState {
   expiresAt: Date;
 }
 
+/**
+ * Every admission holds a lease (an id chosen by the caller, one per attempt) until its order is settled (committed)
+ * or released (refused, failed). A lease left by a process that died is found by `expired` once its deadline has
+ * passed and ended by `expire`, so its units and its idempotency key are not held for ever.
+ */
 export interface AdmissionGate {
-  admit(saleId: number, buyerId: number, idempotencyKey: string, quantity: number, perBuyerLimit: number): Promise<AdmitResult>;
-  /** Gives admitted units back (the commit failed, or the ledger refused); `forgetKey` frees the idempotency key too. */
-  release(saleId: number, buyerId: number, idempotencyKey: string, quantity: number, forgetKey: boolean): Promise<void>;
+  admit(saleId: number, buyerId: number, idempotencyKey: string, quantity: number, perBuyerLimit: number, lease: string): Promise<AdmitResult>;
+  /** The admitted order is committed: its units stay taken and its lease ends. */
+  settle(saleId: number, buyerId: number, idempotencyKey: string, quantity: number, lease: string): Promise<void>;
+  /**
+   * Gives admitted units back (the commit failed, or the ledger refused); `forgetKey` frees the idempotency key too.
+   * Only while the lease is held: a lease already expired has given its units back.
+   */
+  release(saleId: number, buyerId: number, idempotencyKey: string, quantity: number, forgetKey: boolean, lease: string): Promise<void>;
+  /** Leases past their deadline (their holder died or stalled). */
+  expired(saleId: number): Promise<ExpiredLease[]>;
+  /** Ends an expired lease: units and key go back unless the ledger shows its order `committed`. */
+  expire(saleId: number, lease: ExpiredLease, committed: boolean): Promise<void>;
   /** Replaces the gate of a sale with the state read from the ledger. */
   load(saleId: number, state: GateState): Promise<void>;
   remaining(saleId: number): Promise<number | null>;
   drop(saleId: number): Promise<void>;
+}
+
+export interface ExpiredLease {
+  lease: string;
+  buyerId: number;
+  idempotencyKey: string;
+  quantity: number;
 }
 
 export const keyField = (buyerId: number, idempotencyKey: string) => `${buyerId}:${idempotencyKey}`;
@@ -31,7 +52,8 @@ export const keyField = (buyerId: number, idempotencyKey: string) => `${buyerId}
 export class InProcessGate implements AdmissionGate {
   private readonly gates = new Map<number, GateState>();
 
-  async admit(saleId: number, buyerId: number, key: string, quantity: number, limit: number): Promise<AdmitResult> {
+  // One process: no other holder can die, so leases never expire here.
+  async admit(saleId: number, buyerId: number, key: string, quantity: number, limit: number, _lease: string): Promise<AdmitResult> {
     const gate = this.gates.get(saleId);
     if (gate && gate.keys.has(keyField(buyerId, key))) return "DUPLICATE";
     if (!gate) return "NO_GATE";
@@ -45,7 +67,15 @@ export class InProcessGate implements AdmissionGate {
     return "OK";
   }
 
-  async release(saleId: number, buyerId: number, key: string, quantity: number, forgetKey: boolean): Promise<void> {
+  async settle(): Promise<void> {}
+
+  async expired(): Promise<ExpiredLease[]> {
+    return [];
+  }
+
+  async expire(): Promise<void> {}
+
+  async release(saleId: number, buyerId: number, key: string, quantity: number, forgetKey: boolean, _lease: string): Promise<void> {
     const gate = this.gates.get(saleId);
     if (!gate) return;
     gate.remaining += quantity;
@@ -67,6 +97,7 @@ export class InProcessGate implements AdmissionGate {
 }
 
 // Every key of one sale shares the hash tag {fs:<id>}, so the script stays atomic on Redis Cluster too.
+// KEYS: remaining, buyers, keys, leases, held. ARGV: qty, buyer, limit, keyField, lease, lease ms.
 const ADMIT = `
 if redis.call('HEXISTS', KEYS[3], ARGV[4]) == 1 then return 'DUPLICATE' end
 local remaining = redis.call('GET', KEYS[1])
@@ -80,10 +111,19 @@ if bought + qty > tonumber(ARGV[3]) then return 'LIMIT_REACHED' end
 redis.call('DECRBY', KEYS[1], qty)
 redis.call('HINCRBY', KEYS[2], ARGV[2], qty)
 redis.call('HSET', KEYS[3], ARGV[4], '1')
+local t = redis.call('TIME')
+redis.call('ZADD', KEYS[4], tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) + tonumber(ARGV[6]), ARGV[5])
+redis.call('HSET', KEYS[5], ARGV[5], ARGV[1] .. ':' .. ARGV[2] .. ':' .. ARGV[4])
+local ttl = redis.call('PTTL', KEYS[1])
+if ttl > 0 then for i = 2, 5 do redis.call('PEXPIRE', KEYS[i], ttl) end end
 return 'OK'
 `;
 
+// KEYS: remaining, buyers, keys, leases (lease → deadline ms), held (lease → "qty:buyer:keyField").
+// ARGV: qty, buyer, keyField, forget ('1' frees the key), lease.
 const RELEASE = `
+if redis.call('ZREM', KEYS[4], ARGV[5]) == 0 then return 0 end
+redis.call('HDEL', KEYS[5], ARGV[5])
 if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
 redis.call('INCRBY', KEYS[1], ARGV[1])
 redis.call('HINCRBY', KEYS[2], ARGV[2], 0 - tonumber(ARGV[1]))
@@ -91,48 +131,114 @@ if ARGV[4] == '1' then redis.call('HDEL', KEYS[3], ARGV[3]) end
 return 1
 `;
 
+// The order committed. If its lease had expired meanwhile and given the units and key back, they are taken again
+// (unless the key is held again by a retry, which holds units of its own).
+const SETTLE = `
+if redis.call('ZREM', KEYS[4], ARGV[5]) == 1 then
+  redis.call('HDEL', KEYS[5], ARGV[5])
+  return 1
+end
+if redis.call('EXISTS', KEYS[1]) == 0 or redis.call('HEXISTS', KEYS[3], ARGV[3]) == 1 then return 0 end
+redis.call('DECRBY', KEYS[1], ARGV[1])
+redis.call('HINCRBY', KEYS[2], ARGV[2], ARGV[1])
+redis.call('HSET', KEYS[3], ARGV[3], '1')
+return 2
+`;
+
+const EXPIRED = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local leases = redis.call('ZRANGEBYSCORE', KEYS[4], '-inf', now, 'LIMIT', 0, 1000)
+local out = {}
+for _, lease in ipairs(leases) do
+  local held = redis.call('HGET', KEYS[5], lease)
+  if held then table.insert(out, lease); table.insert(out, held) end
+end
+return out
+`;
+
+// ARGV: lease, qty, buyer, keyField, committed ('1': the ledger has the order, units stay taken).
+const EXPIRE = `
+local deadline = redis.call('ZSCORE', KEYS[4], ARGV[1])
+if not deadline then return 0 end
+local t = redis.call('TIME')
+if tonumber(deadline) > tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) then return 0 end
+redis.call('ZREM', KEYS[4], ARGV[1])
+redis.call('HDEL', KEYS[5], ARGV[1])
+if ARGV[5] == '1' or redis.call('EXISTS', KEYS[1]) == 0 then return 1 end
+redis.call('INCRBY', KEYS[1], ARGV[2])
+redis.call('HINCRBY', KEYS[2], ARGV[3], 0 - tonumber(ARGV[2]))
+redis.call('HDEL', KEYS[3], ARGV[4])
+return 2
+`;
+
+type Script = "admit" | "release" | "settle" | "expired" | "expire";
+const SCRIPTS: Record<Script, string> = { admit: ADMIT, release: RELEASE, settle: SETTLE, expired: EXPIRED, expire: EXPIRE };
+
 export class RedisGate implements AdmissionGate {
-  private admitSha: string | null = null;
-  private releaseSha: string | null = null;
+  private readonly shas = new Map<Script, string>();
 
   constructor(
     private readonly redis: RedisClientType,
     private readonly prefix: string,
+    /** How long an admission may wait for its commit before survivors may take it back. */
+    private readonly leaseMs = 5_000,
   ) {}
 
-  private keys(saleId: number): [string, string, string] {
+  private keys(saleId: number): [string, string, string, string, string] {
     const tag = `${this.prefix}{fs:${saleId}}`;
-    return [`${tag}:remaining`, `${tag}:buyers`, `${tag}:keys`];
+    return [`${tag}:remaining`, `${tag}:buyers`, `${tag}:keys`, `${tag}:leases`, `${tag}:held`];
   }
 
-  private async run(script: string, which: "admit" | "release", keys: string[], args: string[]): Promise<unknown> {
-    let sha = which === "admit" ? this.admitSha : this.releaseSha;
+  private async run(which: Script, keys: string[], args: string[]): Promise<unknown> {
+    let sha = this.shas.get(which);
     if (!sha) {
-      sha = await this.redis.scriptLoad(script);
-      if (which === "admit") this.admitSha = sha;
-      else this.releaseSha = sha;
+      sha = await this.redis.scriptLoad(SCRIPTS[which]);
+      this.shas.set(which, sha);
     }
     try {
       return await this.redis.evalSha(sha, { keys, arguments: args });
     } catch (error) {
       if (!String((error as Error).message).includes("NOSCRIPT")) throw error;
       // A restarted or failed-over Redis has lost its script cache.
-      return this.redis.eval(script, { keys, arguments: args });
+      return this.redis.eval(SCRIPTS[which], { keys, arguments: args });
     }
   }
 
-  async admit(saleId: number, buyerId: number, key: string, quantity: number, limit: number): Promise<AdmitResult> {
-    return (await this.run(ADMIT, "admit", this.keys(saleId), [String(quantity), String(buyerId), String(limit), keyField(buyerId, key)])) as AdmitResult;
+  async admit(saleId: number, buyerId: number, key: string, quantity: number, limit: number, lease: string): Promise<AdmitResult> {
+    const args = [String(quantity), String(buyerId), String(limit), keyField(buyerId, key), lease, String(this.leaseMs)];
+    return (await this.run("admit", this.keys(saleId), args)) as AdmitResult;
   }
 
-  async release(saleId: number, buyerId: number, key: string, quantity: number, forgetKey: boolean): Promise<void> {
-    await this.run(RELEASE, "release", this.keys(saleId), [String(quantity), String(buyerId), keyField(buyerId, key), forgetKey ? "1" : "0"]);
+  async settle(saleId: number, buyerId: number, key: string, quantity: number, lease: string): Promise<void> {
+    await this.run("settle", this.keys(saleId), [String(quantity), String(buyerId), keyField(buyerId, key), "0", lease]);
+  }
+
+  async release(saleId: number, buyerId: number, key: string, quantity: number, forgetKey: boolean, lease: string): Promise<void> {
+    await this.run("release", this.keys(saleId), [String(quantity), String(buyerId), keyField(buyerId, key), forgetKey ? "1" : "0", lease]);
+  }
+
+  async expired(saleId: number): Promise<ExpiredLease[]> {
+    const flat = (await this.run("expired", this.keys(saleId), [])) as string[];
+    const out: ExpiredLease[] = [];
+    for (let i = 0; i + 1 < flat.length; i += 2) {
+      // "qty:buyer:buyer:key" (the key field repeats the buyer; the idempotency key may itself hold ':').
+      const [qty, buyer, , ...rest] = flat[i + 1]!.split(":");
+      out.push({ lease: flat[i]!, quantity: Number(qty), buyerId: Number(buyer), idempotencyKey: rest.join(":") });
+    }
+    return out;
+  }
+
+  async expire(saleId: number, lease: ExpiredLease, committed: boolean): Promise<void> {
+    const args = [lease.lease, String(lease.quantity), String(lease.buyerId), keyField(lease.buyerId, lease.idempotencyKey), committed ? "1" : "0"];
+    await this.run("expire", this.keys(saleId), args);
   }
 
   async load(saleId: number, state: GateState): Promise<void> {
-    const [remaining, buyers, keys] = this.keys(saleId);
+    const [remaining, buyers, keys, leases, held] = this.keys(saleId);
     const expireAt = Math.ceil(state.expiresAt.getTime() / 1000);
-    const multi = this.redis.multi().del([remaining, buyers, keys]).set(remaining, String(state.remaining)).expireAt(remaining, expireAt);
+    // Leases go too: the ledger is the truth now, and an admission still in flight settles or releases as a no-op.
+    const multi = this.redis.multi().del([remaining, buyers, keys, leases, held]).set(remaining, String(state.remaining)).expireAt(remaining, expireAt);
     if (state.buyers.size > 0) {
       multi.hSet(buyers, Object.fromEntries([...state.buyers].map(([b, q]) => [String(b), String(q)]))).expireAt(buyers, expireAt);
     }

@@ -1,6 +1,6 @@
-import { and, asc, eq, inArray, lte, sql } from "drizzle-orm";
+import { and, asc, eq, inArray, lte, or, sql } from "drizzle-orm";
 import type { DbOrTx } from "../../db/client.js";
-import { flashSalePurchases, flashSales, orders, products } from "../../db/schema/index.js";
+import { flashSalePurchases, flashSales, liveSessions, orders, products } from "../../db/schema/index.js";
 
 export async function flashSaleById(db: DbOrTx, id: number, forUpdate = false) {
   const query = db.select().from(flashSales).where(eq(flashSales.id, id));
@@ -58,6 +58,24 @@ export function salesDueToEnd(db: DbOrTx, now: Date) {
 
 export function openSales(db: DbOrTx) {
   return db.select().from(flashSales).where(inArray(flashSales.status, ["SCHEDULED", "RUNNING", "SOLD_OUT"]));
+}
+
+/** Open sales a withdrawal stops: of a shop's goods and/or in a promoter's rooms, cross-border only if asked. */
+export function salesToWithdraw(db: DbOrTx, w: { shopId: number | null; promoterId: number | null; crossBorderOnly: boolean }) {
+  if (w.shopId === null && w.promoterId === null) return Promise.resolve([]);
+  return db
+    .select({ id: flashSales.id })
+    .from(flashSales)
+    .innerJoin(products, eq(products.id, flashSales.productId))
+    .innerJoin(liveSessions, eq(liveSessions.id, flashSales.liveSessionId))
+    .where(
+      and(
+        inArray(flashSales.status, ["SCHEDULED", "RUNNING", "SOLD_OUT"]),
+        w.crossBorderOnly ? eq(products.crossBorder, true) : undefined,
+        or(w.shopId !== null ? eq(flashSales.shopId, w.shopId) : undefined, w.promoterId !== null ? eq(liveSessions.promoterId, w.promoterId) : undefined),
+      ),
+    )
+    .orderBy(asc(flashSales.id));
 }
 
 export async function endSaleRow(db: DbOrTx, id: number, at: Date, reason: string) {

@@ -201,8 +201,27 @@ export class FlashSaleService {
         await this.publishEvent(row.liveSessionId, { kind: "FLASH_SALE_STARTED", at: now.toISOString(), flashSaleId: row.id });
       }
       for (const { id } of await q.salesDueToEnd(this.deps.db, now)) await this.endSale(id, "TIME_UP");
+      await this.reclaimLeases();
     })().finally(() => (this.sweeping = null));
     return this.sweeping;
+  }
+
+  /**
+   * Admissions whose lease has run out (their process died, or stalled past GATE_LEASE_MS): units and key go back
+   * to the gate, unless the ledger shows the order committed. Returns how many were taken back.
+   */
+  async reclaimLeases(): Promise<number> {
+    let taken = 0;
+    for (const row of await q.openSales(this.deps.db)) {
+      const expired = await this.deps.gate.expired(row.id);
+      if (expired.length === 0) continue;
+      const ledger = await q.gateLedger(this.deps.db, row.id);
+      const committed = new Set(ledger.keys.map((k) => keyField(k.buyerId, k.key)));
+      for (const lease of expired) await this.deps.gate.expire(row.id, lease, committed.has(keyField(lease.buyerId, lease.idempotencyKey)));
+      taken += expired.length;
+      this.deps.log.warn("took back admissions whose lease expired", { flashSaleId: row.id, leases: expired.length });
+    }
+    return taken;
   }
 
   /** Ends a sale at once: unsold units return to the product's stock in the same transaction. */
@@ -230,6 +249,13 @@ export class FlashSaleService {
       });
       return ended;
     });
+  }
+
+  /** Ends the open sales a withdrawal stops, inside `db`'s transaction when it is one. */
+  async endSalesWhere(w: { shopId: number | null; promoterId: number | null; crossBorderOnly: boolean }, reason: string, db: DbOrTx = this.deps.db): Promise<number> {
+    const sales = await q.salesToWithdraw(db, w);
+    for (const { id } of sales) await this.endSale(id, reason, db);
+    return sales.length;
   }
 
   /** Ends every open sale of the sessions, inside `db`'s transaction when it is one. */

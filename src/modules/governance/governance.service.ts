@@ -12,7 +12,8 @@ import { toQualityViolation, toShopRating, type QualityViolation, type ShopRatin
 
 /**
  * The record R1 reads about a shop: buyers' DSR ratings, admins' quality violations, and the settlement setting.
- * (Receipt of orders belongs to the order-to-money flow; until a buyer can confirm one, admins record ratings.)
+ * Buyers rate orders they confirmed received (order-to-money flow); admins may record ratings too (migrations,
+ * disputes, platform surveys).
  */
 export class GovernanceService {
   async rateShop(ctx: Context, input: RateShopInput): Promise<{ rating: ShopRating | null; userErrors: GovernanceUserError[] }> {

@@ -1,6 +1,6 @@
-import { and, asc, desc, eq, inArray, isNull, lt, sql } from "drizzle-orm";
+import { and, asc, desc, eq, inArray, isNull, lt, or, sql } from "drizzle-orm";
 import type { DbOrTx } from "../../db/client.js";
-import { cartItems, liveSessions } from "../../db/schema/index.js";
+import { cartItems, liveSessions, products } from "../../db/schema/index.js";
 
 /** `lock`: "share" keeps the session from ending (endLiveSession updates the row) until the caller's transaction ends. */
 export async function liveSessionById(db: DbOrTx, id: number, lock: boolean | "share" = false) {
@@ -70,6 +70,31 @@ export async function pinCartItem(db: DbOrTx, liveSessionId: number, productId: 
     })
     .returning();
   return row!;
+}
+
+/** Goods a sanction takes out of live rooms: a shop's goods and/or everything in a promoter's rooms, cross-border only if asked. */
+export interface Withdrawal {
+  shopId: number | null;
+  promoterId: number | null;
+  crossBorderOnly: boolean;
+}
+
+/** Pins still on the cart of a LIVE room that a withdrawal removes. */
+export function pinsToWithdraw(db: DbOrTx, w: Withdrawal) {
+  if (w.shopId === null && w.promoterId === null) return Promise.resolve([]);
+  return db
+    .select({ id: cartItems.id, liveSessionId: cartItems.liveSessionId, productId: cartItems.productId })
+    .from(cartItems)
+    .innerJoin(products, eq(products.id, cartItems.productId))
+    .innerJoin(liveSessions, eq(liveSessions.id, cartItems.liveSessionId))
+    .where(
+      and(
+        isNull(cartItems.unpinnedAt),
+        eq(liveSessions.status, "LIVE"),
+        w.crossBorderOnly ? eq(products.crossBorder, true) : undefined,
+        or(w.shopId !== null ? eq(products.shopId, w.shopId) : undefined, w.promoterId !== null ? eq(liveSessions.promoterId, w.promoterId) : undefined),
+      ),
+    );
 }
 
 export async function unpinCartItem(db: DbOrTx, id: number, at: Date) {

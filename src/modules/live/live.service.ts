@@ -1,5 +1,5 @@
 import type { Context } from "../../context.js";
-import type { Db, Tx } from "../../db/client.js";
+import type { Db, DbOrTx, Tx } from "../../db/client.js";
 import type { CartItemRow, LiveSessionRow } from "../../db/schema/index.js";
 import { afterCommit, transaction } from "../../db/transaction.js";
 import type { EventBus } from "../../realtime/bus.js";
@@ -156,6 +156,27 @@ export class LiveService {
     if (!row) return { cartItem: null, userErrors: [userError(LiveErrorCode.NOT_ON_CART, "The product is not on the cart.", "productId")] };
     await this.publish(session.id, { kind: "CART_ITEM_UNPINNED", at: now.toISOString(), productId, cartItemId: row.id });
     return { cartItem: toCartItem(row), userErrors: [] };
+  }
+
+  /**
+   * Takes goods out of every live room in one transaction (joining `db`'s when it is one): their open flash sales
+   * end, units back to stock, and their pins are removed. Rooms hear FLASH_SALE_ENDED and CART_ITEM_UNPINNED once
+   * it commits. Used when a shop loses the cart (R17) and when a price-guard restriction starts (R14).
+   */
+  async withdraw(db: DbOrTx, w: q.Withdrawal, reason: string): Promise<{ sales: number; pins: number }> {
+    const now = this.deps.clock.now();
+    return transaction(db, async (tx) => {
+      const sales = await this.deps.flashSales.endSalesWhere(w, reason, tx);
+      let pins = 0;
+      for (const pin of await q.pinsToWithdraw(tx, w)) {
+        const row = await q.unpinCartItem(tx, pin.id, now);
+        if (!row) continue;
+        pins++;
+        afterCommit(tx, () => this.publish(pin.liveSessionId, { kind: "CART_ITEM_UNPINNED", at: now.toISOString(), productId: pin.productId, cartItemId: pin.id }));
+      }
+      afterCommit(tx, () => this.deps.log.info("goods withdrawn from live rooms", { ...w, reason, sales, pins }));
+      return { sales, pins };
+    });
   }
 
   watchEvents(ctx: Context, liveSessionGlobalId: string): Promise<RoomTicket> {

@@ -10,6 +10,8 @@ export class OrderBatcher<Req, Res> {
   constructor(
     private readonly commit: (saleId: number, batch: Req[]) => Promise<Res[]>,
     private readonly maxBatch: number,
+    /** An error after which every queued request is refused with it (an outage), rather than tried batch by batch. */
+    private readonly failsAll?: (error: unknown) => boolean,
   ) {}
 
   submit(saleId: number, req: Req): Promise<Res> {
@@ -34,6 +36,8 @@ export class OrderBatcher<Req, Res> {
           batch.forEach((b, i) => b.resolve(results[i]!));
         } catch (error) {
           for (const b of batch) b.reject(error);
+          // PostgreSQL is away: what queued meanwhile would fail the same way, one batch after another.
+          if (this.failsAll?.(error)) for (const b of queue.pending.splice(0)) b.reject(error);
         }
       }
     } finally {

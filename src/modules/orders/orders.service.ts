@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import type { Context } from "../../context.js";
 import type { Db, Tx } from "../../db/client.js";
 import { afterCommit, Rollback, transaction } from "../../db/transaction.js";
@@ -6,7 +6,7 @@ import type { CouponRow, OrderRow } from "../../db/schema/index.js";
 import type { EventBus } from "../../realtime/bus.js";
 import { Role } from "../../shared/auth.js";
 import type { Clock } from "../../shared/clock.js";
-import { badInput, forbidden, notFound, unauthenticated } from "../../shared/errors.js";
+import { badInput, forbidden, isUnavailable, notFound, unauthenticated } from "../../shared/errors.js";
 import { idOf } from "../../shared/ids.js";
 import type { Logger } from "../../shared/logger.js";
 import { formatFen, parseAmount } from "../../shared/money.js";
@@ -48,6 +48,8 @@ export interface OrderDraft {
   shopId: number;
   promoterId: number | null;
   promoterShopId: number | null;
+  /** The host sells its own shop's goods (direct selling): every price part, subsidy included, is the shop's. */
+  directSale: boolean;
   liveSessionId: number | null;
   flashSaleId: number | null;
   quantity: number;
@@ -192,7 +194,7 @@ export class OrderService {
   constructor(
     private readonly deps: { db: Db; bus: EventBus; gate: AdmissionGate; clock: Clock; log: Logger; flashSales: FlashSaleService; maxBatch: number },
   ) {
-    this.batcher = new OrderBatcher((saleId, batch) => this.commitFlashBatch(saleId, batch), deps.maxBatch);
+    this.batcher = new OrderBatcher((saleId, batch) => this.commitFlashBatch(saleId, batch), deps.maxBatch, isUnavailable);
   }
 
   async order(ctx: Context, rowId: number): Promise<Order | null> {
@@ -215,7 +217,7 @@ export class OrderService {
     if (!ctx.viewer) throw unauthenticated();
     const key = input.idempotencyKey;
     // A malformed key is a malformed request, refused before anything (a batch included) sees it.
-    if (!IDEMPOTENCY_KEY.test(key)) throw badInput(`The idempotency key must be ${IDEMPOTENCY_KEY_RULE}.`, "idempotencyKey");
+    if (!IDEMPOTENCY_KEY.test(key)) throw badInput(`The idempotency key must be ${IDEMPOTENCY_KEY_RULE}.`, "input.idempotencyKey");
     if (!Number.isInteger(input.quantity) || input.quantity < 1 || input.quantity > MAX_ORDER_QUANTITY) {
       return refuse(PlaceOrderErrorCode.INVALID_QUANTITY, `Quantity must be between 1 and ${MAX_ORDER_QUANTITY}.`, "quantity");
     }
@@ -249,13 +251,15 @@ export class OrderService {
     if (now >= terms.endsAt) return this.refuseUnlessReplay(ctx, req, PlaceOrderErrorCode.ENDED);
     if (req.quantity > terms.perBuyerLimit) return this.refuseUnlessReplay(ctx, req, PlaceOrderErrorCode.LIMIT_REACHED, "quantity");
 
-    let verdict = await gate.admit(saleId, req.buyerId, req.key, req.quantity, terms.perBuyerLimit);
+    // One lease per attempt: if this process dies before the order settles, survivors take the admission back.
+    const lease = randomUUID();
+    let verdict = await gate.admit(saleId, req.buyerId, req.key, req.quantity, terms.perBuyerLimit, lease);
     if (verdict === "NO_GATE") {
       const state = await flashSales.ensureGate(saleId);
       if (!state.open) {
         return this.refuseUnlessReplay(ctx, req, state.status === "SOLD_OUT" ? PlaceOrderErrorCode.SOLD_OUT : PlaceOrderErrorCode.ENDED);
       }
-      verdict = await gate.admit(saleId, req.buyerId, req.key, req.quantity, terms.perBuyerLimit);
+      verdict = await gate.admit(saleId, req.buyerId, req.key, req.quantity, terms.perBuyerLimit, lease);
     }
     switch (verdict) {
       case "OK":
@@ -277,26 +281,33 @@ export class OrderService {
       outcome = await this.batcher.submit(saleId, req);
     } catch (error) {
       // Not committed: the units and the key go back to the gate.
-      await gate.release(saleId, req.buyerId, req.key, req.quantity, true).catch(() => {});
+      await gate.release(saleId, req.buyerId, req.key, req.quantity, true, lease).catch(() => {});
       throw error;
     }
-    if (outcome.kind === "ACCEPTED") return { order: toOrder(outcome.order), userErrors: [] };
+    if (outcome.kind === "ACCEPTED") {
+      // Committed: the answer is the order whatever Redis says now (an unsettled lease is checked against the ledger).
+      await gate.settle(saleId, req.buyerId, req.key, req.quantity, lease).catch((error) => this.deps.log.warn("could not settle an admission", { saleId, error }));
+      return { order: toOrder(outcome.order), userErrors: [] };
+    }
     if (outcome.kind === "EXISTING") {
-      await gate.release(saleId, req.buyerId, req.key, req.quantity, false);
+      await gate.release(saleId, req.buyerId, req.key, req.quantity, false, lease);
       return { order: toOrder(outcome.order), userErrors: [] };
     }
     if (outcome.kind === "FAILED") {
-      await gate.release(saleId, req.buyerId, req.key, req.quantity, true).catch(() => {});
+      await gate.release(saleId, req.buyerId, req.key, req.quantity, true, lease).catch(() => {});
       throw outcome.error;
     }
-    await gate.release(saleId, req.buyerId, req.key, req.quantity, true);
+    await gate.release(saleId, req.buyerId, req.key, req.quantity, true, lease);
     if (outcome.ledgerDisagrees) void flashSales.ensureGate(saleId).catch(() => {});
     return { order: null, userErrors: [outcome.error] };
   }
 
-  /** Another attempt with the same key is in flight (here or on another instance): answer with its order. */
+  /**
+   * Another attempt with the same key is in flight (here or on another instance): answer with its order, or after a
+   * second IN_PROGRESS (the client retries; an attempt whose process died frees its key when its lease expires).
+   */
   private async awaitExisting(ctx: Context, req: FlashRequest): Promise<PlaceOrderResult> {
-    for (let attempt = 0; attempt < 60; attempt++) {
+    for (let attempt = 0; attempt < 20; attempt++) {
       const existing = await q.orderByKey(ctx.db, req.buyerId, req.key);
       if (existing) return replay(existing, req);
       await new Promise((resolve) => setTimeout(resolve, 50));
@@ -450,7 +461,8 @@ export class OrderService {
       ? await Promise.all([resolveCommissionRates(tx, promoterId, [productId], now), promoterShopId(tx, promoterId)])
       : [new Map(), null];
     // Direct selling: the host sells its own shop's goods, and earns no commission from itself.
-    const rate = shop?.ownerId === promoterId ? undefined : rates.get(productId);
+    const directSale = promoterId !== null && shop?.ownerId === promoterId;
+    const rate = directSale ? undefined : rates.get(productId);
     const coupons = new Map(couponRows.map((c) => [c.code, c]));
     return {
       liveSessionId,
@@ -458,6 +470,7 @@ export class OrderService {
       shopId,
       promoterId,
       promoterShopId: ownShopId,
+      directSale,
       listPriceFen: product!.priceFen,
       canSell: shop ? shopCanSell(shop) : false,
       subsidyPerUnitFen: cartItem?.subsidyFen ?? 0,
@@ -514,6 +527,7 @@ export class OrderService {
           shopId: context.shopId,
           promoterId: context.promoterId,
           promoterShopId: context.promoterShopId,
+          directSale: context.directSale,
           liveSessionId: context.liveSessionId,
           flashSaleId,
           quantity: req.quantity,
@@ -578,7 +592,8 @@ export class OrderService {
         const priced = await this.priceDraft(tx, context, req, product.priceFen, null, now, book);
         if ("code" in priced) return refuse(priced.code, priced.message, priced.field);
         const taken = await flash.takeStock(tx, productId, req.quantity);
-        if (!taken) return refuse(PlaceOrderErrorCode.OUT_OF_STOCK, `Only ${product.stock} units are in stock.`, "quantity");
+        // Rolled back: a violation the guard recorded for this order must not outlive it.
+        if (!taken) throw new Rollback(refuse(PlaceOrderErrorCode.OUT_OF_STOCK, `Only ${product.stock} units are in stock.`, "quantity"));
         const inserted = await q.insertOrderOnce(tx, priced.row);
         if (!inserted) throw new DuplicateKey();
         if (inserted.couponId !== null) await q.addRedemptions(tx, new Map([[inserted.couponId, 1]]));

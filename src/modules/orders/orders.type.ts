@@ -24,6 +24,8 @@ export class Order extends Node {
   promoterRowId!: number | null;
   flashSaleRowId!: number | null;
   liveSessionRowId!: number | null;
+  totalFen!: number;
+  receivedAt!: Date | null;
 
   @Field(() => Int, { description: "Units bought." })
   quantity!: number;
@@ -75,6 +77,8 @@ export function toOrder(row: OrderRow): Order {
     promoterRowId: row.promoterId,
     flashSaleRowId: row.flashSaleId,
     liveSessionRowId: row.liveSessionId,
+    totalFen: row.totalFen,
+    receivedAt: row.receivedAt,
     quantity: row.quantity,
     unitPrice: money(row.unitPriceFen),
     shopCoupon: money(row.shopCouponFen),

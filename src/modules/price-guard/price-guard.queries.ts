@@ -6,6 +6,7 @@ import {
   coupons,
   flashSales,
   liveSessions,
+  priceGuardAttempts,
   priceGuardRestrictions,
   priceGuardViolations,
   products,
@@ -135,6 +136,11 @@ export async function insertRestriction(db: DbOrTx, values: typeof priceGuardRes
   return row!;
 }
 
+export async function insertAttempt(db: DbOrTx, values: typeof priceGuardAttempts.$inferInsert) {
+  const [row] = await db.insert(priceGuardAttempts).values(values).returning({ id: priceGuardAttempts.id });
+  return row!;
+}
+
 export async function insertViolation(db: DbOrTx, values: typeof priceGuardViolations.$inferInsert) {
   const [row] = await db.insert(priceGuardViolations).values(values).returning();
   return row!;
@@ -150,25 +156,6 @@ export function claimUnalerted(db: DbOrTx, at: Date, ids?: number[]) {
     .set({ alertedAt: at })
     .where(and(isNull(priceGuardViolations.alertedAt), ids ? inArray(priceGuardViolations.id, ids) : undefined))
     .returning();
-}
-
-/** Open flash sales on cross-border goods that a restriction stops: the shop's own goods, and a restricted promoter's rooms. */
-export function openCrossBorderSales(db: DbOrTx, subject: { shopId: number | null; promoterId: number | null }) {
-  return db
-    .select({ id: flashSales.id })
-    .from(flashSales)
-    .innerJoin(products, eq(products.id, flashSales.productId))
-    .innerJoin(liveSessions, eq(liveSessions.id, flashSales.liveSessionId))
-    .where(
-      and(
-        inArray(flashSales.status, [...OPEN_SALE]),
-        eq(products.crossBorder, true),
-        or(
-          subject.shopId !== null ? eq(flashSales.shopId, subject.shopId) : undefined,
-          subject.promoterId !== null ? eq(liveSessions.promoterId, subject.promoterId) : undefined,
-        ),
-      ),
-    );
 }
 
 export function restrictionsByIds(db: DbOrTx, ids: readonly number[]) {

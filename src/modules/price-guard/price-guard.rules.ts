@@ -149,6 +149,14 @@ export function offendingParty(sold: SoldPrice, floorFen: number, kind: "BELOW_F
   return "PROMOTER";
 }
 
+/**
+ * R14: the hand price the shop's and the promoter's own price parts make, without the buyer's points: points are the
+ * buyer's choice and never make a sale anyone's violation.
+ */
+export function sellerHandPriceFen(sold: Omit<SoldPrice, "flashSale" | "hasPromoter" | "pointsFen">): number {
+  return priceOrder({ ...sold, pointsFen: 0 }).handPriceFen;
+}
+
 /** The ladder (seed 000): first violation 15 days, second 30 days, then cooperation suspended until an admin lifts it. */
 export function penaltyFor(step: number, at: Date): { penalty: Penalty; endsAt: Date | null } {
   if (step <= 1) return { penalty: "RESTRICTED_15_DAYS", endsAt: new Date(at.getTime() + 15 * DAY_MS) };

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { Context } from "../../context.js";
 import { renewLoaders } from "../../context.js";
 import type { Db, DbOrTx, Tx } from "../../db/client.js";
-import { afterCommit } from "../../db/transaction.js";
+import { afterCommit, transaction } from "../../db/transaction.js";
 import type { AgreedPriceRow, RestrictionRow, ViolationRow } from "../../db/schema/index.js";
 import type { EventBus } from "../../realtime/bus.js";
 import { eventStream } from "../../realtime/event-stream.js";
@@ -40,6 +40,7 @@ import {
   penaltyFor,
   PriceGuardErrorCode,
   restrictionActive,
+  sellerHandPriceFen,
   specMatches,
   type Channel,
   type CouponOffer,
@@ -280,37 +281,43 @@ export class PriceGuardService implements FlashSaleGuard, CartGuard, OrderGuard,
   }
 
   /**
-   * Runs inside the order's transaction (once per order of a flash-sale batch). A refused order is not written,
-   * but the violation and its restriction are: refusals do not roll the transaction back, so they commit with it.
+   * Runs inside the order's transaction (once per order of a flash-sale batch). R14: only a committed sale is a
+   * violation. A buyer's own choice (points taking the hand price below the floor, a quantity off the filed spec)
+   * refuses the order and is logged as an attempt, nobody's violation. When the shop's or promoter's own price parts
+   * are below the floor the sale goes through and is recorded, with its penalty, in the same transaction: it exists
+   * only if the order commits, and its alert goes out only then.
    */
   async checkOrder(tx: Tx, draft: OrderDraft, now: Date): Promise<{ code: PlaceOrderErrorCode; message: string } | null> {
     const state = await this.saleState(tx, draft, now);
     if (state.restriction) return { code: PlaceOrderErrorCode.RESTRICTED, message: restrictedMessage(state.restriction) };
     const filing = state.filing;
     if (!filing) return null;
-    const below = draft.handPriceFen < filing.agreedPriceFen;
-    if (!below) {
-      if (specMatches(draft.quantity, filing.unitsPerOrder)) return null;
-      // The quantity is the buyer's choice, not a price part a shop set: holding it against a shop would let any
-      // buyer get a shop restricted. The order is refused; no violation is recorded.
+    if (!specMatches(draft.quantity, filing.unitsPerOrder)) {
+      await this.recordAttempt(tx, draft, filing, "SPEC_MISMATCH", now);
       return {
         code: PlaceOrderErrorCode.SPEC_MISMATCH,
         message: `This product is filed at ${filing.unitsPerOrder} units per order: order a multiple of ${filing.unitsPerOrder}.`,
       };
     }
+    if (draft.handPriceFen >= filing.agreedPriceFen) return null;
+    const parts = {
+      unitPriceFen: draft.unitPriceFen,
+      quantity: draft.quantity,
+      subsidyPerUnitFen: draft.subsidyPerUnitFen,
+      shopCouponFen: draft.shopCouponFen,
+      promoterCouponFen: draft.promoterCouponFen,
+    };
+    if (sellerHandPriceFen(parts) >= filing.agreedPriceFen) {
+      await this.recordAttempt(tx, draft, filing, "POINTS_BELOW_FLOOR", now);
+      return {
+        code: PlaceOrderErrorCode.PRICE_GUARD,
+        message: `With these points the hand price would be ${formatFen(draft.handPriceFen)} per unit, below the agreed price ${formatFen(filing.agreedPriceFen)}; use fewer points.`,
+      };
+    }
 
     const kind = "BELOW_FLOOR";
     const party = offendingParty(
-      {
-        unitPriceFen: draft.unitPriceFen,
-        quantity: draft.quantity,
-        subsidyPerUnitFen: draft.subsidyPerUnitFen,
-        shopCouponFen: draft.shopCouponFen,
-        promoterCouponFen: draft.promoterCouponFen,
-        pointsFen: draft.pointsFen,
-        flashSale: draft.flashSaleId !== null,
-        hasPromoter: draft.promoterId !== null,
-      },
+      { ...parts, pointsFen: 0, flashSale: draft.flashSaleId !== null, hasPromoter: draft.promoterId !== null && !draft.directSale },
       filing.agreedPriceFen,
       kind,
     );
@@ -348,70 +355,100 @@ export class PriceGuardService implements FlashSaleGuard, CartGuard, OrderGuard,
       occurredAt: now,
     });
     afterCommit(tx, () => this.announceCommitted([violation.id]));
-    return {
-      code: PlaceOrderErrorCode.PRICE_GUARD,
-      message: `The hand price ${formatFen(draft.handPriceFen)} per unit is below the agreed price ${formatFen(filing.agreedPriceFen)}; the order was refused.`,
-    };
+    this.deps.log.warn("price guard violation", { violationId: violation.id, party, productId: draft.productId, handPriceFen: draft.handPriceFen, floorFen: filing.agreedPriceFen });
+    return null;
+  }
+
+  /** A refused order, logged (table and log line) as an attempt: not a sale, so nobody is penalised. */
+  private async recordAttempt(tx: Tx, draft: OrderDraft, filing: AgreedPriceRow, reason: "POINTS_BELOW_FLOOR" | "SPEC_MISMATCH", now: Date) {
+    const attempt = await q.insertAttempt(tx, {
+      reason,
+      productId: draft.productId,
+      productShopId: draft.shopId,
+      promoterId: draft.promoterId,
+      liveSessionId: draft.liveSessionId,
+      flashSaleId: draft.flashSaleId,
+      agreedPriceId: filing.id,
+      quantity: draft.quantity,
+      pointsFen: draft.pointsFen,
+      handPriceFen: draft.handPriceFen,
+      floorFen: filing.agreedPriceFen,
+      occurredAt: now,
+    });
+    this.deps.log.info("price guard attempt refused", { attemptId: attempt.id, reason, productId: draft.productId, handPriceFen: draft.handPriceFen, floorFen: filing.agreedPriceFen });
   }
 
   /**
    * After the order's transaction commits: alerts for the violations it recorded, and restrictions enforced. The
    * claim (alerted_at) makes this the durable outbox: a process that dies first leaves them to recover().
    */
-  async announceCommitted(violationIds: number[]): Promise<void> {
-    await this.announce(await q.claimUnalerted(this.deps.db, this.deps.clock.now(), violationIds));
+  async announceCommitted(violationIds: number[]): Promise<number> {
+    return this.announce(violationIds);
   }
 
   /** At start: violations committed by a process that stopped before announcing them. */
   async recover(): Promise<number> {
-    const claimed = await q.claimUnalerted(this.deps.db, this.deps.clock.now());
-    if (claimed.length) this.deps.log.warn("announcing price-guard violations left unannounced", { violations: claimed.length });
-    await this.announce(claimed);
-    return claimed.length;
+    const claimed = await this.announce();
+    if (claimed) this.deps.log.warn("announced price-guard violations left unannounced", { violations: claimed });
+    return claimed;
   }
 
-  private async announce(violations: ViolationRow[]): Promise<void> {
-    if (violations.length === 0) return;
-    const ids = violations.map((v) => v.restrictionId).filter((id): id is number => id !== null);
-    const restrictions = new Map((ids.length ? await q.restrictionsByIds(this.deps.db, ids) : []).map((r) => [r.id, r]));
-    for (const v of violations) {
-      const restriction = v.restrictionId === null ? null : (restrictions.get(v.restrictionId) ?? null);
-      if (restriction) await this.enforce(restriction);
-      const who = v.party === "MERCHANT" ? "the merchant's shop" : v.shopId === null ? "the promoter" : "the promoter's shop";
-      const penalty = restriction ? ` Penalty: ${restriction.penalty.replaceAll("_", " ").toLowerCase()}.` : "";
-      const what =
-        v.kind === "BELOW_FLOOR"
-          ? `an order at ${formatFen(v.handPriceFen)} per unit, below the agreed price ${formatFen(v.floorFen)}`
-          : `an order of ${v.quantity} units, off the filed spec of ${v.unitsPerOrder} per order`;
-      await this.publishAlert(
-        {
-          kind: "PRICE_GUARD_ALERT",
-          alertId: `violation-${v.id}`,
-          at: v.occurredAt.toISOString(),
-          level: "VIOLATION",
-          offer: "ORDER",
-          productRowId: v.productId,
-          productShopRowId: v.productShopId,
-          liveSessionRowId: v.liveSessionId,
-          handPriceFen: v.handPriceFen,
-          floorFen: v.floorFen,
-          unitsPerOrder: v.unitsPerOrder,
-          message: `Price guard refused ${what}; recorded against ${who}.${penalty}`,
-          violationRowId: v.id,
-          violatingShopRowId: v.shopId,
-          party: v.party,
-          penalty: restriction?.penalty ?? null,
-        },
-        { shopIds: [v.shopId, v.productShopId], rooms: [v.liveSessionId] },
-      );
-    }
+  /**
+   * Claims the violations (those ids, or every unannounced one) and, in the same transaction, enforces the
+   * restrictions they started; the alerts go out once it commits. A process that dies first leaves the claim
+   * undone, and the next recover() does it all again.
+   */
+  private announce(violationIds?: number[]): Promise<number> {
+    return transaction(this.deps.db, async (tx) => {
+      const violations = await q.claimUnalerted(tx, this.deps.clock.now(), violationIds);
+      if (violations.length === 0) return 0;
+      const ids = violations.map((v) => v.restrictionId).filter((id): id is number => id !== null);
+      const restrictions = new Map((ids.length ? await q.restrictionsByIds(tx, ids) : []).map((r) => [r.id, r]));
+      for (const v of violations) {
+        const restriction = v.restrictionId === null ? null : (restrictions.get(v.restrictionId) ?? null);
+        if (restriction) await this.enforce(tx, restriction);
+        afterCommit(tx, () => this.alertViolation(v, restriction));
+      }
+      return violations.length;
+    });
   }
 
-  /** A new restriction stops the subject's open flash sales on cross-border goods at once (subscribers see ENDED). */
-  private async enforce(restriction: RestrictionRow): Promise<void> {
-    for (const { id } of await q.openCrossBorderSales(this.deps.db, restriction)) {
-      await this.deps.flashSales.endSale(id, "RESTRICTED").catch((error) => this.deps.log.error("could not end a restricted flash sale", { flashSaleId: id, error }));
-    }
+  private async alertViolation(v: ViolationRow, restriction: RestrictionRow | null): Promise<void> {
+    const who = v.party === "MERCHANT" ? "the merchant's shop" : v.shopId === null ? "the promoter" : "the promoter's shop";
+    const penalty = restriction ? ` Penalty: ${restriction.penalty.replaceAll("_", " ").toLowerCase()}.` : "";
+    const what =
+      v.kind === "BELOW_FLOOR"
+        ? `a sale at ${formatFen(v.handPriceFen)} per unit, below the agreed price ${formatFen(v.floorFen)}`
+        : `a sale of ${v.quantity} units, off the filed spec of ${v.unitsPerOrder} per order`;
+    await this.publishAlert(
+      {
+        kind: "PRICE_GUARD_ALERT",
+        alertId: `violation-${v.id}`,
+        at: v.occurredAt.toISOString(),
+        level: "VIOLATION",
+        offer: "ORDER",
+        productRowId: v.productId,
+        productShopRowId: v.productShopId,
+        liveSessionRowId: v.liveSessionId,
+        handPriceFen: v.handPriceFen,
+        floorFen: v.floorFen,
+        unitsPerOrder: v.unitsPerOrder,
+        message: `Price guard recorded ${what}, against ${who}.${penalty}`,
+        violationRowId: v.id,
+        violatingShopRowId: v.shopId,
+        party: v.party,
+        penalty: restriction?.penalty ?? null,
+      },
+      { shopIds: [v.shopId, v.productShopId], rooms: [v.liveSessionId] },
+    );
+  }
+
+  /**
+   * R14: a new restriction takes the subject's cross-border goods out of live rooms in the announcing transaction:
+   * its open flash sales end (units back to stock) and its pins are removed (subscribers see ENDED and unpinned).
+   */
+  private async enforce(tx: Tx, restriction: RestrictionRow): Promise<void> {
+    await this.deps.live.withdraw(tx, { shopId: restriction.shopId, promoterId: restriction.promoterId, crossBorderOnly: true }, "RESTRICTED");
   }
 
   private async saleState(tx: Tx, draft: OrderDraft, now: Date): Promise<SaleState> {

@@ -193,6 +193,22 @@ describe("the database's role is authoritative", () => {
     expect(row!.banned).toBe(false);
   });
 
+  it("reads the roles of a crowd's first requests in one statement per turn, then from the process's cache", async () => {
+    const crowd = await Promise.all(Array.from({ length: 40 }, () => buildUser(a.database.db, "BUYER")));
+    const tokens = await Promise.all(crowd.map((u) => a.token(u.id, "BUYER")));
+    // (the flash-sale sweeper runs meanwhile: count only reads of users)
+    const userReads = () => a.statements.filter((sql) => /from "users"/.test(sql)).length;
+    a.statements.length = 0;
+    const viewers = await Promise.all(tokens.map((token) => a.identity.authenticate(token)));
+    expect(viewers.map((v) => v!.userId)).toEqual(crowd.map((u) => u.id));
+    expect(userReads()).toBe(1);
+    a.statements.length = 0;
+    const again = await Promise.all(tokens.map((token) => postRaw(a.url, { query: "{ viewer { role } }" }, { token })));
+    expect(again.every((r) => r.body.data.viewer.role === "BUYER")).toBe(true);
+    // each request's viewer field loads its row; the authentication itself reads nothing
+    expect(userReads()).toBe(40);
+  });
+
   it("a token for a user that does not exist is refused", async () => {
     const response = await postRaw(a.url, { query: "{ viewer { id } }" }, { token: await a.token(2_000_000_000, "ADMIN") });
     expect(response.status).toBe(401);

@@ -8,9 +8,11 @@ import {
   ApplyForDistributionDocument,
   CreateFlashSaleDocument,
   CreateProductDocument,
+  FileAgreedPriceDocument,
   OpenShopDocument,
   PinToCartDocument,
   PlaceOrderDocument,
+  PriceGuardViolationsDocument,
   RateShopDocument,
   RecordQualityViolationDocument,
   ReviewShopDocument,
@@ -119,6 +121,25 @@ describe.each(BACKENDS)("onboarding through the API on %s", (backend) => {
     expect(bought.data!.placeOrder.order).toMatchObject({ commissionRateBps: 0, commissionPlan: null, total: { amount: "79.00" } });
     const [row] = await gw.database.db.select().from(orders).where(eq(orders.buyerId, buyer.user.id));
     expect(row).toMatchObject({ commissionRateBps: 0, totalFen: 7_900 });
+  });
+
+  it("a merchant streaming its own shop answers for its own subsidy under the price guard (the shop's violation, not a promoter's)", async () => {
+    const merchant = await tokenOf("MERCHANT");
+    const shop = await gw.request(OpenShopDocument, { input: { name: "品牌直营" } }, merchant.token);
+    const shopId = shop.data!.openShop.shop!.id;
+    const product = await gw.request(CreateProductDocument, { input: { shopId, title: "品牌精华", category: "beauty/serum", price: "100.00", stock: 10 } }, merchant.token);
+    const productId = product.data!.createProduct.product!.id;
+    const session = await gw.request(StartLiveSessionDocument, { input: { title: "品牌店播" } }, merchant.token);
+    const liveSessionId = session.data!.startLiveSession.liveSession!.id;
+    expect((await gw.request(PinToCartDocument, { input: { liveSessionId, productId, subsidy: "20.00" } }, merchant.token)).data!.pinToCart.userErrors).toEqual([]);
+    // the brand files its agreed hand price after its own offer went out
+    expect((await gw.request(FileAgreedPriceDocument, { input: { productId, agreedPrice: "90.00" } }, merchant.token)).data!.fileAgreedPrice.userErrors).toEqual([]);
+    const buyer = await tokenOf("BUYER");
+    const refused = await gw.request(PlaceOrderDocument, { input: { liveSessionId, productId, quantity: 1, idempotencyKey: "own-subsidy" } }, buyer.token);
+    expect(refused.data!.placeOrder.userErrors.map((e) => e.code)).toEqual(["PRICE_GUARD"]);
+    const admin = await tokenOf("ADMIN");
+    const violations = await gw.request(PriceGuardViolationsDocument, { first: 10, shopId }, admin.token);
+    expect(violations.data!.priceGuardViolations.edges.map((e) => [e.node.party, e.node.shop?.id])).toEqual([["MERCHANT", shopId]]);
   });
 
   it("buyers rate their received orders once (DSR); admins may record ratings; scores are 1–5", async () => {

@@ -6,6 +6,7 @@ import {
   AddToShelfDocument,
   ApplyForDistributionDocument,
   BindPromotionPidDocument,
+  ConfirmReceiptDocument,
   CreateFlashSaleDocument,
   CreateProductDocument,
   FlashSaleDocument,
@@ -17,6 +18,7 @@ import {
   PublishToAllianceDocument,
   RateShopDocument,
   ReviewDistributionApplicationDocument,
+  ShipOrderDocument,
   SignPayoutAccountDocument,
   StartLiveSessionDocument,
   ViewerDocument,
@@ -74,15 +76,19 @@ describe("production from an empty database to a sold flash sale", () => {
     // 3. its first sales, streaming its own shop (店播: direct selling, no alliance), and DSR ratings
     const ownRoom = (await call(StartLiveSessionDocument, { input: { title: "翠玉坊店播" } }, merchant)).startLiveSession.liveSession.id;
     expect((await call(PinToCartDocument, { input: { liveSessionId: ownRoom, productId } }, merchant)).pinToCart.userErrors).toEqual([]);
-    for (const n of [1, 2]) {
+    for (const [n, scores] of [
+      [1, { description: 5, service: 5, logistics: 5 }],
+      [2, { description: 5, service: 4, logistics: 5 }],
+    ] as const) {
       const buyer = await as(`early-buyer-${n}`, null);
       const placed = (await call(PlaceOrderDocument, { input: { liveSessionId: ownRoom, productId, quantity: 1, idempotencyKey: `own-${n}` } }, buyer)).placeOrder;
       expect(placed.userErrors).toEqual([]);
       expect(placed.order).toMatchObject({ commissionRateBps: 0, total: { amount: "199.00" } });
-    }
-    // (buyers rate received orders; receipt is not built yet, so the admin records the ratings)
-    for (const scores of [{ description: 5, service: 5, logistics: 5 }, { description: 5, service: 4, logistics: 5 }]) {
-      expect((await call(RateShopDocument, { input: { shopId, ...scores } }, admin)).rateShop.userErrors).toEqual([]);
+      const orderId = placed.order.id;
+      // shipped, received, then rated by its buyer (DSR)
+      expect((await call(ShipOrderDocument, { input: { orderId, carrier: "顺丰", trackingNumber: `SF10${n}` } }, merchant)).shipOrder.userErrors).toEqual([]);
+      expect((await call(ConfirmReceiptDocument, { input: { orderId } }, buyer)).confirmReceipt.userErrors).toEqual([]);
+      expect((await call(RateShopDocument, { input: { orderId, ...scores } }, buyer)).rateShop.userErrors).toEqual([]);
     }
 
     // 4. distribution: the system check passes every R1 rule, an admin approves

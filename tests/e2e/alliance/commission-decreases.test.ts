@@ -235,6 +235,22 @@ describe.each(BACKENDS)("commission decreases by every route on %s", (backend) =
     expect(await rates(s, MIDNIGHT, fourth.id)).toEqual(["1000/PRODUCT_TARGETED"]);
   });
 
+  it("concurrent changes of one shop serialise: two plans paying 30% closed at once at 23:49 still leave the promoter 30% until midnight (30 rounds)", async () => {
+    clock.set(at("23:49"));
+    for (let round = 0; round < 30; round++) {
+      const s = await setup([2_000]);
+      const [a, b] = [3_000, 3_000].map(() =>
+        buildPlan(gw.database.db, { shopId: s.merchant.shop.id, productId: s.products[0]!.id, kind: "PRODUCT_TARGETED", rateBps: 3_000, promoterIds: [s.promoter.id] }, EARLIER),
+      );
+      const plans = await Promise.all([a!, b!]);
+      const closed = await Promise.all(plans.map((p) => close(s, p.id)));
+      expect(closed.map((c) => c.data!.closeCommissionPlan.userErrors)).toEqual([[], []]);
+      // each close alone lowers nothing (the other plan still pays 30%); together they do, so one must see the other
+      expect(await rates(s, at("23:49"))).toEqual([expect.stringMatching(/^3000\//)]);
+      expect(await rates(s, MIDNIGHT)).toEqual(["2000/GENERAL"]);
+    }
+  }, 120_000);
+
   it("refuses edits that make no sense: GENERAL plans, promoters not on the plan, unknown promoters, emptying a plan; other merchants are forbidden", async () => {
     const s = await setup([2_000]);
     clock.set(EARLIER);

@@ -1,6 +1,6 @@
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { priceGuardRestrictions } from "../../../src/db/schema/index.js";
+import { priceGuardRestrictions, products } from "../../../src/db/schema/index.js";
 import { ManualClock } from "../../../src/shared/clock.js";
 import { idOf, toGlobalId } from "../../../src/shared/ids.js";
 import { buildProduct, buildUser } from "../../support/builders.js";
@@ -62,20 +62,23 @@ describe("a restriction stops a shop's running cross-border flash sales (two ins
     await inventory.until(() => inventory.messages.length >= 1);
     await events.until(() => events.messages.length >= 1);
 
-    // the brand files after its goods are on offer; a buyer with points then reaches below it in the first room
-    await fileAgreedPrice(a, room.merchantToken, room.productId, "95.00");
+    // the brand files above the shop's own list price; a sale in the first room is then a violation of the shop
+    await fileAgreedPrice(a, room.merchantToken, room.productId, "105.00");
     const buyer = await buildUser(db, "BUYER");
     const buyerToken = await a.token(buyer.id, "BUYER");
-    const refused = await a.request(PlaceOrderDocument, { input: { liveSessionId: room.liveSessionId, productId: room.productId, quantity: 1, points: 1_000, idempotencyKey: "v" } }, buyerToken);
-    expect(refused.data!.placeOrder.userErrors.map((e) => e.code)).toEqual(["PRICE_GUARD"]);
+    const sold = await a.request(PlaceOrderDocument, { input: { liveSessionId: room.liveSessionId, productId: room.productId, quantity: 1, idempotencyKey: "v" } }, buyerToken);
+    expect(sold.data!.placeOrder.userErrors).toEqual([]);
 
     const statusOf = (saleId: string) => inventory.messages.at(-1)!.data!.flashSaleInventory.sales.find((s) => s.flashSaleId === saleId)?.status;
     await inventory.until(() => statusOf(bondedSale) === "ENDED");
     expect(statusOf(regularSale)).toBe("RUNNING");
-    await events.until(() => events.messages.some((m) => m.data!.liveSessionEvents.__typename === "FlashSaleEnded"));
+    await events.until(() => events.messages.some((m) => m.data!.liveSessionEvents.__typename === "CartItemUnpinned"));
     expect(events.messages.map((m) => m.data!.liveSessionEvents).filter((e) => e.__typename === "FlashSaleEnded")).toEqual([
       { __typename: "FlashSaleEnded", flashSaleId: bondedSale, reason: "RESTRICTED" },
     ]);
+    // the bonded goods left the second room's cart too (the regular ones stay), units back to stock
+    expect(events.messages.map((m) => m.data!.liveSessionEvents).filter((e) => e.__typename === "CartItemUnpinned")).toEqual([{ __typename: "CartItemUnpinned", productId: bondedId }]);
+    expect((await db.select().from(products).where(eq(products.id, bonded.id)))[0]!.stock).toBe(50);
 
     // cross-border goods: no new flash sale, pin, coupon or order; regular goods: business as usual
     const again = await b.request(
@@ -83,7 +86,9 @@ describe("a restriction stops a shop's running cross-border flash sales (two ins
       { input: { liveSessionId, productId: bondedId, flashPrice: "150.00", allocatedUnits: 1, perBuyerLimit: 1, endsAt: new Date(Date.now() + 3_600_000).toISOString() } },
       promoterToken,
     );
-    expect(again.data!.createFlashSale.userErrors.map((e) => e.code)).toEqual(["RESTRICTED"]);
+    expect(again.data!.createFlashSale.userErrors.map((e) => e.code)).toEqual(["NOT_ON_CART"]);
+    const repin = await b.request(PinToCartDocument, { input: { liveSessionId, productId: bondedId } }, promoterToken);
+    expect(repin.data!.pinToCart.userErrors.map((e) => e.code)).toEqual(["RESTRICTED"]);
     await putOnShelf(db, room.promoter.id, bonded.id);
     const pin = await a.request(PinToCartDocument, { input: { liveSessionId: room.liveSessionId, productId: bondedId } }, room.promoterToken);
     expect(pin.data!.pinToCart.userErrors.map((e) => e.code)).toEqual(["RESTRICTED"]);
@@ -94,7 +99,7 @@ describe("a restriction stops a shop's running cross-border flash sales (two ins
     );
     expect(coupon.data!.createCoupon.userErrors.map((e) => e.code)).toEqual(["RESTRICTED"]);
     const cart = await b.request(PlaceOrderDocument, { input: { liveSessionId, productId: bondedId, quantity: 1, idempotencyKey: "c" } }, buyerToken);
-    expect(cart.data!.placeOrder.userErrors.map((e) => e.code)).toEqual(["RESTRICTED"]);
+    expect(cart.data!.placeOrder.userErrors.map((e) => e.code)).toEqual(["NOT_ON_CART"]);
     const bought = await b.request(PlaceOrderDocument, { input: { flashSaleId: regularSale, quantity: 1, idempotencyKey: "r" } }, buyerToken);
     expect(bought.data!.placeOrder.order).toMatchObject({ quantity: 1, unitPrice: { amount: "150.00" } });
     inventory.dispose();
@@ -117,7 +122,7 @@ describe("the penalty ladder with an injected clock (real PostgreSQL)", () => {
   it("restricts 15 days (day 15 restricted, day 16 free), then 30, then suspends until an admin lifts it", async () => {
     const room = await guardedRoom(gw, { priceFen: 10_000 });
     const regular = await secondProduct(gw, room, { crossBorder: false });
-    await fileAgreedPrice(gw, room.merchantToken, room.productId, "95.00");
+    await fileAgreedPrice(gw, room.merchantToken, room.productId, "90.00");
     const buyer = await buildUser(gw.database.db, "BUYER");
     const buyerToken = await gw.token(buyer.id, "BUYER");
     let key = 0;
@@ -125,36 +130,46 @@ describe("the penalty ladder with an injected clock (real PostgreSQL)", () => {
       const placed = await gw.request(PlaceOrderDocument, { input: { liveSessionId: room.liveSessionId, productId, quantity: 1, points, idempotencyKey: `k${key++}` } }, buyerToken);
       return placed.data!.placeOrder.userErrors[0]?.code ?? "ACCEPTED";
     };
-    const violate = () => order(1_000);
+    // a sale below the floor at the shop's own price: the brand files above the list price for one order
+    const violate = async () => {
+      await fileAgreedPrice(gw, room.merchantToken, room.productId, "105.00");
+      const outcome = await order();
+      await fileAgreedPrice(gw, room.merchantToken, room.productId, "90.00");
+      return outcome;
+    };
+    // a restriction takes the bonded goods off the cart; once it ends they can be pinned again
+    const repin = async () =>
+      (await gw.request(PinToCartDocument, { input: { liveSessionId: room.liveSessionId, productId: room.productId } }, room.promoterToken)).data!.pinToCart.userErrors.map((e) => e.code);
     const restrictions = async () =>
       gw.database.db.select().from(priceGuardRestrictions).where(eq(priceGuardRestrictions.shopId, room.merchant.shop.id)).orderBy(priceGuardRestrictions.id);
 
     // step 1: 15 days
     const t0 = clock.now();
-    expect(await violate()).toBe("PRICE_GUARD");
+    expect(await violate()).toBe("ACCEPTED");
     expect((await restrictions()).map((r) => [r.penalty, r.step, r.endsAt?.getTime()])).toEqual([["RESTRICTED_15_DAYS", 1, t0.getTime() + 15 * DAY]]);
     clock.set(new Date(t0.getTime() + 15 * DAY - 1));
-    expect(await order()).toBe("RESTRICTED");
-    const pin = await gw.request(PinToCartDocument, { input: { liveSessionId: room.liveSessionId, productId: room.productId } }, room.promoterToken);
-    expect(pin.data!.pinToCart.userErrors.map((e) => e.code)).toEqual(["RESTRICTED"]);
+    expect(await order()).toBe("NOT_ON_CART");
+    expect(await repin()).toEqual(["RESTRICTED"]);
     expect(await order(0, regular.productId)).toBe("ACCEPTED");
     clock.set(new Date(t0.getTime() + 15 * DAY));
+    expect(await repin()).toEqual([]);
     expect(await order()).toBe("ACCEPTED");
 
     // step 2: 30 days
     const t1 = clock.now();
-    expect(await violate()).toBe("PRICE_GUARD");
+    expect(await violate()).toBe("ACCEPTED");
     expect((await restrictions()).at(-1)).toMatchObject({ penalty: "RESTRICTED_30_DAYS", step: 2, endsAt: new Date(t1.getTime() + 30 * DAY) });
     clock.set(new Date(t1.getTime() + 30 * DAY - 1));
-    expect(await order()).toBe("RESTRICTED");
+    expect(await repin()).toEqual(["RESTRICTED"]);
     clock.set(new Date(t1.getTime() + 30 * DAY));
+    expect(await repin()).toEqual([]);
     expect(await order()).toBe("ACCEPTED");
 
     // step 3: suspended until lifted
-    expect(await violate()).toBe("PRICE_GUARD");
+    expect(await violate()).toBe("ACCEPTED");
     expect((await restrictions()).at(-1)).toMatchObject({ penalty: "SUSPENDED", step: 3, endsAt: null });
     clock.advance(365 * DAY);
-    expect(await order()).toBe("RESTRICTED");
+    expect(await repin()).toEqual(["RESTRICTED"]);
 
     const shown = await gw.request(ShopRestrictionsDocument, { id: room.shopId }, room.merchantToken);
     expect(shown.data!.shop!.restrictions.map((r) => [r.penalty, r.active])).toEqual([
@@ -177,11 +192,13 @@ describe("the penalty ladder with an injected clock (real PostgreSQL)", () => {
     expect(lifted.data!.liftRestriction).toMatchObject({ restriction: { penalty: "SUSPENDED", active: false, liftReason: "Brand and shop settled; prices restored" }, userErrors: [] });
     expect((await gw.request(LiftRestrictionDocument, { input: { restrictionId: suspension, reason: "again" } }, adminToken)).data!.liftRestriction.userErrors.map((e) => e.code)).toEqual(["NOT_ACTIVE"]);
     expect((await gw.request(RestrictionNodeDocument, { id: suspension }, room.merchantToken)).data!.node).toMatchObject({ penalty: "SUSPENDED", active: false });
+    expect(await repin()).toEqual([]);
     expect(await order()).toBe("ACCEPTED");
 
     // repeated violations suspend again
-    expect(await violate()).toBe("PRICE_GUARD");
+    expect(await violate()).toBe("ACCEPTED");
     expect((await restrictions()).at(-1)).toMatchObject({ penalty: "SUSPENDED", step: 4, endsAt: null });
-    expect(await order()).toBe("RESTRICTED");
+    expect(await order()).toBe("NOT_ON_CART");
+    expect(await repin()).toEqual(["RESTRICTED"]);
   }, 60_000);
 });

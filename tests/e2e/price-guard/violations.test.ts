@@ -1,7 +1,7 @@
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { transaction } from "../../../src/db/transaction.js";
-import { flashSales, orders, priceGuardRestrictions, priceGuardViolations } from "../../../src/db/schema/index.js";
+import { flashSales, orders, priceGuardAttempts, priceGuardRestrictions, priceGuardViolations } from "../../../src/db/schema/index.js";
 import { idOf, toGlobalId } from "../../../src/shared/ids.js";
 import { buildMerchant, buildUser } from "../../support/builders.js";
 import { BACKENDS, collect, startTestGateway, type TestGateway, requestStatements } from "../../support/gateway.js";
@@ -9,6 +9,7 @@ import {
   CreateFlashSaleDocument,
   FlashSaleDocument,
   LiveRoomPriceGuardDocument,
+  PinToCartDocument,
   PlaceOrderDocument,
   PriceGuardAlertsDocument,
   PriceGuardViolationsDocument,
@@ -40,10 +41,34 @@ describe.each(BACKENDS)("price guard at sale time on %s", (backend) => {
   const violationsOf = (productId: number) =>
     gw.database.db.select().from(priceGuardViolations).where(eq(priceGuardViolations.productId, productId));
 
-  it("refuses a cart order below the floor, keeps the violation although the order is refused, restricts the merchant's shop and alerts", async () => {
+  const attemptsOf = (productId: number) => gw.database.db.select().from(priceGuardAttempts).where(eq(priceGuardAttempts.productId, productId));
+
+  it("a buyer's points taking the hand price below the floor: the order is refused and logged as an attempt; nobody is penalised", async () => {
     // pinned before the brand filed: 100.00 less 10.00 of points is 90.00, below the 95.00 filed afterwards
     const room = await guardedRoom(gw, { priceFen: 10_000 });
     await fileAgreedPrice(gw, room.merchantToken, room.productId, "95.00");
+    const b = await buyer();
+    const refused = await buyFromCart(room, b.token, { points: 1_000, key: "below" });
+    expect(refused.order).toBeNull();
+    expect(refused.userErrors.map((e) => e.code)).toEqual(["PRICE_GUARD"]);
+    expect(refused.userErrors[0]!.message).toContain("90.00");
+    expect(refused.userErrors[0]!.message).toContain("95.00");
+    expect(await gw.database.db.select().from(orders).where(eq(orders.buyerId, b.user.id))).toEqual([]);
+    expect(await attemptsOf(room.product.id)).toEqual([
+      expect.objectContaining({ reason: "POINTS_BELOW_FLOOR", productShopId: room.merchant.shop.id, quantity: 1, pointsFen: 1_000, handPriceFen: 9_000, floorFen: 9_500 }),
+    ]);
+    expect(await violationsOf(room.product.id)).toEqual([]);
+    expect(await gw.database.db.select().from(priceGuardRestrictions).where(eq(priceGuardRestrictions.shopId, room.merchant.shop.id))).toEqual([]);
+    // the shop keeps selling its cross-border goods
+    const lawful = await buyFromCart(room, b.token, { key: "lawful" });
+    expect(lawful.userErrors).toEqual([]);
+    expect(lawful.order).toMatchObject({ handPrice: { amount: "100.00" } });
+  });
+
+  it("a committed sale below the floor at the merchant's own price is the violation: recorded with the sale, restricted, alerted after commit; the goods leave the rooms", async () => {
+    // the brand files 105.00 for goods the shop lists at 100.00: the shop's own price part breaks it
+    const room = await guardedRoom(gw, { priceFen: 10_000 });
+    await fileAgreedPrice(gw, room.merchantToken, room.productId, "105.00");
     const baseline = gw.services.priceGuard.alertSubscribers;
     const alerts = collect(gw.ws(room.merchantToken), PriceGuardAlertsDocument, { shopId: room.shopId });
     const roomEvents = collect(gw.ws(null), LiveRoomPriceGuardDocument, { liveSessionId: room.liveSessionId });
@@ -51,18 +76,17 @@ describe.each(BACKENDS)("price guard at sale time on %s", (backend) => {
     await roomEvents.until(() => roomEvents.messages.length >= 1);
 
     const b = await buyer();
-    const refused = await buyFromCart(room, b.token, { points: 1_000, key: "below" });
-    expect(refused.order).toBeNull();
-    expect(refused.userErrors.map((e) => e.code)).toEqual(["PRICE_GUARD"]);
-    expect(refused.userErrors[0]!.message).toContain("90.00");
-    expect(refused.userErrors[0]!.message).toContain("95.00");
-
-    expect(await gw.database.db.select().from(orders).where(eq(orders.buyerId, b.user.id))).toEqual([]);
+    const sold = await buyFromCart(room, b.token, { key: "sold" });
+    expect(sold.userErrors).toEqual([]);
+    expect(sold.order).toMatchObject({ handPrice: { amount: "100.00" } });
+    const [order] = await gw.database.db.select().from(orders).where(eq(orders.buyerId, b.user.id));
     const [violation] = await violationsOf(room.product.id);
-    expect(violation).toMatchObject({ kind: "BELOW_FLOOR", party: "MERCHANT", shopId: room.merchant.shop.id, handPriceFen: 9_000, floorFen: 9_500, quantity: 1 });
+    expect(violation).toMatchObject({ kind: "BELOW_FLOOR", party: "MERCHANT", shopId: room.merchant.shop.id, handPriceFen: 10_000, floorFen: 10_500, quantity: 1 });
+    expect(order!.createdAt.getTime()).toBe(violation!.occurredAt.getTime());
     expect(violation!.alertedAt).not.toBeNull();
     const [restriction] = await gw.database.db.select().from(priceGuardRestrictions).where(eq(priceGuardRestrictions.id, violation!.restrictionId!));
     expect(restriction).toMatchObject({ shopId: room.merchant.shop.id, penalty: "RESTRICTED_15_DAYS", step: 1 });
+    expect(await attemptsOf(room.product.id)).toEqual([]);
 
     await alerts.until(() => alerts.messages.length >= 1);
     expect(alerts.messages[0]!.data!.priceGuardAlerts).toMatchObject({
@@ -72,26 +96,28 @@ describe.each(BACKENDS)("price guard at sale time on %s", (backend) => {
       penalty: "RESTRICTED_15_DAYS",
       violatingShopId: room.shopId,
       violationId: toGlobalId("PriceGuardViolation", violation!.id),
-      handPrice: { amount: "90.00" },
-      floor: { amount: "95.00" },
+      handPrice: { amount: "100.00" },
+      floor: { amount: "105.00" },
     });
-    await roomEvents.until(() => roomEvents.messages.some((m) => m.data!.liveSessionEvents.__typename === "PriceGuardAlert"));
-    expect(roomEvents.messages.map((m) => m.data!.liveSessionEvents).find((e) => e.__typename === "PriceGuardAlert")).toMatchObject({ level: "VIOLATION", party: "MERCHANT" });
-
-    // the shop's cross-border goods no longer sell, even at a lawful price
-    const after = await buyFromCart(room, b.token, { key: "lawful" });
-    expect(after.userErrors.map((e) => e.code)).toEqual(["RESTRICTED"]);
+    // the restriction took the cross-border goods off the room's cart in the announcing transaction
+    await roomEvents.until(() => roomEvents.messages.some((m) => m.data!.liveSessionEvents.__typename === "CartItemUnpinned"));
+    const events = roomEvents.messages.map((m) => m.data!.liveSessionEvents);
+    expect(events.find((e) => e.__typename === "PriceGuardAlert")).toMatchObject({ level: "VIOLATION", party: "MERCHANT" });
+    expect(events.find((e) => e.__typename === "CartItemUnpinned")).toMatchObject({ productId: room.productId });
+    expect((await buyFromCart(room, b.token, { key: "after" })).userErrors.map((e) => e.code)).toEqual(["NOT_ON_CART"]);
+    const repin = await gw.request(PinToCartDocument, { input: { liveSessionId: room.liveSessionId, productId: room.productId } }, room.promoterToken);
+    expect(repin.data!.pinToCart.userErrors.map((e) => e.code)).toEqual(["RESTRICTED"]);
     expect(await violationsOf(room.product.id)).toHaveLength(1);
     alerts.dispose();
     roomEvents.dispose();
   });
 
-  it("records a flash-sale violation inside the batch transaction, against the promoter who set the flash price", async () => {
+  it("records a flash-sale violation with the sale, in the batch transaction, against the promoter who set the flash price", async () => {
     const room = await guardedRoom(gw, { priceFen: 12_000 });
     const promoterShop = await givePromoterShop(gw.database.db, room.promoter.id);
     const created = await gw.request(
       CreateFlashSaleDocument,
-      { input: { liveSessionId: room.liveSessionId, productId: room.productId, flashPrice: "100.00", allocatedUnits: 10, perBuyerLimit: 2, endsAt: new Date(Date.now() + 3_600_000).toISOString() } },
+      { input: { liveSessionId: room.liveSessionId, productId: room.productId, flashPrice: "90.00", allocatedUnits: 10, perBuyerLimit: 2, endsAt: new Date(Date.now() + 3_600_000).toISOString() } },
       room.promoterToken,
     );
     const flashSaleId = created.data!.createFlashSale.flashSale!.id;
@@ -99,11 +125,12 @@ describe.each(BACKENDS)("price guard at sale time on %s", (backend) => {
 
     const buyers = await Promise.all([buyer(), buyer(), buyer()]);
     const results = await Promise.all(
-      buyers.map((b, i) => gw.request(PlaceOrderDocument, { input: { flashSaleId, quantity: 1, points: i === 0 ? 1_000 : 0, idempotencyKey: "fs" } }, b.token)),
+      buyers.map((b) => gw.request(PlaceOrderDocument, { input: { flashSaleId, quantity: 1, idempotencyKey: "fs" } }, b.token)),
     );
-    // the first order breaks the floor; the restriction it triggers stops the sale for the rest of the batch and after it
+    // the first order sold breaks the floor; the restriction it triggers stops the sale for the rest of the batch and after it
     const codes = results.map((r): string => r.data!.placeOrder.userErrors[0]?.code ?? "ACCEPTED");
-    expect(codes[0]).toBe("PRICE_GUARD");
+    expect(codes.filter((c) => c === "ACCEPTED")).toHaveLength(1);
+    expect(codes.filter((c) => c !== "ACCEPTED").every((c) => c === "RESTRICTED" || c === "ENDED")).toBe(true);
     const violations = await violationsOf(room.product.id);
     expect(violations).toHaveLength(1);
     expect(violations[0]).toMatchObject({
@@ -119,7 +146,8 @@ describe.each(BACKENDS)("price guard at sale time on %s", (backend) => {
     const [sale] = await gw.database.db.select().from(flashSales).where(eq(flashSales.id, idOf("FlashSale", flashSaleId)));
     const accepted = codes.filter((c) => c === "ACCEPTED").length;
     expect(sale!.soldUnits).toBe(accepted);
-    expect(await gw.database.db.select().from(orders).where(eq(orders.buyerId, buyers[0]!.user.id))).toEqual([]);
+    const buyerOf = buyers[codes.indexOf("ACCEPTED")]!;
+    expect(await gw.database.db.select().from(orders).where(eq(orders.buyerId, buyerOf.user.id))).toEqual([expect.objectContaining({ flashSaleId: idOf("FlashSale", flashSaleId), handPriceFen: 9_000 })]);
     // the restriction ended the promoter's running flash sale of cross-border goods, and gave the units back
     const ended = await gw.request(FlashSaleDocument, { id: flashSaleId });
     expect(ended.data!.flashSale).toMatchObject({ status: "ENDED", soldUnits: accepted, returnedUnits: 10 - accepted });
@@ -135,6 +163,7 @@ describe.each(BACKENDS)("price guard at sale time on %s", (backend) => {
     // the quantity is the buyer's, not a price part any shop set: refused, but no violation and no restriction
     expect(await violationsOf(room.product.id)).toEqual([]);
     expect(await gw.database.db.select().from(priceGuardRestrictions).where(eq(priceGuardRestrictions.shopId, room.merchant.shop.id))).toEqual([]);
+    expect((await attemptsOf(room.product.id)).map((a) => [a.reason, a.quantity])).toEqual([["SPEC_MISMATCH", 3]]);
 
     const now = new Date();
     await gw.database.db
@@ -149,9 +178,10 @@ describe.each(BACKENDS)("price guard at sale time on %s", (backend) => {
 
   it("lists violations to admins, analysts and the merchants concerned, without a query per row", async () => {
     const room = await guardedRoom(gw, { priceFen: 10_000, crossBorder: false });
-    await fileAgreedPrice(gw, room.merchantToken, room.productId, "95.00");
+    await fileAgreedPrice(gw, room.merchantToken, room.productId, "105.00");
     const b = await buyer();
-    for (let i = 0; i < 2; i++) expect((await buyFromCart(room, b.token, { points: 1_000, key: `v${i}` })).userErrors.map((e) => e.code)).toEqual(["PRICE_GUARD"]);
+    // regular goods keep selling under a restriction: each sale below the floor is one more violation
+    for (let i = 0; i < 2; i++) expect((await buyFromCart(room, b.token, { key: `v${i}` })).userErrors).toEqual([]);
     const analyst = await buildUser(gw.database.db, "ANALYST");
     const analystToken = await gw.token(analyst.id, "ANALYST");
     const listed = async (token: string, variables: Record<string, unknown> = { shopId: room.shopId }) => gw.request(PriceGuardViolationsDocument, { first: 10, ...variables }, token);
@@ -167,7 +197,7 @@ describe.each(BACKENDS)("price guard at sale time on %s", (backend) => {
     expect(nodes[1]!.restriction).toMatchObject({ penalty: "RESTRICTED_15_DAYS", step: 1, active: true });
     expect(nodes[0]!.restriction).toBeNull();
 
-    for (let i = 2; i < 6; i++) await buyFromCart(room, b.token, { points: 1_000, key: `v${i}` });
+    for (let i = 2; i < 6; i++) await buyFromCart(room, b.token, { key: `v${i}` });
     gw.statements.length = 0;
     expect((await listed(analystToken)).data!.priceGuardViolations.edges).toHaveLength(6);
     expect(requestStatements(gw.statements).length).toBe(statementsForTwo);
@@ -205,7 +235,7 @@ describe("price guard outbox on pglite", () => {
     await fileAgreedPrice(gw, room.merchantToken, room.productId, "95.00");
     const guard = gw.services.priceGuard;
     // the process "dies" between the commit and the announcement
-    const announce = vi.spyOn(guard, "announceCommitted").mockResolvedValue();
+    const announce = vi.spyOn(guard, "announceCommitted").mockResolvedValue(0);
     const refusal = await transaction(gw.database.db, (tx) =>
       guard.checkOrder(
         tx,
@@ -214,14 +244,15 @@ describe("price guard outbox on pglite", () => {
           shopId: room.merchant.shop.id,
           promoterId: room.promoter.id,
           promoterShopId: null,
+          directSale: false,
           liveSessionId: idOf("LiveSession", room.liveSessionId),
           flashSaleId: null,
           quantity: 1,
-          unitPriceFen: 10_000,
-          listPriceFen: 10_000,
+          unitPriceFen: 9_000,
+          listPriceFen: 9_000,
           shopCouponFen: 0,
           promoterCouponFen: 0,
-          pointsFen: 1_000,
+          pointsFen: 0,
           subsidyPerUnitFen: 0,
           handPriceFen: 9_000,
         },
@@ -229,7 +260,7 @@ describe("price guard outbox on pglite", () => {
       ),
     );
     announce.mockRestore();
-    expect(refusal?.code).toBe("PRICE_GUARD");
+    expect(refusal).toBeNull();
     expect((await gw.database.db.select().from(priceGuardViolations).where(eq(priceGuardViolations.productId, room.product.id)))[0]!.alertedAt).toBeNull();
     expect((await gw.request(FlashSaleDocument, { id: flashSaleId })).data!.flashSale!.status).toBe("RUNNING");
     expect(await guard.recover()).toBe(1);

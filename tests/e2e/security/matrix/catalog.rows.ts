@@ -54,6 +54,20 @@ export const catalogRows: MatrixRow[] = [
     expect: outcomes("FORBIDDEN", { anonymous: "UNAUTHENTICATED", owner: "allowed", ADMIN: "allowed" }),
   },
   {
+    covers: "Mutation.setShopCart",
+    document: `mutation MatrixSetShopCart($input: SetShopCartInput!) { setShopCart(input: $input) { shop { id } userErrors { code } } }`,
+    async setup(db) {
+      const admin = await buildUser(db, "ADMIN");
+      const { shop } = await buildMerchant(db);
+      return {
+        owner: { id: admin.id, role: "ADMIN" },
+        variables: { input: { shopId: toGlobalId("Shop", shop.id), enabled: false, reason: "matrix" } },
+        snapshot: () => db.select().from(shops).where(eq(shops.id, shop.id)),
+      };
+    },
+    expect: outcomes("FORBIDDEN", { anonymous: "UNAUTHENTICATED", owner: "allowed", ADMIN: "allowed" }),
+  },
+  {
     covers: "Node:Product",
     document: NODE_QUERY,
     async setup(db) {

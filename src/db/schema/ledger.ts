@@ -1,0 +1,58 @@
+import { sql } from "drizzle-orm";
+import { bigint, index, pgEnum, pgSequence, pgTable, primaryKey, timestamp, uniqueIndex } from "drizzle-orm/pg-core";
+
+/**
+ * Double-entry ledger. ESCROW holds buyers' payments until settlement (its balance is minus what left it);
+ * MERCHANT / MERCHANT_HELD are a shop's payable and frozen balances (owner: shop id), PROMOTER a promoter's
+ * (owner: user id); PLATFORM_* the platform's fees; BUYER_REFUNDS what went back to buyers. Owner 0: the platform.
+ */
+export const ledgerAccountKind = pgEnum("ledger_account_kind", [
+  "ESCROW",
+  "MERCHANT",
+  "MERCHANT_HELD",
+  "PROMOTER",
+  "PLATFORM_PROMOTION_FEE",
+  "PLATFORM_TECHNICAL_FEE",
+  "BUYER_REFUNDS",
+]);
+export const ledgerPostingKind = pgEnum("ledger_posting_kind", ["SETTLEMENT", "REFUND", "REFUND_REVERSAL", "HOLD_RELEASE"]);
+
+export const ledgerAccounts = pgTable(
+  "ledger_accounts",
+  {
+    id: bigint("id", { mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
+    kind: ledgerAccountKind("kind").notNull(),
+    ownerId: bigint("owner_id", { mode: "number" }).notNull().default(0),
+  },
+  (t) => [uniqueIndex("ledger_accounts_kind_owner_idx").on(t.kind, t.ownerId)],
+);
+
+/** One id per balanced set of entries. */
+export const ledgerPostingSeq = pgSequence("ledger_posting_seq");
+
+/**
+ * Entries, never edited: a posting's entries sum to zero; an account's balance is the sum of its entries
+ * (positive: owed to the account's owner). Order and refund ids are kept for reconciliation and statements.
+ */
+export const ledgerEntries = pgTable(
+  "ledger_entries",
+  {
+    postingId: bigint("posting_id", { mode: "number" }).notNull(),
+    // No foreign key check per row (a settlement run writes about a million entries; the checks were 80% of
+    // its time): entries are only written joined to their account rows, which are never deleted.
+    accountId: bigint("account_id", { mode: "number" }).notNull(),
+    kind: ledgerPostingKind("kind").notNull(),
+    amountFen: bigint("amount_fen", { mode: "number" }).notNull(),
+    orderId: bigint("order_id", { mode: "number" }),
+    refundId: bigint("refund_id", { mode: "number" }),
+    at: timestamp("at", { withTimezone: true, mode: "date" }).notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.postingId, t.accountId] }),
+    index("ledger_entries_account_idx").on(t.accountId, t.at),
+    index("ledger_entries_order_idx").on(t.orderId).where(sql`${t.orderId} is not null`),
+  ],
+);
+
+export type LedgerAccountRow = typeof ledgerAccounts.$inferSelect;
+export type LedgerEntryRow = typeof ledgerEntries.$inferSelect;

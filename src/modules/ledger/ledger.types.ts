@@ -1,0 +1,25 @@
+export type LedgerAccountKind =
+  | "ESCROW"
+  | "MERCHANT"
+  | "MERCHANT_HELD"
+  | "PROMOTER"
+  | "PLATFORM_PROMOTION_FEE"
+  | "PLATFORM_TECHNICAL_FEE"
+  | "BUYER_REFUNDS";
+
+export type LedgerPostingKind = "SETTLEMENT" | "REFUND" | "REFUND_REVERSAL" | "HOLD_RELEASE";
+
+/** One line of a posting: an account (kind + owner) and a signed amount (positive: owed to the owner). */
+export interface LedgerLine {
+  kind: LedgerAccountKind;
+  ownerId: number;
+  amountFen: number;
+}
+
+export interface Posting {
+  kind: LedgerPostingKind;
+  at: Date;
+  orderId?: number | null;
+  refundId?: number | null;
+  lines: LedgerLine[];
+}

@@ -1,0 +1,2 @@
+/** The orders module's face: what other modules may use. */
+export { Order, OrderStatus, toOrder } from "./orders.type.js";
