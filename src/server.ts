@@ -35,6 +35,7 @@ import { InProcessBus, type EventBus } from "./realtime/bus.js";
 import { RedisBus, redactedUrl } from "./realtime/redis-bus.js";
 import { buildGatewaySchema } from "./schema.js";
 import { seedDemo } from "./seed/demo.js";
+import { ensureBootstrapAdmin } from "./modules/accounts/accounts.bootstrap.js";
 import { IdentityService } from "./modules/accounts/identity.service.js";
 import { bearerToken, TokenService, type Viewer } from "./shared/auth.js";
 import { JwksVerifier } from "./shared/jwks.js";
@@ -43,13 +44,14 @@ import { within, retryUntil } from "./shared/deadline.js";
 import { AppError, ErrorCode, formatError, isUnavailable, RETRY_AFTER_SECONDS, unavailable, unavailableDependency } from "./shared/errors.js";
 import { DatabaseBreaker } from "./http/availability.js";
 import { createLogger, type Logger } from "./shared/logger.js";
+import { inBackground } from "./shared/background.js";
 
 export interface GatewayOptions {
   config: Config;
   clock?: Clock;
   log?: Logger;
   /** Every SQL statement, for statement-counting tests. */
-  onQuery?: (sql: string) => void;
+  onQuery?: (sql: string, job: string | undefined) => void;
 }
 
 export interface Gateway {
@@ -128,6 +130,10 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     done = step("seeding demo data (only into an empty database)");
     await seedDemo(database.db, log, clock.now());
     done();
+  }
+  if (config.BOOTSTRAP_ADMIN_SUBJECT) {
+    const admin = await ensureBootstrapAdmin(database.db, { name: config.BOOTSTRAP_ADMIN_NAME, issuer: config.JWT_ISSUER!, subject: config.BOOTSTRAP_ADMIN_SUBJECT }, clock.now());
+    if (admin) log.info("first admin created from BOOTSTRAP_ADMIN_SUBJECT", { userId: admin.id });
   }
 
   const bus: EventBus = config.REDIS_URL
@@ -231,7 +237,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   }
   const sweeper = setInterval(() => {
     // During an outage the sweep fails every tick: the outage is reported once by /readyz and the connection logs.
-    flashSales.sweep().catch((error) => (isUnavailable(error) ? log.debug : log.error)("flash sale sweep failed", { error }));
+    inBackground("flash-sale sweep", () => flashSales.sweep()).catch((error) => (isUnavailable(error) ? log.debug : log.error)("flash sale sweep failed", { error }));
   }, config.SWEEP_INTERVAL_MS);
   sweeper.unref();
   settlement.start();

@@ -1,8 +1,9 @@
-import { asc, isNull } from "drizzle-orm";
+import { asc, isNull, notLike } from "drizzle-orm";
 import type { Db } from "../db/client.js";
 import { liveSessions, users } from "../db/schema/index.js";
 import type { Role, TokenService } from "../shared/auth.js";
 import { toGlobalId } from "../shared/ids.js";
+import { DEMO_CROWD_PREFIX } from "./demo-crowd.js";
 
 const MAX_PRINTED = 12;
 
@@ -11,7 +12,7 @@ const MAX_PRINTED = 12;
  * checks), printed at start so GraphiQL is usable at once. Embedded mode only.
  */
 export async function demoTokens(db: Db, tokens: TokenService) {
-  const rows = await db.select().from(users).orderBy(asc(users.id)).limit(MAX_PRINTED);
+  const rows = await db.select().from(users).where(notLike(users.name, `${DEMO_CROWD_PREFIX}%`)).orderBy(asc(users.id)).limit(MAX_PRINTED);
   return Promise.all(rows.map(async (u) => ({ role: u.role, name: u.name, userId: u.id, token: await tokens.mint(u.id, u.role as Role) })));
 }
 
