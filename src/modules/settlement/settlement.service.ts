@@ -10,6 +10,7 @@ import type { Logger } from "../../shared/logger.js";
 import { pageSize } from "../../shared/pagination.js";
 import { userError, type UserErrorValue } from "../../shared/user-errors.js";
 import { balances, entriesOf, post, PLATFORM, type LedgerAccountKind } from "../ledger/index.js";
+import { shopIdsOwnedBy } from "../catalog/index.js";
 import type { OrderChange } from "../fulfilment/index.js";
 import * as q from "./settlement.queries.js";
 import { reversal, SettlementErrorCode, type SettlementTerms } from "./settlement.rules.js";
@@ -276,6 +277,6 @@ export class SettlementService {
   }
 
   private ownedShops(userId: number): Promise<number[]> {
-    return q.ownedShopIds(this.deps.db, userId);
+    return shopIdsOwnedBy(this.deps.db, userId);
   }
 }
