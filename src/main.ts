@@ -1,7 +1,5 @@
 import "reflect-metadata";
 import { ConfigError, loadConfig, StartupError } from "./config/env.js";
-import { startGateway } from "./server.js";
-import { demoTokens } from "./seed/demo-tokens.js";
 import { createLogger } from "./shared/logger.js";
 
 async function main() {
@@ -16,6 +14,10 @@ async function main() {
     throw error;
   }
   const log = createLogger(config.LOG_LEVEL, { service: "liveshelf", pid: process.pid });
+  log.info("starting", { mode: config.mode, port: config.PORT });
+  // Loaded after the first line: compiling the gateway's modules takes seconds on a cold start.
+  const { startGateway } = await import("./server.js");
+  const { demoRoom, demoTokens } = await import("./seed/demo-tokens.js");
   let gateway;
   try {
     gateway = await startGateway({ config, log });
@@ -33,6 +35,14 @@ async function main() {
   if (tokens.length > 0) {
     banner.push("", "  Bearer tokens (open the GraphiQL link to use one, or send `Authorization: Bearer <token>`):");
     for (const t of tokens) banner.push(`  ${t.role.padEnd(9)} ${t.name} (user ${t.userId})`, `            ${gateway.url}?token=${t.token}`);
+  }
+  const room = config.mode === "embedded" ? await demoRoom(gateway.database.db) : null;
+  if (room) {
+    const host = tokens.find((t) => t.userId === room.promoterId);
+    const overlay = `${gateway.url.replace(/\/graphql$/, "")}/overlay/${room.liveSessionId}`;
+    banner.push("", "  Live-room overlay of the demo room (a browser source for streaming software; the host's link adds its price-guard alerts):", `  ${overlay}`);
+    if (host) banner.push(`  ${overlay}?token=${host.token}`);
+    banner.push("  Move its countdown: npm run demo:crowd");
   }
   process.stderr.write(banner.join("\n") + "\n\n");
 

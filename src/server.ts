@@ -11,8 +11,9 @@ import { openDatabase, type Database } from "./db/client.js";
 import { migrateDatabase } from "./db/migrate.js";
 import { BodyTooLarge, readBody } from "./http/body.js";
 import { graphiqlAsset, graphiqlPage } from "./http/graphiql.js";
-import { createMetrics, observeFanout } from "./http/metrics.js";
+import { createMetrics, observeFanout, OperationNames } from "./http/metrics.js";
 import { overlayResponse } from "./http/overlay.js";
+import { logRequest, operationMetricsPlugin, trackRequest } from "./http/request-log.js";
 import { clientAddress, noCost, OperationGuard, screenHttpRequest, withCost } from "./http/operation-guard.js";
 import { OperationManifest, RedisApqCache } from "./http/persisted-operations.js";
 import { InProcessRateLimiter, RedisRateLimiter } from "./http/rate-limit.js";
@@ -34,6 +35,7 @@ import { InProcessBus, type EventBus } from "./realtime/bus.js";
 import { RedisBus, redactedUrl } from "./realtime/redis-bus.js";
 import { buildGatewaySchema } from "./schema.js";
 import { seedDemo } from "./seed/demo.js";
+import { ensureBootstrapAdmin } from "./modules/accounts/accounts.bootstrap.js";
 import { IdentityService } from "./modules/accounts/identity.service.js";
 import { bearerToken, TokenService, type Viewer } from "./shared/auth.js";
 import { JwksVerifier } from "./shared/jwks.js";
@@ -42,13 +44,14 @@ import { within, retryUntil } from "./shared/deadline.js";
 import { AppError, ErrorCode, formatError, isUnavailable, RETRY_AFTER_SECONDS, unavailable, unavailableDependency } from "./shared/errors.js";
 import { DatabaseBreaker } from "./http/availability.js";
 import { createLogger, type Logger } from "./shared/logger.js";
+import { inBackground } from "./shared/background.js";
 
 export interface GatewayOptions {
   config: Config;
   clock?: Clock;
   log?: Logger;
   /** Every SQL statement, for statement-counting tests. */
-  onQuery?: (sql: string) => void;
+  onQuery?: (sql: string, job: string | undefined) => void;
 }
 
 export interface Gateway {
@@ -96,6 +99,13 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const manifest = config.PERSISTED_QUERIES === "allowlist" ? OperationManifest.fromFile(config.OPERATIONS_MANIFEST!) : null;
 
   await assertPortFree(config.PORT, config.HOST);
+  // The first embedded start takes a while (PGlite, migrations, demo data): say what is happening.
+  const step = (msg: string, fields: Record<string, unknown> = {}) => {
+    const started = Date.now();
+    log.info(msg, fields);
+    return () => log.info(`${msg}: done`, { ...fields, ms: Date.now() - started });
+  };
+  let done = step("opening database", { database: config.DATABASE_URL ? "postgres" : "pglite" });
   const database = await openDatabase({
     url: config.DATABASE_URL,
     dataDir: embeddedDbDir(config),
@@ -112,8 +122,19 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       },
     );
   }
+  done();
+  done = step("migrating database");
   await migrateDatabase(database);
-  if (config.mode === "embedded" && config.SEED_DEMO === "auto") await seedDemo(database.db, log, clock.now());
+  done();
+  if (config.mode === "embedded" && config.SEED_DEMO === "auto") {
+    done = step("seeding demo data (only into an empty database)");
+    await seedDemo(database.db, log, clock.now());
+    done();
+  }
+  if (config.BOOTSTRAP_ADMIN_SUBJECT) {
+    const admin = await ensureBootstrapAdmin(database.db, { name: config.BOOTSTRAP_ADMIN_NAME, issuer: config.JWT_ISSUER!, subject: config.BOOTSTRAP_ADMIN_SUBJECT }, clock.now());
+    if (admin) log.info("first admin created from BOOTSTRAP_ADMIN_SUBJECT", { userId: admin.id });
+  }
 
   const bus: EventBus = config.REDIS_URL
     ? await RedisBus.connect(config.REDIS_URL, config.REDIS_KEY_PREFIX, log, {
@@ -216,20 +237,13 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   }
   const sweeper = setInterval(() => {
     // During an outage the sweep fails every tick: the outage is reported once by /readyz and the connection logs.
-    flashSales.sweep().catch((error) => (isUnavailable(error) ? log.debug : log.error)("flash sale sweep failed", { error }));
+    inBackground("flash-sale sweep", () => flashSales.sweep()).catch((error) => (isUnavailable(error) ? log.debug : log.error)("flash sale sweep failed", { error }));
   }, config.SWEEP_INTERVAL_MS);
   sweeper.unref();
   settlement.start();
 
-  const metricsPlugin: ApolloServerPlugin<Context> = {
-    async requestDidStart() {
-      return {
-        async willSendResponse({ operation, errors }) {
-          metrics.graphqlOperations.inc({ transport: "http", type: operation?.operation ?? "unknown", outcome: errors?.length ? "error" : "ok" });
-        },
-      };
-    },
-  };
+  const operationNames = new OperationNames();
+  const metricsPlugin = operationMetricsPlugin(metrics, operationNames);
   const breaker = new DatabaseBreaker(async () => {
     if (!(await within(database.ping().then(() => true), 1000, false))) throw new Error("no answer within 1 s");
   }, log);
@@ -337,7 +351,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     }
     const response = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method: req.method ?? "GET", headers, search: url.search, body },
-      context: async () => contextFor(viewer, requestId, caller),
+      context: async () => trackRequest(req, contextFor(viewer, requestId, caller), viewer?.userId),
     });
     for (const [key, value] of response.headers) res.setHeader(key, value);
     res.statusCode = response.status ?? 200;
@@ -434,14 +448,16 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
           else res.end();
         }
       } finally {
+        const seconds = Number(process.hrtime.bigint() - started) / 1e9;
         metrics.httpRequests.inc({ route: routeName, method: req.method ?? "?", status: String(res.statusCode) });
-        metrics.httpDuration.observe({ route: routeName }, Number(process.hrtime.bigint() - started) / 1e9);
+        metrics.httpDuration.observe({ route: routeName }, seconds);
+        logRequest(log, req, res, { requestId, route: routeName, durationMs: seconds * 1000 });
       }
     })();
   });
   server.keepAliveTimeout = 5_000;
 
-  const ws = attachWebSocket(server, { config, schema, identity, guard, log, metrics, contextFor, subscribe: (args) => hub.subscribe(args) });
+  const ws = attachWebSocket(server, { config, schema, identity, guard, log, metrics, operationNames, contextFor, subscribe: (args) => hub.subscribe(args) });
   await new Promise<void>((resolve, reject) => {
     server.once("error", (error: NodeJS.ErrnoException) =>
       reject(error.code === "EADDRINUSE" ? new StartupError(`PORT ${config.PORT} is already in use on ${config.HOST}`) : error),

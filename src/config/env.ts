@@ -45,6 +45,9 @@ const schema = z.object({
   JWT_CLOCK_TOLERANCE_SECONDS: intFrom(0, 300).default(30),
   /** Least time between two fetches of the key set when a token names an unknown kid. */
   JWKS_COOLDOWN_MS: intFrom(0, 3_600_000).default(30_000),
+  /** At start, the identity provider's subject made the first ADMIN when it is linked to no user yet (src/modules/accounts). */
+  BOOTSTRAP_ADMIN_SUBJECT: z.string().min(1).max(255).optional(),
+  BOOTSTRAP_ADMIN_NAME: z.string().min(1).max(100).default("Platform admin"),
   DB_POOL_SIZE: intFrom(1, 200).default(10),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
   SEED_DEMO: z.enum(["auto", "never"]).default("auto"),
@@ -147,6 +150,9 @@ export function loadConfig(env: RawEnv = process.env): Config {
     throw new ConfigError(
       "invalid configuration:\n  JWKS_URL or JWT_SECRET: production mode (DATABASE_URL set) needs the identity provider's key set (JWKS_URL), a local HS256 secret (JWT_SECRET, at least 32 characters), or both",
     );
+  }
+  if (config.BOOTSTRAP_ADMIN_SUBJECT && !config.JWKS_URL) {
+    throw new ConfigError("invalid configuration:\n  BOOTSTRAP_ADMIN_SUBJECT: names a user of the identity provider, so it needs JWKS_URL and JWT_ISSUER");
   }
   if (config.JWKS_URL && !config.JWT_ISSUER) {
     throw new ConfigError("invalid configuration:\n  JWT_ISSUER: required with JWKS_URL (the `iss` the identity provider puts in its tokens)");

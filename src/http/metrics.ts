@@ -26,6 +26,13 @@ export function createMetrics() {
       labelNames: ["transport", "type", "outcome"] as const,
       registers: [registry],
     }),
+    operationDuration: new Histogram({
+      name: "liveshelf_graphql_operation_duration_seconds",
+      help: "GraphQL operation latency by transport, type and operation name: HTTP until the response, WebSocket until a subscription's first result (its snapshot).",
+      labelNames: ["transport", "type", "operation"] as const,
+      buckets: [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers: [registry],
+    }),
     operationsRefused: new Counter({
       name: "liveshelf_operations_refused_total",
       help: "Operations refused by a limit (depth, aliases, directives, tokens, cost), the rate limit (throttled) or a policy.",
@@ -45,6 +52,24 @@ export function createMetrics() {
   };
 }
 export type Metrics = ReturnType<typeof createMetrics>;
+
+const MAX_OPERATION_NAMES = 200;
+
+/**
+ * Operation names as metric labels: clients choose them, so only the first MAX_OPERATION_NAMES distinct names get
+ * their own series (with an allowlist, the manifest's names); later ones are counted as "other", unnamed ones as
+ * "anonymous".
+ */
+export class OperationNames {
+  private readonly seen = new Set<string>();
+  label(name: string | null | undefined): string {
+    if (!name) return "anonymous";
+    if (this.seen.has(name)) return name;
+    if (this.seen.size >= MAX_OPERATION_NAMES || !/^[_A-Za-z][_0-9A-Za-z]{0,99}$/.test(name)) return "other";
+    this.seen.add(name);
+    return name;
+  }
+}
 
 /** Room fan-out: executions run vs messages delivered (their ratio is what execute-once saves). */
 export function observeFanout(metrics: Metrics, hub: FanoutHub): void {

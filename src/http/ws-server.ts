@@ -9,7 +9,7 @@ import type { Viewer } from "../shared/auth.js";
 import { AppError, ErrorCode, formatError } from "../shared/errors.js";
 import type { Logger } from "../shared/logger.js";
 import { DocumentAnalyzer } from "./limits.js";
-import type { Metrics } from "./metrics.js";
+import type { Metrics, OperationNames } from "./metrics.js";
 import { clientAddress, type CostReport, type OperationGuard } from "./operation-guard.js";
 import { MAX_FRAME_BYTES, MessageRate, onTokenExpiry, originAllowed, WsClose } from "./ws-guards.js";
 
@@ -20,6 +20,7 @@ export interface WsDeps {
   guard: OperationGuard;
   log: Logger;
   metrics: Metrics;
+  operationNames: OperationNames;
   contextFor: (viewer: Viewer | null, requestId: string) => Context;
   /** Runs subscriptions (room fields share one execution per event: see realtime/fanout.ts). */
   subscribe: (args: ExecutionArgs) => Promise<AsyncIterableIterator<ExecutionResult> | ExecutionResult>;
@@ -34,6 +35,8 @@ interface Extra {
   cancelExpiry?: () => void;
   /** extensions.cost of each active subscription, sent with each of its results. */
   costs: Map<string, CostReport>;
+  /** Each active subscription's name and start, for its latency (until the first result) and its log line. */
+  operations: Map<string, { name: string | null; label: string; started: bigint; results: number }>;
 }
 
 const KEEP_ALIVE_MS = 12_000;
@@ -110,7 +113,9 @@ export function attachWebSocket(server: HttpServer, deps: WsDeps) {
     });
     if (admitted.refusal) return [admitted.refusal];
     ctx.extra.costs.set(id, admitted.cost);
+    ctx.extra.operations.set(id, { name: operation.name ?? null, label: deps.operationNames.label(operation.name), started: process.hrtime.bigint(), results: 0 });
     metrics.wsSubscriptions.inc();
+    metrics.graphqlOperations.inc({ transport: "ws", type: "subscription", outcome: "ok" });
     return { schema: deps.schema, document: analysis.document!, operationName: payload.operationName, variableValues: payload.variables };
   }
 
@@ -134,22 +139,43 @@ export function attachWebSocket(server: HttpServer, deps: WsDeps) {
     },
     context: (ctx) => deps.contextFor(ctx.extra.viewer ?? null, ctx.extra.connectionId),
     onSubscribe: async (ctx, id, payload) => {
+      let result: Awaited<ReturnType<typeof subscribe>>;
       try {
-        return await subscribe(ctx, id, payload);
+        result = await subscribe(ctx, id, payload);
       } catch (error) {
-        if (error instanceof AppError) return [error];
-        return [new GraphQLError("unexpected", { originalError: error as Error })];
+        result = [error instanceof AppError ? error : new GraphQLError("unexpected", { originalError: error as Error })];
       }
+      if (Array.isArray(result)) {
+        metrics.graphqlOperations.inc({ transport: "ws", type: "unknown", outcome: "error" });
+        log.info("subscription refused", { connectionId: ctx.extra.connectionId, operationName: payload.operationName ?? null, userId: ctx.extra.viewer?.userId ?? null, code: result[0]?.extensions?.code });
+      }
+      return result;
     },
     onComplete: (ctx, id) => {
       if (ctx.extra.costs.delete(id)) metrics.wsSubscriptions.dec();
+      const op = ctx.extra.operations.get(id);
+      if (!op) return;
+      ctx.extra.operations.delete(id);
+      log.info("subscription", {
+        connectionId: ctx.extra.connectionId,
+        operationName: op.name,
+        userId: ctx.extra.viewer?.userId ?? null,
+        durationMs: Math.round(Number(process.hrtime.bigint() - op.started) / 1e6),
+        results: op.results,
+      });
     },
     onError: (ctx, _id, _payload, errors) => mask(errors, ctx.extra.connectionId),
-    onNext: (ctx, id, _payload, _args, result) => ({
-      ...result,
-      ...(result.errors ? { errors: mask(result.errors as GraphQLError[], ctx.extra.connectionId) } : {}),
-      extensions: { ...result.extensions, cost: ctx.extra.costs.get(id) },
-    }),
+    onNext: (ctx, id, _payload, _args, result) => {
+      const op = ctx.extra.operations.get(id);
+      if (op && op.results++ === 0) {
+        metrics.operationDuration.observe({ transport: "ws", type: "subscription", operation: op.label }, Number(process.hrtime.bigint() - op.started) / 1e9);
+      }
+      return {
+        ...result,
+        ...(result.errors ? { errors: mask(result.errors as GraphQLError[], ctx.extra.connectionId) } : {}),
+        extensions: { ...result.extensions, cost: ctx.extra.costs.get(id) },
+      };
+    },
   });
 
   wss.on("connection", (socket: WebSocket, request: IncomingMessage) => {
@@ -166,6 +192,7 @@ export function attachWebSocket(server: HttpServer, deps: WsDeps) {
       connectionId: `ws-${process.pid}-${++sequence}`,
       clientAddress: clientAddress(request.socket.remoteAddress, request.headers["x-forwarded-for"], config.TRUST_PROXY_HOPS),
       costs: new Map(),
+      operations: new Map(),
     };
     const rate = new MessageRate(config.WS_MAX_MESSAGES_PER_SECOND);
     // Over the frame limit `ws` closes with 1009 and emits this; a socket error must never reach the process.

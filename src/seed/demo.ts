@@ -18,7 +18,9 @@ import {
 import { eligibilityFacts } from "../modules/alliance/alliance.queries.js";
 import { evaluateEligibility, nextChinaMidnight } from "../modules/alliance/alliance.rules.js";
 import type { Logger } from "../shared/logger.js";
+import { DEMO_CROWD_PREFIX, DEMO_CROWD_SIZE } from "./demo-crowd.js";
 import { seedDemoLive } from "./demo-live.js";
+import { seedDemoMoney } from "./demo-money.js";
 
 /**
  * Demo data for the embedded default, drawn from the seeds: shops of the jade belts (Sihui, Ruili) and the
@@ -98,11 +100,14 @@ export async function seedDemo(db: Db, log: Logger, now: Date): Promise<boolean>
       now,
     });
     await seedDemoLive(tx, now);
+    await seedDemoMoney(tx, now);
     // Price guard (R12): the bonded skincare set (list 329.00) carries an agreed hand price of 280.00. Pinned with a
     // 5.00 subsidy a buyer reaches 291.10 (WARNING, within 5%); with 20.00, 276.10 (BLOCKED). See the README.
     const skincare = product("Imported skincare");
     await tx.insert(agreedPrices).values({ productId: skincare.id, agreedPriceFen: 28_000, unitsPerOrder: 1, gifts: ["travel-size toner"], filedBy: by("Global"), filedAt: now });
-    log.info("seeded demo data", { users: people.length, shops: 4, products: catalog.length, agreedPrices: 1 });
+    // The crowd that `npm run demo:crowd` sends at the demo's flash sale (last, so the named demo users keep ids 1…).
+    await tx.insert(users).values(Array.from({ length: DEMO_CROWD_SIZE }, (_, i) => ({ name: `${DEMO_CROWD_PREFIX}${String(i + 1).padStart(3, "0")}`, role: "BUYER" as const })));
+    log.info("seeded demo data", { users: people.length, crowd: DEMO_CROWD_SIZE, shops: 4, products: catalog.length, agreedPrices: 1 });
     return true;
   });
 }

@@ -1,5 +1,6 @@
+import { pino, type Logger as Pino } from "pino";
+
 type Level = "debug" | "info" | "warn" | "error";
-const ORDER: Record<Level | "silent", number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 };
 
 export interface Logger {
   debug(msg: string, fields?: Record<string, unknown>): void;
@@ -11,28 +12,41 @@ export interface Logger {
 
 const RESERVED = new Set(["time", "level", "msg"]);
 
-function serialise(value: unknown): unknown {
-  if (value instanceof Error) return { name: value.name, message: value.message, stack: value.stack };
-  return value;
+/**
+ * A caller's field never overwrites the line's own time, level or msg (a price guard's BLOCKED is not a log level):
+ * a colliding field is kept under "field.<name>". Errors keep their name, message and stack under any key.
+ */
+function fieldsOf(fields: Record<string, unknown> | undefined): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(fields ?? {})) {
+    out[RESERVED.has(key) ? `field.${key}` : key] = value instanceof Error ? { name: value.name, message: value.message, stack: value.stack } : value;
+  }
+  return out;
 }
 
-/** Structured JSON lines on stdout, one object per event. */
-export function createLogger(level: Level | "silent", base: Record<string, unknown> = {}): Logger {
-  const write = (at: Level, msg: string, fields?: Record<string, unknown>) => {
-    if (ORDER[at] < ORDER[level]) return;
-    const entry: Record<string, unknown> = { time: new Date().toISOString(), level: at, msg };
-    // A caller's field never overwrites the line's own time, level or msg (a price guard's BLOCKED is not a log
-    // level): a colliding field is kept under "field.<name>".
-    for (const [key, value] of [...Object.entries(base), ...Object.entries(fields ?? {})]) {
-      entry[RESERVED.has(key) ? `field.${key}` : key] = serialise(value);
-    }
-    process.stdout.write(JSON.stringify(entry) + "\n");
-  };
+function wrap(p: Pino): Logger {
   return {
-    debug: (msg, fields) => write("debug", msg, fields),
-    info: (msg, fields) => write("info", msg, fields),
-    warn: (msg, fields) => write("warn", msg, fields),
-    error: (msg, fields) => write("error", msg, fields),
-    child: (fields) => createLogger(level, { ...base, ...fields }),
+    debug: (msg, fields) => p.debug(fieldsOf(fields), msg),
+    info: (msg, fields) => p.info(fieldsOf(fields), msg),
+    warn: (msg, fields) => p.warn(fieldsOf(fields), msg),
+    error: (msg, fields) => p.error(fieldsOf(fields), msg),
+    child: (fields) => wrap(p.child(fieldsOf(fields))),
   };
+}
+
+/**
+ * Structured JSON lines on stdout, one object per event (pino): `{"level":"info","time":"<ISO>","msg":…,…fields}`.
+ * Written synchronously through process.stdout, so a line is out before the process exits.
+ */
+export function createLogger(level: Level | "silent", base: Record<string, unknown> = {}): Logger {
+  const p = pino(
+    {
+      level,
+      base: fieldsOf(base),
+      timestamp: pino.stdTimeFunctions.isoTime,
+      formatters: { level: (label) => ({ level: label }) },
+    },
+    process.stdout,
+  );
+  return wrap(p);
 }

@@ -1,5 +1,6 @@
 import "reflect-metadata";
 import { sql } from "drizzle-orm";
+import { writeFileSync } from "node:fs";
 import postgres from "postgres";
 import { openDatabase, resultRows, type Db } from "../../src/db/client.js";
 import { migrateDatabase } from "../../src/db/migrate.js";
@@ -111,8 +112,11 @@ async function settleAtScale(db: Db, orders: number, log: (msg: string) => void)
 // `node --import tsx tests/bench/settlement.ts`: this part alone (BENCH_SETTLEMENT_ORDERS, default 200,000).
 if (process.argv[1]?.endsWith("settlement.ts")) {
   benchSettlement(Number(process.env.BENCH_SETTLEMENT_ORDERS ?? 200_000), (msg) => process.stderr.write(`[bench] ${msg}\n`)).then(
-    (result) => {
-      process.stdout.write(JSON.stringify(result, null, 2) + "\n");
+    async (result) => {
+      const { cpus, loadavg } = await import("node:os");
+      const json = JSON.stringify({ at: new Date().toISOString(), node: process.version, cpus: cpus().length, loadAverage: loadavg()[0], settlement: result }, null, 2) + "\n";
+      writeFileSync(new URL("./results/settlement-latest.json", import.meta.url), json);
+      process.stdout.write(json);
       process.exit(0);
     },
     (error) => {

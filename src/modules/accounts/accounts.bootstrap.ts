@@ -42,3 +42,19 @@ export async function changeRole(db: Db, userId: number, role: Role): Promise<Us
   if (!current) throw new BootstrapError(`no user ${userId}`);
   return (await setRole(db, userId, role))!;
 }
+
+/**
+ * The env-driven first admin (BOOTSTRAP_ADMIN_SUBJECT): made when the subject is linked to no user yet, left alone
+ * otherwise (an admin may have changed its role since: the database decides). Processes starting together race
+ * safely: the identity link is unique, the loser's transaction rolls back. Returns the user made, or null.
+ */
+export async function ensureBootstrapAdmin(db: Db, input: { name: string; issuer: string; subject: string }, at: Date): Promise<UserRow | null> {
+  if (await userByIdentity(db, input.issuer, input.subject)) return null;
+  try {
+    return await createStaffUser(db, { name: input.name, role: Role.ADMIN, identity: { issuer: input.issuer, subject: input.subject } }, at);
+  } catch (error) {
+    const code = (error as { code?: string; cause?: { code?: string } })?.code ?? (error as { cause?: { code?: string } })?.cause?.code;
+    if (error instanceof BootstrapError || code === "23505") return null;
+    throw error;
+  }
+}

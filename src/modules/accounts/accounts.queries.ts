@@ -1,4 +1,4 @@
-import { and, eq, inArray } from "drizzle-orm";
+import { and, eq, gt, inArray } from "drizzle-orm";
 import type { DbOrTx } from "../../db/client.js";
 import { userIdentities, users, type UserRow } from "../../db/schema/index.js";
 import type { Role } from "../../shared/auth.js";
@@ -69,4 +69,13 @@ export async function linkIdentity(db: DbOrTx, values: { issuer: string; subject
     .onConflictDoNothing()
     .returning();
   return Boolean(row);
+}
+
+export function usersPage(db: DbOrTx, filter: { role?: Role; afterId?: number; limit: number }) {
+  return db
+    .select()
+    .from(users)
+    .where(and(filter.role ? eq(users.role, filter.role) : undefined, filter.afterId !== undefined ? gt(users.id, filter.afterId) : undefined))
+    .orderBy(users.id)
+    .limit(filter.limit + 1);
 }

@@ -1,4 +1,4 @@
-import { Arg, Authorized, Ctx, Field, ID, InputType, Mutation, ObjectType, Query, Resolver } from "type-graphql";
+import { Arg, Args, Authorized, Ctx, Field, ID, InputType, Mutation, ObjectType, Query, Resolver } from "type-graphql";
 import type { Context } from "../../context.js";
 import { Role } from "../../shared/auth.js";
 import { forbidden } from "../../shared/errors.js";
@@ -7,7 +7,8 @@ import { nodeFetcher, registerNodeType } from "../../shared/node.registry.js";
 import { Node } from "../../shared/node.type.js";
 import { UserErrorType, type UserErrorValue } from "../../shared/user-errors.js";
 import { AccountErrorCode } from "./accounts.service.js";
-import { toUser, User } from "./user.type.js";
+import { PageArgs } from "../../shared/pagination.js";
+import { toUser, User, UserConnection } from "./user.type.js";
 
 const AccountUserErrorType = UserErrorType("AccountUserError", AccountErrorCode);
 
@@ -61,6 +62,12 @@ export class AccountsResolver {
     if (!ctx.viewer) return null;
     const row = await ctx.loaders.userById.load(ctx.viewer.userId);
     return row ? toUser(row) : null;
+  }
+
+  @Authorized(Role.ADMIN, Role.ANALYST)
+  @Query(() => UserConnection, { description: "Staff: users, oldest first, optionally of one role (users appear on their first request with the platform's token)." })
+  users(@Args(() => PageArgs) page: PageArgs, @Arg("role", () => Role, { nullable: true, description: "Only users of this role." }) role: Role | null, @Ctx() ctx: Context) {
+    return ctx.services.accounts.users(ctx, page, role);
   }
 
   @Authorized(Role.ADMIN)

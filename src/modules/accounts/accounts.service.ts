@@ -5,7 +5,8 @@ import { Role } from "../../shared/auth.js";
 import { forbidden, notFound, unauthenticated } from "../../shared/errors.js";
 import { idOf } from "../../shared/ids.js";
 import { userError, type UserErrorValue } from "../../shared/user-errors.js";
-import { setBanned, setRole, usersByIds } from "./accounts.queries.js";
+import { connectionOf, decodeCursor, pageSize, type PageArgs } from "../../shared/pagination.js";
+import { setBanned, setRole, usersByIds, usersPage } from "./accounts.queries.js";
 import type { IdentityService } from "./identity.service.js";
 import { toUser, type User } from "./user.type.js";
 
@@ -43,6 +44,21 @@ export class AccountsService {
     await this.accessChanged(ctx, userId);
     ctx.log.info(banned ? "account banned" : "account reinstated", { userId, by: ctx.viewer.userId });
     return { user: toUser(row), userErrors: [] };
+  }
+
+  /** Staff: every user, oldest first (e.g. to find a user provisioned from the identity provider and give it a role). */
+  async users(ctx: Context, page: PageArgs, role: Role | null | undefined) {
+    if (!ctx.viewer) throw unauthenticated();
+    if (ctx.viewer.role !== Role.ADMIN && ctx.viewer.role !== Role.ANALYST) throw forbidden("listing users");
+    const limit = pageSize(page.first);
+    const key = `users:${role ?? "ALL"}`;
+    const after = decodeCursor(page.after, key);
+    const rows = await usersPage(ctx.db, { role: role ?? undefined, afterId: after?.id, limit });
+    return connectionOf(
+      { nodes: rows.slice(0, limit).map(toUser), hasNextPage: rows.length > limit },
+      (user) => ({ key, value: user.rowId, id: user.rowId }),
+      Boolean(after),
+    );
   }
 
   /** Admin: gives a user another role (the database's role is the one that counts, whatever tokens claim). */

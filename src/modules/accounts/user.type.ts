@@ -1,4 +1,5 @@
 import { Field, ObjectType } from "type-graphql";
+import { PageInfo } from "../../shared/pagination.js";
 import { Role } from "../../shared/auth.js";
 import { toGlobalId } from "../../shared/ids.js";
 import { Node } from "../../shared/node.type.js";
@@ -17,6 +18,24 @@ export class User extends Node {
 
   @Field(() => Boolean, { description: "Banned accounts keep no live subscriptions." })
   banned!: boolean;
+}
+
+@ObjectType("UserEdge", { description: "A user in a page of results." })
+export class UserEdge {
+  @Field(() => User, { description: "The user." })
+  node!: User;
+
+  @Field(() => String, { description: "Opaque cursor of this edge." })
+  cursor!: string;
+}
+
+@ObjectType("UserConnection", { description: "A page of users, oldest first." })
+export class UserConnection {
+  @Field(() => [UserEdge], { description: "The users of this page." })
+  edges!: UserEdge[];
+
+  @Field(() => PageInfo, { description: "Where this page sits in the list." })
+  pageInfo!: PageInfo;
 }
 
 export function toUser(row: UserRow): User {

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, exists, gt, gte, inArray, isNotNull, isNull, lte, ne, notExists, notInArray, or, sql, type AnyColumn, type SQL, type SQLWrapper } from "drizzle-orm";
+import { and, asc, desc, eq, exists, gt, gte, inArray, isNotNull, isNull, lte, notExists, notInArray, or, sql, type AnyColumn, type SQL, type SQLWrapper } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
 import type { DbOrTx } from "../../db/client.js";
 import {
@@ -195,7 +195,8 @@ export function ownShopsByPromoterIds(db: DbOrTx, promoterIds: readonly number[]
     .selectDistinctOn([shops.ownerId], { promoterId: shops.ownerId, shopId: shops.id })
     .from(shops)
     .innerJoin(users, eq(users.id, shops.ownerId))
-    .where(and(inArray(shops.ownerId, [...promoterIds]), eq(users.role, "PROMOTER"), ne(shops.status, "CLOSED")))
+    // A cross-border shop still under review, or rejected, is not (yet) the promoter's shop.
+    .where(and(inArray(shops.ownerId, [...promoterIds]), eq(users.role, "PROMOTER"), notInArray(shops.status, ["CLOSED", "UNDER_REVIEW", "REJECTED"])))
     .orderBy(shops.ownerId, shops.id);
 }
 

@@ -13,6 +13,7 @@ import { balances, entriesOf, post, PLATFORM, type LedgerAccountKind } from "../
 import type { OrderChange } from "../fulfilment/index.js";
 import * as q from "./settlement.queries.js";
 import { reversal, SettlementErrorCode, type SettlementTerms } from "./settlement.rules.js";
+import { inBackground } from "../../shared/background.js";
 
 export type SettlementUserError = UserErrorValue<SettlementErrorCode>;
 
@@ -83,16 +84,18 @@ export class SettlementService {
     private readonly deps: { db: Db; clock: Clock; log: Logger; terms: SettlementTerms; fulfilment: FulfilmentPort; intervalMs: number },
   ) {}
 
-  /** The schedule: every interval, if no other process is settling, receipts then settlement as of now. */
+  /** The schedule: at start and every interval, if no other process is settling, receipts then settlement as of now. */
   start(): void {
     if (this.deps.intervalMs <= 0 || this.timer) return;
-    this.timer = setInterval(() => {
+    const tick = () => {
       if (this.running) return;
-      this.running = this.settle(this.deps.clock.now(), { trigger: "SCHEDULE", by: null, wait: false })
+      this.running = inBackground("settlement schedule", () => this.settle(this.deps.clock.now(), { trigger: "SCHEDULE", by: null, wait: false }))
         .catch((error) => this.deps.log.error("scheduled settlement failed", { error }))
         .finally(() => (this.running = null));
-    }, this.deps.intervalMs);
+    };
+    this.timer = setInterval(tick, this.deps.intervalMs);
     this.timer.unref();
+    tick();
   }
 
   async stop(): Promise<void> {

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { userIdentities, users } from "../../../src/db/schema/index.js";
 import { freshDatabase, runCli } from "../../support/fresh-database.js";
 import { startTestGateway } from "../../support/gateway.js";
-import { SetUserRoleDocument, ViewerDocument } from "../../support/generated/graphql.js";
+import { SetUserRoleDocument, UsersDocument, ViewerDocument } from "../../support/generated/graphql.js";
 import { TestIdentityProvider } from "../../support/identity-provider.js";
 import { REDIS_URL } from "../../support/services.js";
 
@@ -41,9 +41,17 @@ describe("the first admin (npm run admin)", () => {
 
       const adminToken = await idp.token({ sub: "ops-root", role: "BUYER" });
       expect((await gw.request(ViewerDocument, {}, adminToken)).data!.viewer).toMatchObject({ name: "运营 Root", role: "ADMIN" });
-      const newcomer = await gw.request(ViewerDocument, {}, await idp.token({ sub: "analyst-to-be" }));
-      const promoted = await gw.request(SetUserRoleDocument, { input: { userId: newcomer.data!.viewer!.id, role: "ANALYST" as never } }, adminToken);
+      await gw.request(ViewerDocument, {}, await idp.token({ sub: "analyst-to-be", name: "数据分析" }));
+      // the admin finds the newcomer among the users, and gives it its role
+      const buyers = await gw.request(UsersDocument, { role: "BUYER" as never, first: 10 }, adminToken);
+      expect(buyers.data!.users.edges.map((e) => e.node.name)).toEqual(["数据分析"]);
+      const promoted = await gw.request(SetUserRoleDocument, { input: { userId: buyers.data!.users.edges[0]!.node.id, role: "ANALYST" as never } }, adminToken);
       expect(promoted.data!.setUserRole).toMatchObject({ user: { role: "ANALYST" }, userErrors: [] });
+      const listed = await gw.request(UsersDocument, { first: 1 }, await idp.token({ sub: "analyst-to-be" }));
+      expect(listed.data!.users.edges.map((e) => e.node.role)).toEqual(["ADMIN"]);
+      expect(listed.data!.users.pageInfo.hasNextPage).toBe(true);
+      const refused = await gw.request(UsersDocument, { first: 1 }, await idp.token({ sub: "just-a-buyer" }));
+      expect(refused.errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
     } finally {
       await gw.stop();
     }
@@ -51,5 +59,41 @@ describe("the first admin (npm run admin)", () => {
     const setRole = await runCli("admin", ["set-role", "--user", "2", "--role", "ADMIN"], env);
     expect(setRole.code).toBe(0);
     expect(setRole.stderr).toMatch(/is now ADMIN/);
+  });
+});
+
+describe("the first admin from the environment (BOOTSTRAP_ADMIN_SUBJECT)", () => {
+  it("is made once on an empty database, even by processes starting together, and left alone afterwards", async () => {
+    const idp = await TestIdentityProvider.start();
+    await idp.addKey("EdDSA");
+    const database = await freshDatabase("envadmin");
+    const env = {
+      ...idp.env(),
+      DATABASE_URL: database.url,
+      JWT_SECRET: "",
+      REDIS_KEY_PREFIX: `liveshelf-envadmin-${process.pid}:`,
+      BOOTSTRAP_ADMIN_SUBJECT: "ops-env",
+      BOOTSTRAP_ADMIN_NAME: "值班运营",
+    };
+    try {
+      const gateways = await Promise.all([startTestGateway("postgres", { env }), startTestGateway("postgres", { env })]);
+      try {
+        const rows = await gateways[0]!.database.db.select().from(users);
+        expect(rows.map((r) => [r.name, r.role])).toEqual([["值班运营", "ADMIN"]]);
+        const token = await idp.token({ sub: "ops-env" });
+        for (const gw of gateways) expect((await gw.request(ViewerDocument, {}, token)).data!.viewer).toMatchObject({ role: "ADMIN", name: "值班运营" });
+      } finally {
+        await Promise.all(gateways.map((gw) => gw.stop()));
+      }
+      const again = await startTestGateway("postgres", { env });
+      try {
+        expect(await again.database.db.select().from(users)).toHaveLength(1);
+      } finally {
+        await again.stop();
+      }
+    } finally {
+      await database.drop();
+      await idp.stop();
+    }
   });
 });

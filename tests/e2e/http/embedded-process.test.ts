@@ -30,6 +30,11 @@ describe("the embedded default, as `npm start` runs it", () => {
     const first = await spawnGateway({ DATA_DIR: dataDir, LOG_LEVEL: "info" });
     expect(Object.keys(first.tokens).sort()).toEqual(["ADMIN", "ANALYST", "BUYER", "MERCHANT", "PROMOTER"]);
     expect(first.users.filter((u) => u.role === "MERCHANT")).toHaveLength(3);
+    // The first start says what it is doing, in order.
+    const steps = ["starting", "opening database", "migrating database", "migrating database: done", "seeding demo data (only into an empty database): done", "gateway listening"];
+    const at = steps.map((msg) => first.output().indexOf(`"msg":"${msg}"`));
+    expect(at.every((i) => i >= 0)).toBe(true);
+    expect([...at].sort((x, y) => x - y)).toEqual(at);
     const listed = await post(first.url, ProductsDocument, { first: 50 });
     expect(listed.data.products.edges.length).toBe(12);
     const viewer = await post(first.url, ViewerDocument, {}, first.tokens.MERCHANT);

@@ -22,6 +22,9 @@ describe("configuration", () => {
     [{ DATABASE_URL: "postgres://x@h/db", REDIS_URL: "redis://h" }, "JWT_SECRET"],
     [{ JWT_SECRET: "short" }, "JWT_SECRET"],
     [{ LOG_LEVEL: "loud" }, "LOG_LEVEL"],
+    [{ BOOTSTRAP_ADMIN_SUBJECT: "ops" }, "BOOTSTRAP_ADMIN_SUBJECT"],
+    [{ DATABASE_URL: "postgres://x@h/db", REDIS_URL: "redis://h", JWKS_URL: "https://id.example/jwks.json" }, "JWT_ISSUER"],
+    [{ JWKS_URL: "https://id.example/jwks.json", JWT_ISSUER: "https://id.example/", JWT_ALGORITHMS: "HS256" }, "JWT_ALGORITHMS"],
   ])("names the variable at fault: %j", (env, variable) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(variable);
