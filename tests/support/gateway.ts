@@ -21,6 +21,12 @@ export interface TestGateway extends Gateway {
   ws(token?: string | null): Client;
 }
 
+/** The flash-sale sweep's two statements (it runs on its own timer, so it may land inside a counted window). */
+const SWEEP = /"flash_sales"\."(starts_at|ends_at)" <=/;
+
+/** The statements a counted request sent, without the sweep's. */
+export const requestStatements = (statements: string[]) => statements.filter((statement) => !SWEEP.test(statement));
+
 /** A gateway on real PostgreSQL + Redis, or on in-memory PGlite + the in-process bus (the embedded mode). */
 export async function startTestGateway(
   backend: Backend,

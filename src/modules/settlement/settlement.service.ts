@@ -10,6 +10,7 @@ import type { Logger } from "../../shared/logger.js";
 import { pageSize } from "../../shared/pagination.js";
 import { userError, type UserErrorValue } from "../../shared/user-errors.js";
 import { balances, entriesOf, post, PLATFORM, type LedgerAccountKind } from "../ledger/index.js";
+import { shopIdsOwnedBy } from "../catalog/index.js";
 import type { OrderChange } from "../fulfilment/index.js";
 import * as q from "./settlement.queries.js";
 import { reversal, SettlementErrorCode, type SettlementTerms } from "./settlement.rules.js";
@@ -237,6 +238,7 @@ export class SettlementService {
       ownerId = idOf("Shop", args.shopId, "shopId");
       if (!staff && !(viewer.role === Role.MERCHANT && (await this.ownedShops(viewer.userId)).includes(ownerId))) throw forbidden("reading another shop's statement");
     } else if (args.party === "PROMOTER") {
+      if (!args.promoterId && viewer.role !== Role.PROMOTER) throw badInput("Name the promoter (promoterId).", "promoterId");
       ownerId = args.promoterId ? idOf("User", args.promoterId, "promoterId") : viewer.userId;
       if (!staff && !(viewer.role === Role.PROMOTER && ownerId === viewer.userId)) throw forbidden("reading another promoter's statement");
     } else {
@@ -276,6 +278,6 @@ export class SettlementService {
   }
 
   private ownedShops(userId: number): Promise<number[]> {
-    return q.ownedShopIds(this.deps.db, userId);
+    return shopIdsOwnedBy(this.deps.db, userId);
   }
 }

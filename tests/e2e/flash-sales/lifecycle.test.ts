@@ -167,7 +167,7 @@ describe.each(BACKENDS)("live sessions and flash sales on %s", (backend) => {
       [{ allocatedUnits: 0 }, "INVALID_UNITS"],
       [{ perBuyerLimit: 3 }, "INVALID_LIMIT"],
       [{ flashPrice: "0" }, "INVALID_PRICE"],
-      [{ endsAt: new Date(Date.now() - 1000).toISOString() }, "INVALID_WINDOW"],
+      [{ endsAt: new Date(clock.now().getTime() - 1000).toISOString() }, "INVALID_WINDOW"],
       [{ flashPrice: "100.01" }, "ABOVE_LIST_PRICE"],
       [{ startsAt: new Date(clock.now().getTime() - 3 * 60_000).toISOString() }, "STARTS_IN_PAST"],
       [{ startsAt: new Date(clock.now().getTime() + 60_000).toISOString(), endsAt: new Date(clock.now().getTime() + 30_000).toISOString() }, "INVALID_WINDOW"],
