@@ -275,8 +275,10 @@ export class PriceGuardService implements FlashSaleGuard, CartGuard, OrderGuard,
       },
       o.targets,
     );
-    afterCommit(tx, alert);
-    ctx.log.info("price guard alert", { alertLevel: level, offer: o.offer, productId: o.productId, reachableFen: reach.handPriceFen, floorFen: filing.agreedPriceFen });
+    afterCommit(tx, async () => {
+      await alert();
+      ctx.log.info("price guard alert", { alertLevel: level, offer: o.offer, productId: o.productId, reachableFen: reach.handPriceFen, floorFen: filing.agreedPriceFen });
+    });
     return level === "BLOCKED" ? message : null;
   }
 
