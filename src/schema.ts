@@ -4,7 +4,9 @@ import { fileURLToPath } from "node:url";
 import { lexicographicSortSchema, printSchema, type GraphQLSchema } from "graphql";
 import { buildSchema } from "type-graphql";
 import { authChecker } from "./shared/auth.js";
+import { validateText } from "./shared/text.js";
 import { AccountsResolver } from "./modules/accounts/accounts.resolver.js";
+import { AnalyticsResolver } from "./modules/analytics/index.js";
 import {
   CommissionPlanResolver,
   DistributionResolver,
@@ -39,6 +41,7 @@ export function buildGatewaySchema(): Promise<GraphQLSchema> {
   built ??= buildSchema({
     resolvers: [
       AccountsResolver,
+      AnalyticsResolver,
       GovernanceResolver,
       ProductResolver,
       ShopResolver,
@@ -66,7 +69,8 @@ export function buildGatewaySchema(): Promise<GraphQLSchema> {
       OrderSettlementResolver,
     ],
     authChecker,
-    validate: false,
+    // One text validator for every argument (src/shared/text.ts): NUL, lone surrogates, blank and overlong text.
+    validateFn: validateText,
     // Every subscription brings its own `subscribe` (snapshot first, then bus events); no topic-based PubSub is used.
     pubSub: {
       publish: () => {

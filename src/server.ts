@@ -44,13 +44,14 @@ import { within, retryUntil } from "./shared/deadline.js";
 import { AppError, ErrorCode, formatError, isUnavailable, RETRY_AFTER_SECONDS, unavailable, unavailableDependency } from "./shared/errors.js";
 import { DatabaseBreaker } from "./http/availability.js";
 import { createLogger, type Logger } from "./shared/logger.js";
+import { inBackground } from "./shared/background.js";
 
 export interface GatewayOptions {
   config: Config;
   clock?: Clock;
   log?: Logger;
   /** Every SQL statement, for statement-counting tests. */
-  onQuery?: (sql: string) => void;
+  onQuery?: (sql: string, job: string | undefined) => void;
 }
 
 export interface Gateway {
@@ -236,7 +237,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   }
   const sweeper = setInterval(() => {
     // During an outage the sweep fails every tick: the outage is reported once by /readyz and the connection logs.
-    flashSales.sweep().catch((error) => (isUnavailable(error) ? log.debug : log.error)("flash sale sweep failed", { error }));
+    inBackground("flash-sale sweep", () => flashSales.sweep()).catch((error) => (isUnavailable(error) ? log.debug : log.error)("flash sale sweep failed", { error }));
   }, config.SWEEP_INTERVAL_MS);
   sweeper.unref();
   settlement.start();

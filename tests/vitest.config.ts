@@ -13,12 +13,20 @@ export default defineConfig({
     alias: [{ find: /^graphql$/, replacement: require.resolve("graphql") }],
   },
   test: {
-    include: ["tests/**/*.test.ts"],
     globalSetup: ["tests/support/global-setup.ts"],
     setupFiles: ["tests/support/setup.ts"],
     testTimeout: 30_000,
     hookTimeout: 90_000,
     pool: "forks",
     reporters: ["default"],
+    projects: [
+      { extends: true, test: { name: "app", include: ["tests/**/*.test.ts"], exclude: ["tests/faults/**", "**/node_modules/**"] } },
+      // The fault suite stops and kills its own PostgreSQL, Redis and gateway processes and measures latency
+      // bounds: its files run one at a time, after the other tests, so nothing else competes for the machine.
+      {
+        extends: true,
+        test: { name: "faults", include: ["tests/faults/**/*.test.ts"], fileParallelism: false, sequence: { groupOrder: 1 }, testTimeout: 120_000 },
+      },
+    ],
   },
 });

@@ -7,7 +7,7 @@ const probe = fileURLToPath(new URL("./support/postgres-driver-probe.ts", import
 
 function run(url: string, scenario: string): Promise<{ code: number | null; out: string; err: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, ["--import", "tsx", probe, url, scenario], { timeout: 30_000 }, (error, out, err) =>
+    execFile(process.execPath, ["--import", "tsx", probe, url, scenario], { timeout: 90_000 }, (error, out, err) =>
       resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, out, err }),
     );
   });

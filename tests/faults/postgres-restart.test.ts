@@ -7,7 +7,7 @@ import { buildUsers } from "../support/builders.js";
 import { FlashSaleInventoryDocument, PlaceOrderDocument } from "../support/generated/graphql.js";
 import type { GatewayProcess } from "../support/process.js";
 import { liveSale } from "../support/scenarios.js";
-import { alive, gql, overlay, percentile, readyz, REFUSAL_BOUND_MS, serverDurations, sleep, startCluster, waitFor, type FaultCluster, type Reply } from "./support/cluster.js";
+import { alive, durationsBetween, expectRefusalBounds, gql, overlay, readyz, serverDurations, sleep, startCluster, waitFor, type FaultCluster, type Reply } from "./support/cluster.js";
 
 /**
  * Issue 10, case 1: `pg_ctl stop -m fast` under a flash-sale load on two gateway processes, a few seconds down,
@@ -58,13 +58,16 @@ describe("PostgreSQL restarted under load", () => {
     await sleep(1500);
     c.pg.stop();
     down = { from: Date.now(), to: 0 };
-    const before = await Promise.all([serverDurations(a), serverDurations(b)]);
     // Overlays that (re)subscribe while PostgreSQL is away, on the process whose room is not loaded yet.
     const late = Array.from({ length: 4 }, () => overlay(b.url.replace("http", "ws"), s.liveSessionId, inventory));
     await sleep(500);
     const ready = await Promise.all([readyz(a), readyz(b)]);
     const health = await fetch(new URL("/healthz", a.url));
-    await sleep(3500);
+    // Requests in flight while PostgreSQL was shutting down finish (or fail) first; the gateways' histograms then
+    // count only requests that arrived with PostgreSQL away.
+    await sleep(1000);
+    const before = await Promise.all([serverDurations(a), serverDurations(b)]);
+    await sleep(2500);
     const after = await Promise.all([serverDurations(a), serverDurations(b)]);
     c.pg.start();
     down.to = Date.now();
@@ -84,11 +87,7 @@ describe("PostgreSQL restarted under load", () => {
       expect(r.code).toBe("UNAVAILABLE");
       expect(r.retryAfter).toBe("1");
     }
-    const server = { withinBound: after[0]!.withinBound + after[1]!.withinBound - before[0]!.withinBound - before[1]!.withinBound, all: after[0]!.all + after[1]!.all - before[0]!.all - before[1]!.all };
-    expect(server.all).toBeGreaterThan(10);
-    expect(server.withinBound).toBe(server.all);
-    expect(percentile(during.map((r) => r.ms), 95)).toBeLessThan(REFUSAL_BOUND_MS);
-    expect(Math.max(...during.map((r) => r.ms))).toBeLessThan(3 * REFUSAL_BOUND_MS);
+    const bounds = expectRefusalBounds(durationsBetween(before, after), during.map((r) => r.ms), expect);
     expect(replies.filter((r) => r.status >= 500 && r.status !== 503)).toEqual([]);
     expect(replies.filter((r) => r.code && !["UNAVAILABLE"].includes(r.code))).toEqual([]);
 
@@ -111,7 +110,7 @@ describe("PostgreSQL restarted under load", () => {
     expect(late.some((o) => o.resubscribed > 0)).toBe(true);
     await Promise.all(all.map((o) => o.stop()));
     console.info(
-      `[faults] postgres restart: ${replies.length} replies, ${during.length} refused while down (server: ${server.withinBound}/${server.all} within 1 s; client p95 ${Math.round(percentile(during.map((r) => r.ms), 95))} ms, max ${Math.round(Math.max(...during.map((r) => r.ms)))} ms), readyz ${ready.map((r) => Math.round(r.ms)).join("/")} ms, ${accepted.length} accepted = ${rows.length} orders = ${sale!.soldUnits} sold, ${late.reduce((n, o) => n + o.resubscribed, 0)} resubscriptions`,
+      `[faults] postgres restart: ${replies.length} replies, ${during.length} refused while down (${bounds}), readyz ${ready.map((r) => Math.round(r.ms)).join("/")} ms, ${accepted.length} accepted = ${rows.length} orders = ${sale!.soldUnits} sold, ${late.reduce((n, o) => n + o.resubscribed, 0)} resubscriptions`,
     );
   }, 120_000);
 });

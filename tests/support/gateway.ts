@@ -21,6 +21,12 @@ export interface TestGateway extends Gateway {
   ws(token?: string | null): Client;
 }
 
+/** The flash-sale sweep's two statements (it runs on its own timer, so it may land inside a counted window). */
+const SWEEP = /"flash_sales"\."(starts_at|ends_at)" <=/;
+
+/** The statements a counted request sent, without the sweep's. */
+export const requestStatements = (statements: string[]) => statements.filter((statement) => !SWEEP.test(statement));
+
 /** A gateway on real PostgreSQL + Redis, or on in-memory PGlite + the in-process bus (the embedded mode). */
 export async function startTestGateway(
   backend: Backend,
@@ -36,8 +42,10 @@ export async function startTestGateway(
   // No scheduled settlement: it would settle other tests' orders in the shared database on its own clock.
   const quiet = { SETTLEMENT_INTERVAL_MS: "0" };
   const config = loadConfig({ PORT: "0", HOST: "127.0.0.1", JWT_SECRET, LOG_LEVEL: "error", DB_POOL_SIZE: "5", ...unthrottled, ...quiet, ...env, ...options.env });
+  // A request's statements: the schedule's (sweeps, ticks) run in the same process and are left out.
   const statements: string[] = [];
-  const gateway = await startGateway({ config, clock: options.clock, log: options.log, onQuery: (sql) => statements.push(sql) });
+  const onQuery = (sql: string, job: string | undefined) => void (job === undefined && statements.push(sql));
+  const gateway = await startGateway({ config, clock: options.clock, log: options.log, onQuery });
   const clients: Client[] = [];
   return {
     ...gateway,

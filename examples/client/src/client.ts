@@ -92,7 +92,10 @@ export function createLiveshelfClient(options: LiveshelfClientOptions) {
     (ws ??= createClient({
       url: options.url.replace(/^http/, "ws"),
       webSocketImpl: options.webSocketImpl,
-      lazy: true,
+      // Connected from the first subscription until dispose(). A lazy client closes when its last subscription ends,
+      // and one ending while it reconnects leaves an unhandled rejection ("All Subscriptions Gone", graphql-ws #565).
+      lazy: false,
+      onNonLazyError: () => {},
       retryAttempts: Infinity,
       shouldRetry: () => true,
       retryWait: (retries) => new Promise((resolve) => setTimeout(resolve, backoff(retries))),

@@ -17,6 +17,8 @@ import {
 import { users } from "./accounts.js";
 import { products, shops } from "./catalog.js";
 import { orders } from "./orders.js";
+import { TEXT_LIMITS } from "../../shared/text.js";
+import { textLimit } from "./text-limits.js";
 
 const at = (name: string) => timestamp(name, { withTimezone: true, mode: "date" });
 
@@ -65,6 +67,8 @@ export const distributionApplications = pgTable(
       .on(t.shopId)
       .where(sql`${t.status} in ('PENDING_REVIEW', 'AWAITING_INSPECTION', 'APPROVED')`),
     check("distribution_applications_retry_when_failed", sql`(${t.status} = 'FAILED') = (${t.retryAfter} IS NOT NULL)`),
+    textLimit("distribution_applications_review_note_length", t.reviewNote, TEXT_LIMITS.reviewNote),
+    textLimit("distribution_applications_inspection_report_length", t.inspectionReport, TEXT_LIMITS.inspectionReport),
   ],
 );
 
@@ -107,7 +111,7 @@ export const qualityViolations = pgTable(
     occurredAt: at("occurred_at").notNull(),
     recordedAt: at("recorded_at").notNull().defaultNow(),
   },
-  (t) => [index("quality_violations_shop_idx").on(t.shopId, t.occurredAt)],
+  (t) => [index("quality_violations_shop_idx").on(t.shopId, t.occurredAt), textLimit("quality_violations_reason_length", t.reason, TEXT_LIMITS.violationReason)],
 );
 
 /** A shop's settlement terms; a shop without a row settles on the normal period. */
@@ -133,7 +137,11 @@ export const promoterProfiles = pgTable(
     payoutSignedAt: at("payout_signed_at"),
     updatedAt: at("updated_at").notNull(),
   },
-  (t) => [uniqueIndex("promoter_profiles_pid_idx").on(t.promotionPid)],
+  (t) => [
+    uniqueIndex("promoter_profiles_pid_idx").on(t.promotionPid),
+    textLimit("promoter_profiles_pid_length", t.promotionPid, 64),
+    textLimit("promoter_profiles_account_name_length", t.payoutAccountName, TEXT_LIMITS.accountName),
+  ],
 );
 
 export const commissionPlanKind = pgEnum("commission_plan_kind", ["GENERAL", "SHOP_TARGETED", "PRODUCT_TARGETED"]);
@@ -235,6 +243,8 @@ export const sampleRequests = pgTable(
     index("sample_requests_shop_idx").on(t.shopId, t.id),
     index("sample_requests_promoter_idx").on(t.promoterId, t.id),
     check("sample_requests_tracking_when_accepted", sql`(${t.status} = 'ACCEPTED') = (${t.trackingNo} IS NOT NULL)`),
+    textLimit("sample_requests_note_length", t.note, TEXT_LIMITS.sampleNote),
+    textLimit("sample_requests_tracking_no_length", t.trackingNo, TEXT_LIMITS.trackingNo),
   ],
 );
 

@@ -1,6 +1,8 @@
 import { sql } from "drizzle-orm";
 import { bigint, boolean, check, index, integer, pgEnum, pgTable, text, timestamp } from "drizzle-orm/pg-core";
 import { users } from "./accounts.js";
+import { TEXT_LIMITS } from "../../shared/text.js";
+import { textLimit } from "./text-limits.js";
 
 export const shopKind = pgEnum("shop_kind", ["REGULAR", "CROSS_BORDER"]);
 /** UNDER_REVIEW and REJECTED: a cross-border shop before and after an admin's review of its bonded warehouse. */
@@ -39,7 +41,13 @@ export const shops = pgTable(
     reviewNote: text("review_note"),
     createdAt: timestamp("created_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
   },
-  (t) => [index("shops_owner_idx").on(t.ownerId), index("shops_status_idx").on(t.status, t.id)],
+  (t) => [
+    index("shops_owner_idx").on(t.ownerId),
+    index("shops_status_idx").on(t.status, t.id),
+    textLimit("shops_name_length", t.name, TEXT_LIMITS.shopName),
+    textLimit("shops_bonded_warehouse_length", t.bondedWarehouse, TEXT_LIMITS.bondedWarehouse),
+    textLimit("shops_review_note_length", t.reviewNote, TEXT_LIMITS.shopReviewNote),
+  ],
 );
 
 export const products = pgTable(
@@ -69,6 +77,10 @@ export const products = pgTable(
     check("products_price_positive", sql`${t.priceFen} > 0`),
     check("products_stock_nonnegative", sql`${t.stock} >= 0`),
     check("products_bonded_when_cross_border", sql`(NOT ${t.crossBorder}) OR ${t.bondedWarehouse} IS NOT NULL`),
+    textLimit("products_title_length", t.title, TEXT_LIMITS.productTitle),
+    textLimit("products_description_length", t.description, TEXT_LIMITS.productDescription),
+    textLimit("products_category_length", t.category, TEXT_LIMITS.category),
+    textLimit("products_bonded_warehouse_length", t.bondedWarehouse, TEXT_LIMITS.bondedWarehouse),
   ],
 );
 

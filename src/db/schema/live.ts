@@ -2,6 +2,8 @@ import { sql } from "drizzle-orm";
 import { bigint, check, index, integer, pgEnum, pgTable, primaryKey, text, timestamp, uniqueIndex } from "drizzle-orm/pg-core";
 import { users } from "./accounts.js";
 import { products, shops } from "./catalog.js";
+import { TEXT_LIMITS } from "../../shared/text.js";
+import { textLimit } from "./text-limits.js";
 
 export const liveSessionStatus = pgEnum("live_session_status", ["LIVE", "ENDED"]);
 export const flashSaleStatus = pgEnum("flash_sale_status", ["SCHEDULED", "RUNNING", "SOLD_OUT", "ENDED"]);
@@ -16,7 +18,11 @@ export const liveSessions = pgTable(
     startedAt: timestamp("started_at", { withTimezone: true, mode: "date" }).notNull(),
     endedAt: timestamp("ended_at", { withTimezone: true, mode: "date" }),
   },
-  (t) => [index("live_sessions_promoter_idx").on(t.promoterId, t.id), index("live_sessions_status_idx").on(t.status, t.id)],
+  (t) => [
+    index("live_sessions_promoter_idx").on(t.promoterId, t.id),
+    index("live_sessions_status_idx").on(t.status, t.id),
+    textLimit("live_sessions_title_length", t.title, TEXT_LIMITS.liveSessionTitle),
+  ],
 );
 
 /** A product pinned to a live session's cart (挂车); unpinning keeps the row with unpinned_at set. */

@@ -2,6 +2,7 @@ import { sql } from "drizzle-orm";
 import { bigint, check, index, integer, pgEnum, pgTable, text, timestamp } from "drizzle-orm/pg-core";
 import { users } from "./accounts.js";
 import { products, shops } from "./catalog.js";
+import { textLimit } from "./text-limits.js";
 
 export const couponIssuer = pgEnum("coupon_issuer", ["SHOP", "PROMOTER"]);
 
@@ -29,6 +30,7 @@ export const coupons = pgTable(
   (t) => [
     index("coupons_product_idx").on(t.productId),
     check("coupons_amount_positive", sql`${t.amountFen} > 0`),
+    textLimit("coupons_code_length", t.code, 32),
     check("coupons_min_spend_nonnegative", sql`${t.minSpendFen} >= 0`),
     check("coupons_window", sql`${t.validUntil} > ${t.validFrom}`),
     check("coupons_quantities", sql`${t.totalQuantity} > 0 and ${t.perBuyerLimit} > 0`),

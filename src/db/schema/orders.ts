@@ -3,6 +3,7 @@ import { bigint, check, index, integer, pgEnum, pgTable, text, timestamp, unique
 import { users } from "./accounts.js";
 import { products, shops } from "./catalog.js";
 import { coupons } from "./offers.js";
+import { textLimit } from "./text-limits.js";
 
 export const orderStatus = pgEnum("order_status", ["ACCEPTED", "SHIPPED", "RECEIVED", "SETTLED", "CANCELLED", "REFUNDED"]);
 
@@ -61,6 +62,7 @@ export const orders = pgTable(
     ),
     check("orders_parts_nonnegative", sql`${t.unitPriceFen} > 0 and ${t.subsidyFen} >= 0 and ${t.shopCouponFen} >= 0 and ${t.promoterCouponFen} >= 0 and ${t.pointsFen} >= 0`),
     check("orders_unit_at_least_one_fen", sql`${t.totalFen} >= ${t.quantity}`),
+    textLimit("orders_idempotency_key_length", t.idempotencyKey, 64),
     index("orders_coupon_buyer_idx").on(t.couponId, t.buyerId).where(sql`${t.couponId} is not null`),
   ],
 );

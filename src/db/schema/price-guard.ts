@@ -3,6 +3,8 @@ import { bigint, check, index, integer, pgEnum, pgTable, text, timestamp } from 
 import { users } from "./accounts.js";
 import { products, shops } from "./catalog.js";
 import { flashSales, liveSessions } from "./live.js";
+import { TEXT_LIMITS } from "../../shared/text.js";
+import { textLimit } from "./text-limits.js";
 
 /** R12: agreed hand prices (约定到手价) filed by the brand; every filing is kept, the newest one applies. */
 export const agreedPrices = pgTable(
@@ -22,6 +24,8 @@ export const agreedPrices = pgTable(
     index("agreed_prices_product_idx").on(t.productId, t.filedAt, t.id),
     check("agreed_prices_price_positive", sql`${t.agreedPriceFen} > 0`),
     check("agreed_prices_units_positive", sql`${t.unitsPerOrder} >= 1`),
+    // Each gift is a free-text field (TEXT_LIMITS.gift); the list as a whole is bounded here.
+    textLimit("agreed_prices_gifts_length", sql`array_to_string(${t.gifts}, '')`, 20 * 4 * TEXT_LIMITS.gift.max),
   ],
 );
 
@@ -55,6 +59,7 @@ export const priceGuardRestrictions = pgTable(
     index("price_guard_restrictions_promoter_idx").on(t.promoterId, t.startsAt),
     check("price_guard_restrictions_subject", sql`${t.shopId} IS NOT NULL OR ${t.promoterId} IS NOT NULL`),
     check("price_guard_restrictions_window", sql`${t.endsAt} IS NULL OR ${t.endsAt} > ${t.startsAt}`),
+    textLimit("price_guard_restrictions_lift_reason_length", t.liftReason, TEXT_LIMITS.liftReason),
   ],
 );
 

@@ -1,4 +1,5 @@
 import { Field, ID, InputType, registerEnumType } from "type-graphql";
+import { TEXT_LIMITS, TextField } from "../../shared/text.js";
 import { OrderDirection } from "../catalog/catalog.inputs.js";
 import { IndustryBelt } from "../catalog/catalog.type.js";
 import { PayoutChannel, ReviewDecision, TargetedPlanKind } from "./alliance.type.js";
@@ -20,6 +21,7 @@ export class ReviewDistributionApplicationInput {
   @Field(() => Boolean, { defaultValue: false, description: "On APPROVE: require a factory inspection (验厂) before approval takes effect." })
   factoryInspectionRequired!: boolean;
 
+  @TextField(TEXT_LIMITS.reviewNote)
   @Field(() => String, { nullable: true, description: "Note to the merchant, at most 2,000 characters." })
   note?: string | null;
 }
@@ -32,6 +34,7 @@ export class RecordFactoryInspectionInput {
   @Field(() => Boolean, { description: "Whether the factory passed; a pass approves the application, a fail rejects it." })
   passed!: boolean;
 
+  @TextField(TEXT_LIMITS.inspectionReport)
   @Field(() => String, { description: "The inspection agency's report, 1–5,000 characters." })
   report!: string;
 }
@@ -105,6 +108,7 @@ export class SignPayoutAccountInput {
   @Field(() => PayoutChannel, { description: "ALIPAY or WECHAT_PAY." })
   channel!: PayoutChannel;
 
+  @TextField(TEXT_LIMITS.accountName)
   @Field(() => String, { description: "Account holder's name, 1–64 characters." })
   accountName!: string;
 
@@ -135,6 +139,7 @@ export class RequestSampleInput {
   @Field(() => ID, { description: "The product." })
   productId!: string;
 
+  @TextField(TEXT_LIMITS.sampleNote)
   @Field(() => String, { nullable: true, description: "Note to the merchant, at most 500 characters." })
   note?: string | null;
 }
@@ -147,6 +152,7 @@ export class DecideSampleRequestInput {
   @Field(() => Boolean, { description: "true: accept and ship; false: decline." })
   accept!: boolean;
 
+  @TextField(TEXT_LIMITS.trackingNo)
   @Field(() => String, { nullable: true, description: "Tracking number of the shipped sample; required when accepting." })
   trackingNo?: string | null;
 }
@@ -179,6 +185,7 @@ export class SelectionOrder {
 
 @InputType("SelectionFilter", { description: "Conditions a selection-center item must meet; all given conditions apply." })
 export class SelectionFilter {
+  @TextField(TEXT_LIMITS.categoryFilter)
   @Field(() => String, { nullable: true, description: "Exact category." })
   category?: string | null;
 

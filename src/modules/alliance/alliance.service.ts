@@ -99,9 +99,6 @@ export interface SampleRequestPayloadValue {
   userErrors: SampleRequestUserError[];
 }
 
-const MAX_NOTE = 2_000;
-const MAX_REPORT = 5_000;
-const MAX_SAMPLE_NOTE = 500;
 
 const isUniqueViolation = (error: unknown): boolean => {
   const e = error as { code?: string; cause?: { code?: string } };
@@ -157,9 +154,6 @@ export class AllianceService {
   async reviewDistributionApplication(ctx: Context, input: ReviewDistributionApplicationInput): Promise<DistributionApplicationPayloadValue> {
     this.requireRole(ctx, Role.ADMIN);
     const id = idOf("DistributionApplication", input.applicationId, "applicationId");
-    if (input.note != null && input.note.length > MAX_NOTE) {
-      return { application: null, retryAt: null, userErrors: [userError(DistributionErrorCode.INVALID_NOTE, `The note is at most ${MAX_NOTE} characters.`, "note")] };
-    }
     const now = ctx.clock.now();
     return this.transitionApplication(ctx, id, "PENDING_REVIEW", DistributionErrorCode.NOT_PENDING_REVIEW, () => {
       const approve = input.decision === "APPROVE";
@@ -177,9 +171,6 @@ export class AllianceService {
   async recordFactoryInspection(ctx: Context, input: RecordFactoryInspectionInput): Promise<DistributionApplicationPayloadValue> {
     this.requireRole(ctx, Role.ADMIN);
     const id = idOf("DistributionApplication", input.applicationId, "applicationId");
-    if (input.report.trim().length === 0 || input.report.length > MAX_REPORT) {
-      return { application: null, retryAt: null, userErrors: [userError(DistributionErrorCode.INVALID_NOTE, `The report is 1–${MAX_REPORT} characters.`, "report")] };
-    }
     const now = ctx.clock.now();
     return this.transitionApplication(ctx, id, "AWAITING_INSPECTION", DistributionErrorCode.NOT_AWAITING_INSPECTION, () => ({
       status: input.passed ? "APPROVED" : "REJECTED",
@@ -690,10 +681,7 @@ export class AllianceService {
     const productId = idOf("Product", input.productId, "productId");
     const product = await ctx.loaders.productById.load(productId);
     if (!product) throw notFound("Product");
-    const note = input.note?.trim() ?? "";
-    if (note.length > MAX_SAMPLE_NOTE) {
-      return { sampleRequest: null, userErrors: [userError(SampleRequestErrorCode.INVALID_NOTE, `The note is at most ${MAX_SAMPLE_NOTE} characters.`, "note")] };
-    }
+    const note = input.note ?? "";
     const now = ctx.clock.now();
     const outcome = await ctx.db.transaction(async (tx) => {
       const profile = await q.lockProfile(tx, me);
@@ -728,8 +716,6 @@ export class AllianceService {
       }
       if (input.accept && !trackingNo) {
         errors.push(userError(SampleRequestErrorCode.TRACKING_NO_REQUIRED, "Ship the sample and give its tracking number to accept.", "trackingNo"));
-      } else if (input.accept && trackingNo!.length > 64) {
-        errors.push(userError(SampleRequestErrorCode.TRACKING_NO_REQUIRED, "A tracking number is at most 64 characters.", "trackingNo"));
       }
       if (!input.accept && trackingNo) {
         errors.push(userError(SampleRequestErrorCode.TRACKING_NO_NOT_ALLOWED, "A declined request has no tracking number.", "trackingNo"));

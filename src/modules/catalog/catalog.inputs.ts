@@ -1,4 +1,5 @@
 import { Field, ID, InputType, Int, registerEnumType } from "type-graphql";
+import { TEXT_LIMITS, TextField } from "../../shared/text.js";
 import { IndustryBelt, ShopKind } from "./catalog.type.js";
 
 export enum ProductOrderField {
@@ -29,6 +30,7 @@ export class ProductFilter {
   @Field(() => ID, { nullable: true, description: "Only this shop's products." })
   shopId?: string | null;
 
+  @TextField(TEXT_LIMITS.categoryFilter)
   @Field(() => String, { nullable: true, description: "Exact category." })
   category?: string | null;
 
@@ -50,12 +52,15 @@ export class CreateProductInput {
   @Field(() => ID, { description: "Shop that sells it; must be the viewer's." })
   shopId!: string;
 
+  @TextField(TEXT_LIMITS.productTitle)
   @Field(() => String, { description: "Title, 1–120 characters." })
   title!: string;
 
+  @TextField(TEXT_LIMITS.productDescription)
   @Field(() => String, { nullable: true, description: "Description, at most 5,000 characters." })
   description?: string | null;
 
+  @TextField(TEXT_LIMITS.category)
   @Field(() => String, { description: "Category, e.g. `jade/bracelet`." })
   category!: string;
 
@@ -71,6 +76,7 @@ export class CreateProductInput {
   @Field(() => Boolean, { nullable: true, description: "Cross-border goods (the shop must be CROSS_BORDER)." })
   crossBorder?: boolean | null;
 
+  @TextField(TEXT_LIMITS.bondedWarehouse)
   @Field(() => String, { nullable: true, description: "Bonded warehouse; defaults to the shop's for cross-border goods." })
   bondedWarehouse?: string | null;
 }
@@ -83,12 +89,15 @@ export class UpdateProductInput {
   @Field(() => Int, { nullable: true, description: "If given, the change applies only if the product is still at this version." })
   expectedVersion?: number | null;
 
+  @TextField(TEXT_LIMITS.productTitle)
   @Field(() => String, { nullable: true, description: "New title." })
   title?: string | null;
 
+  @TextField(TEXT_LIMITS.productDescription)
   @Field(() => String, { nullable: true, description: "New description." })
   description?: string | null;
 
+  @TextField(TEXT_LIMITS.category)
   @Field(() => String, { nullable: true, description: "New category." })
   category?: string | null;
 
@@ -98,6 +107,7 @@ export class UpdateProductInput {
   @Field(() => Int, { nullable: true, description: "New stock level." })
   stock?: number | null;
 
+  @TextField(TEXT_LIMITS.bondedWarehouse)
   @Field(() => String, { nullable: true, description: "New bonded warehouse (cross-border goods only)." })
   bondedWarehouse?: string | null;
 }
@@ -110,6 +120,7 @@ export class SetShopCartInput {
   @Field(() => Boolean, { description: "false: the shop loses the cart (status CART_DISABLED); true: back to NORMAL." })
   enabled!: boolean;
 
+  @TextField(TEXT_LIMITS.adminReason)
   @Field(() => String, { description: "Why, 1–500 characters (logged)." })
   reason!: string;
 }
@@ -125,6 +136,7 @@ export class TransferShopInput {
 
 @InputType("OpenShopInput", { description: "Open a shop (小店): a merchant's, or a promoter's own (R6)." })
 export class OpenShopInput {
+  @TextField(TEXT_LIMITS.shopName)
   @Field(() => String, { description: "Shop name, 1–60 characters." })
   name!: string;
 
@@ -134,6 +146,7 @@ export class OpenShopInput {
   @Field(() => IndustryBelt, { nullable: true, description: "Industry belt (default OTHER)." })
   industryBelt?: IndustryBelt | null;
 
+  @TextField(TEXT_LIMITS.bondedWarehouse)
   @Field(() => String, { nullable: true, description: "Bonded warehouse (保税仓) a CROSS_BORDER shop ships from; required for it, refused otherwise." })
   bondedWarehouse?: string | null;
 }
@@ -146,6 +159,7 @@ export class ReviewShopInput {
   @Field(() => Boolean, { description: "true opens the shop (NORMAL), false rejects it (REJECTED)." })
   approve!: boolean;
 
+  @TextField(TEXT_LIMITS.shopReviewNote)
   @Field(() => String, { nullable: true, description: "Reviewer's note, up to 2,000 characters." })
   note?: string | null;
 }

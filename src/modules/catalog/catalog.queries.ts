@@ -134,3 +134,9 @@ export function shopsPage(db: DbOrTx, filter: { status?: string; ownerId?: numbe
     .orderBy(asc(shops.id))
     .limit(filter.limit + 1);
 }
+
+/** Ids of the shops a user owns (ownership checks of other modules go through the catalog's face). */
+export async function shopIdsOwnedBy(db: DbOrTx, ownerId: number): Promise<number[]> {
+  const rows = await db.select({ id: shops.id }).from(shops).where(eq(shops.ownerId, ownerId));
+  return rows.map((r) => r.id);
+}

@@ -33,12 +33,7 @@ export interface ProductDraft {
 /** Checks the fields that are present; returns the errors and the parsed price. */
 export function checkProductDraft(draft: ProductDraft): { errors: ProductUserError[]; priceFen?: number } {
   const errors: ProductUserError[] = [];
-  if (draft.title != null && (draft.title.trim().length === 0 || draft.title.length > 120)) {
-    errors.push(userError(ProductErrorCode.INVALID_TITLE, "Title must be 1–120 characters.", "title"));
-  }
-  if (draft.description != null && draft.description.length > 5000) {
-    errors.push(userError(ProductErrorCode.INVALID_DESCRIPTION, "Description must be at most 5,000 characters.", "description"));
-  }
+  // Blank, invisible, overlong or malformed text never gets here: the API's text validator (shared/text.ts) refused it.
   if (draft.category != null && !/^[a-z0-9_-]+(\/[a-z0-9_-]+)*$/.test(draft.category)) {
     errors.push(
       userError(ProductErrorCode.INVALID_CATEGORY, "Category is lower-case words separated by '/', e.g. jade/bracelet.", "category"),
@@ -90,8 +85,6 @@ registerEnumType(ShopErrorCode, { name: "ShopErrorCode", description: "Why a sho
 
 export type ShopUserError = UserErrorValue<ShopErrorCode>;
 
-export const MAX_SHOP_NAME = 60;
-export const MAX_BONDED_WAREHOUSE = 200;
 /** A merchant may run several shops (one per brand or belt); a promoter has its own one (R6). */
 export const MAX_MERCHANT_SHOPS = 20;
 
@@ -101,11 +94,10 @@ export const MAX_MERCHANT_SHOPS = 20;
  */
 export function checkShopDraft(draft: { name: string; kind: string; bondedWarehouse: string | null }): ShopUserError[] {
   const errors: ShopUserError[] = [];
-  const name = draft.name.trim();
-  if (name.length < 1 || name.length > MAX_SHOP_NAME) errors.push(userError(ShopErrorCode.INVALID_NAME, `The name is 1–${MAX_SHOP_NAME} characters.`, "name"));
+  // The name's and the warehouse's text (blank, length) were checked by the API's text validator (shared/text.ts).
   const warehouse = draft.bondedWarehouse?.trim() ?? "";
-  if (draft.kind === "CROSS_BORDER" && (warehouse.length < 1 || warehouse.length > MAX_BONDED_WAREHOUSE)) {
-    errors.push(userError(ShopErrorCode.BONDED_WAREHOUSE_REQUIRED, `A cross-border shop names its bonded warehouse (1–${MAX_BONDED_WAREHOUSE} characters).`, "bondedWarehouse"));
+  if (draft.kind === "CROSS_BORDER" && warehouse.length < 1) {
+    errors.push(userError(ShopErrorCode.BONDED_WAREHOUSE_REQUIRED, "A cross-border shop names its bonded warehouse.", "bondedWarehouse"));
   }
   if (draft.kind !== "CROSS_BORDER" && warehouse.length > 0) {
     errors.push(userError(ShopErrorCode.BONDED_WAREHOUSE_NOT_ALLOWED, "Only a cross-border shop has a bonded warehouse.", "bondedWarehouse"));

@@ -41,6 +41,7 @@ export class FlashSaleService {
   private readonly ensuring = new Map<number, Promise<{ open: boolean; status: string }>>();
   private readonly saleCache = new Map<number, FlashSaleRow>();
   private sweeping: Promise<void> | null = null;
+  private nextSweep: Promise<void> | null = null;
   guard: FlashSaleGuard | null = null;
 
   constructor(
@@ -192,9 +193,24 @@ export class FlashSaleService {
     return open.length;
   }
 
-  /** Starts sales whose time has come and ends those whose time is up (units go back to stock). Safe on every instance. */
+  /**
+   * Starts sales whose time has come and ends those whose time is up (units go back to stock). Safe on every instance.
+   * A call while a sweep runs gets the next sweep, not the running one (which read the clock before the call); calls
+   * meanwhile share that one follow-up, so a slow sweep never piles up timer ticks.
+   */
   sweep(): Promise<void> {
-    this.sweeping ??= (async () => {
+    if (!this.sweeping) return this.startSweep();
+    this.nextSweep ??= this.sweeping
+      .catch(() => undefined)
+      .then(() => {
+        this.nextSweep = null;
+        return this.startSweep();
+      });
+    return this.nextSweep;
+  }
+
+  private startSweep(): Promise<void> {
+    this.sweeping = (async () => {
       const now = this.deps.clock.now();
       for (const row of await q.salesToStart(this.deps.db, now)) {
         await this.publishStock(row);

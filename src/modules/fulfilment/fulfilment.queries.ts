@@ -88,11 +88,6 @@ export function openOrders(db: DbOrTx, who: { buyerId?: number; shopIds?: number
     .limit(limit);
 }
 
-/** Shops a merchant owns. */
-export async function ownedShopIds(db: DbOrTx, ownerId: number): Promise<number[]> {
-  const rows = resultRows<{ id: string | number }>(await db.execute(sql`select id from shops where owner_id = ${ownerId}`));
-  return rows.map((r) => Number(r.id));
-}
 
 
 export function ordersByIds(db: DbOrTx, ids: readonly number[]) {

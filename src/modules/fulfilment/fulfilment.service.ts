@@ -12,6 +12,7 @@ import { idOf } from "../../shared/ids.js";
 import type { Logger } from "../../shared/logger.js";
 import { parseAmount } from "../../shared/money.js";
 import { userError, type UserErrorValue } from "../../shared/user-errors.js";
+import { shopIdsOwnedBy } from "../catalog/index.js";
 import { toOrder, type Order } from "../orders/index.js";
 import type { ConfirmReceiptInput, RefundOrderInput, ShipOrderInput } from "./fulfilment.inputs.js";
 import * as q from "./fulfilment.queries.js";
@@ -171,7 +172,7 @@ export class FulfilmentService {
     const scope = async (): Promise<{ buyerId?: number; shopIds?: number[] }> => {
       if (viewer.role === Role.BUYER && wanted === null) return { buyerId: viewer.userId };
       if (viewer.role !== Role.MERCHANT) throw forbidden("watching these orders");
-      const owned = await q.ownedShopIds(this.deps.db, viewer.userId);
+      const owned = await shopIdsOwnedBy(this.deps.db, viewer.userId);
       if (wanted !== null && !owned.includes(wanted)) throw forbidden("watching another shop's orders");
       return { shopIds: wanted !== null ? [wanted] : owned };
     };
@@ -207,7 +208,7 @@ export class FulfilmentService {
   }
 
   private async assertShopOwner(tx: Tx, order: OrderRow, userId: number): Promise<void> {
-    const owned = await q.ownedShopIds(tx, userId);
+    const owned = await shopIdsOwnedBy(tx, userId);
     if (!owned.includes(order.shopId)) throw forbidden("changing another shop's orders");
   }
 

@@ -1,4 +1,5 @@
 import { Field, ID, InputType, Int } from "type-graphql";
+import { TEXT_LIMITS, TextField } from "../../shared/text.js";
 
 @InputType("RateShopInput", {
   description: "A DSR rating (description, service, logistics; 1–5 each). A buyer rates its own received order; an admin may record one for a shop.",
@@ -31,9 +32,11 @@ export class RecordQualityViolationInput {
   @Field(() => Boolean, { description: "Serious violations block distribution for 365 days (R1)." })
   serious!: boolean;
 
+  @TextField(TEXT_LIMITS.violationReason)
   @Field(() => String, { description: "What was found, 1–2,000 characters." })
   reason!: string;
 
+  @TextField(TEXT_LIMITS.evidence)
   @Field(() => [String], { description: "Evidence: inspection reports, photo links, complaint numbers (1–20 items)." })
   evidence!: string[];
 

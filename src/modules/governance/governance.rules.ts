@@ -17,9 +17,7 @@ registerEnumType(GovernanceErrorCode, { name: "GovernanceErrorCode", description
 
 export type GovernanceUserError = UserErrorValue<GovernanceErrorCode>;
 
-export const MAX_REASON = 2_000;
 export const MAX_EVIDENCE_ITEMS = 20;
-export const MAX_EVIDENCE_ITEM = 2_000;
 /** Orders a buyer may rate: received, or already settled. */
 export const RATEABLE_ORDER_STATUSES: ReadonlySet<string> = new Set(["RECEIVED", "SETTLED"]);
 
@@ -33,14 +31,9 @@ export function checkScores(scores: { description: number; service: number; logi
 /** A quality violation names its reason and the evidence it rests on, and has already happened. */
 export function checkViolationDraft(draft: { reason: string; evidence: string[]; occurredAt: Date }, now: Date): GovernanceUserError[] {
   const errors: GovernanceUserError[] = [];
-  const reason = draft.reason.trim();
-  if (reason.length < 1 || reason.length > MAX_REASON) errors.push(userError(GovernanceErrorCode.INVALID_REASON, `The reason is 1–${MAX_REASON} characters.`, "reason"));
   const evidence = draft.evidence.map((e) => e.trim());
   if (evidence.length === 0) errors.push(userError(GovernanceErrorCode.EVIDENCE_REQUIRED, "Name at least one piece of evidence (report, photo link, complaint number).", "evidence"));
   if (evidence.length > MAX_EVIDENCE_ITEMS) errors.push(userError(GovernanceErrorCode.INVALID_EVIDENCE, `At most ${MAX_EVIDENCE_ITEMS} pieces of evidence.`, "evidence"));
-  evidence.forEach((e, i) => {
-    if (e.length < 1 || e.length > MAX_EVIDENCE_ITEM) errors.push(userError(GovernanceErrorCode.INVALID_EVIDENCE, `Each piece of evidence is 1–${MAX_EVIDENCE_ITEM} characters.`, ["evidence", String(i)]));
-  });
   if (draft.occurredAt.getTime() > now.getTime()) errors.push(userError(GovernanceErrorCode.OCCURRED_IN_FUTURE, "A violation is recorded after it happened.", "occurredAt"));
   return errors;
 }

@@ -1,9 +1,11 @@
 import { ArgsType, Field, ID, InputType } from "type-graphql";
+import { TEXT_LIMITS, TextField } from "../../shared/text.js";
 import { PageArgs } from "../../shared/pagination.js";
 import { LiveSessionStatus } from "./live.type.js";
 
 @InputType("StartLiveSessionInput", { description: "A new live stream of the signed-in promoter." })
 export class StartLiveSessionInput {
+  @TextField(TEXT_LIMITS.liveSessionTitle)
   @Field(() => String, { description: "Title, 1–100 characters." })
   title!: string;
 }

@@ -80,10 +80,7 @@ export class LiveService {
 
   async startLiveSession(ctx: Context, input: StartLiveSessionInput): Promise<{ liveSession: LiveSession | null; userErrors: LiveUserError[] }> {
     const viewer = this.promoter(ctx);
-    const title = input.title.trim();
-    if (title.length < 1 || title.length > 100) {
-      return { liveSession: null, userErrors: [userError(LiveErrorCode.INVALID_TITLE, "Title must be 1–100 characters.", "title")] };
-    }
+    const title = input.title;
     const row = await q.insertLiveSession(ctx.db, { promoterId: viewer, title, startedAt: this.deps.clock.now() });
     ctx.log.info("live session started", { liveSessionId: row.id, promoterId: viewer });
     return { liveSession: toLiveSession(row), userErrors: [] };

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { RedisClientType } from "redis";
 import type { Logger } from "../../shared/logger.js";
+import { inBackground } from "../../shared/background.js";
 
 /**
  * Viewer count of a room = its subscribers on every gateway instance. Each instance keeps its local counts and,
@@ -34,7 +35,7 @@ export class ViewerCounter {
 
   start(): void {
     this.timer = setInterval(() => {
-      this.tick().catch((error) => this.options.log.warn("viewer count tick failed", { error }));
+      inBackground("viewer count tick", () => this.tick()).catch((error) => this.options.log.warn("viewer count tick failed", { error }));
     }, this.options.tickMs);
     this.timer.unref();
   }

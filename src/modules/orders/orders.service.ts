@@ -217,7 +217,7 @@ export class OrderService {
     if (!ctx.viewer) throw unauthenticated();
     const key = input.idempotencyKey;
     // A malformed key is a malformed request, refused before anything (a batch included) sees it.
-    if (!IDEMPOTENCY_KEY.test(key)) throw badInput(`The idempotency key must be ${IDEMPOTENCY_KEY_RULE}.`, "idempotencyKey");
+    if (!IDEMPOTENCY_KEY.test(key)) throw badInput(`The idempotency key must be ${IDEMPOTENCY_KEY_RULE}.`, "input.idempotencyKey");
     if (!Number.isInteger(input.quantity) || input.quantity < 1 || input.quantity > MAX_ORDER_QUANTITY) {
       return refuse(PlaceOrderErrorCode.INVALID_QUANTITY, `Quantity must be between 1 and ${MAX_ORDER_QUANTITY}.`, "quantity");
     }

@@ -1,4 +1,5 @@
 import { ArgsType, Field, ID, InputType, Int } from "type-graphql";
+import { TEXT_LIMITS, TextField } from "../../shared/text.js";
 import { PageArgs } from "../../shared/pagination.js";
 
 @InputType("FileAgreedPriceInput", { description: "A brand's agreed hand price (约定到手价) for one product, with the filed spec." })
@@ -12,6 +13,7 @@ export class FileAgreedPriceInput {
   @Field(() => Int, { nullable: true, description: "Units one order holds at that price (default 1); orders must hold whole specs." })
   unitsPerOrder?: number | null;
 
+  @TextField(TEXT_LIMITS.gift)
   @Field(() => [String], { nullable: true, description: "Gifts that come with the spec (at most 20, each 1–100 characters)." })
   gifts?: string[] | null;
 }
@@ -21,6 +23,7 @@ export class LiftRestrictionInput {
   @Field(() => ID, { description: "The restriction." })
   restrictionId!: string;
 
+  @TextField(TEXT_LIMITS.liftReason)
   @Field(() => String, { description: "Why (1–500 characters); kept with the restriction." })
   reason!: string;
 }

@@ -1,4 +1,5 @@
 import { ArgsType, Field, ID, InputType, Int } from "type-graphql";
+import { TEXT_LIMITS, TextField } from "../../shared/text.js";
 import { PageArgs } from "../../shared/pagination.js";
 import { PayoutParty } from "./settlement.type.js";
 
@@ -16,12 +17,14 @@ export class SetPayoutsFrozenInput {
   @Field(() => Boolean, { description: "true: freeze; false: release everything held." })
   frozen!: boolean;
 
+  @TextField(TEXT_LIMITS.adminReason)
   @Field(() => String, { description: "Why (kept with the freeze)." })
   reason!: string;
 }
 
 @InputType("SetTechnicalFeeRateInput", { description: "The technical service fee of a product category." })
 export class SetTechnicalFeeRateInput {
+  @TextField(TEXT_LIMITS.category)
   @Field(() => String, { description: "Category, as products carry it (e.g. jade/bangle)." })
   category!: string;
 

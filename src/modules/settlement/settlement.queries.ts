@@ -237,8 +237,3 @@ export async function reconcile(db: DbOrTx, from: Date, to: Date) {
     number
   >;
 }
-
-export async function ownedShopIds(db: DbOrTx, ownerId: number): Promise<number[]> {
-  const rows = resultRows<{ id: string | number }>(await db.execute(sql`select id from shops where owner_id = ${ownerId}`));
-  return rows.map((r) => Number(r.id));
-}

@@ -10,9 +10,11 @@ import type { Logger } from "../../shared/logger.js";
 import { pageSize } from "../../shared/pagination.js";
 import { userError, type UserErrorValue } from "../../shared/user-errors.js";
 import { balances, entriesOf, post, PLATFORM, type LedgerAccountKind } from "../ledger/index.js";
+import { shopIdsOwnedBy } from "../catalog/index.js";
 import type { OrderChange } from "../fulfilment/index.js";
 import * as q from "./settlement.queries.js";
 import { reversal, SettlementErrorCode, type SettlementTerms } from "./settlement.rules.js";
+import { inBackground } from "../../shared/background.js";
 
 export type SettlementUserError = UserErrorValue<SettlementErrorCode>;
 
@@ -88,7 +90,7 @@ export class SettlementService {
     if (this.deps.intervalMs <= 0 || this.timer) return;
     const tick = () => {
       if (this.running) return;
-      this.running = this.settle(this.deps.clock.now(), { trigger: "SCHEDULE", by: null, wait: false })
+      this.running = inBackground("settlement schedule", () => this.settle(this.deps.clock.now(), { trigger: "SCHEDULE", by: null, wait: false }))
         .catch((error) => this.deps.log.error("scheduled settlement failed", { error }))
         .finally(() => (this.running = null));
     };
@@ -236,6 +238,7 @@ export class SettlementService {
       ownerId = idOf("Shop", args.shopId, "shopId");
       if (!staff && !(viewer.role === Role.MERCHANT && (await this.ownedShops(viewer.userId)).includes(ownerId))) throw forbidden("reading another shop's statement");
     } else if (args.party === "PROMOTER") {
+      if (!args.promoterId && viewer.role !== Role.PROMOTER) throw badInput("Name the promoter (promoterId).", "promoterId");
       ownerId = args.promoterId ? idOf("User", args.promoterId, "promoterId") : viewer.userId;
       if (!staff && !(viewer.role === Role.PROMOTER && ownerId === viewer.userId)) throw forbidden("reading another promoter's statement");
     } else {
@@ -275,6 +278,6 @@ export class SettlementService {
   }
 
   private ownedShops(userId: number): Promise<number[]> {
-    return q.ownedShopIds(this.deps.db, userId);
+    return shopIdsOwnedBy(this.deps.db, userId);
   }
 }

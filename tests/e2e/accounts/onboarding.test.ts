@@ -43,8 +43,10 @@ describe.each(BACKENDS)("onboarding through the API on %s", (backend) => {
     expect(regular.data!.openShop).toMatchObject({ shop: { name: "四会玉器坊", kind: "REGULAR", status: "NORMAL", bondedWarehouse: null }, userErrors: [] });
     expect(await shopRow(regular.data!.openShop.shop!.id)).toMatchObject({ ownerId: merchant.user.id, industryBelt: "JADE_SIHUI", status: "NORMAL" });
 
-    const refused = await gw.request(OpenShopDocument, { input: { name: "", kind: "CROSS_BORDER" as never } }, merchant.token);
-    expect(refused.data!.openShop.userErrors.map((e) => e.code).sort()).toEqual(["BONDED_WAREHOUSE_REQUIRED", "INVALID_NAME"]);
+    const blank = await gw.request(OpenShopDocument, { input: { name: "", kind: "CROSS_BORDER" as never } }, merchant.token);
+    expect(blank.errors?.[0]?.extensions).toMatchObject({ code: "BAD_USER_INPUT", field: "input.name" });
+    const refused = await gw.request(OpenShopDocument, { input: { name: "x", kind: "CROSS_BORDER" as never } }, merchant.token);
+    expect(refused.data!.openShop.userErrors.map((e) => e.code).sort()).toEqual(["BONDED_WAREHOUSE_REQUIRED"]);
     const noWarehouse = await gw.request(OpenShopDocument, { input: { name: "x", bondedWarehouse: "宁波保税仓" } }, merchant.token);
     expect(noWarehouse.data!.openShop.userErrors.map((e) => e.code)).toEqual(["BONDED_WAREHOUSE_NOT_ALLOWED"]);
 
@@ -202,12 +204,18 @@ describe.each(BACKENDS)("onboarding through the API on %s", (backend) => {
     const otherProduct = await buildProduct(gw.database.db, other.id);
     const admin = await tokenOf("ADMIN");
 
-    const refused = await gw.request(
+    const blank = await gw.request(
       RecordQualityViolationDocument,
       { input: { shopId, productId: toGlobalId("Product", otherProduct.id), serious: true, reason: " ", evidence: [], occurredAt: inAnHour() } },
       admin.token,
     );
-    expect(refused.data!.recordQualityViolation.userErrors.map((e) => e.code).sort()).toEqual(["EVIDENCE_REQUIRED", "INVALID_REASON", "OCCURRED_IN_FUTURE", "PRODUCT_NOT_OF_SHOP"]);
+    expect(blank.errors?.[0]?.extensions).toMatchObject({ code: "BAD_USER_INPUT", field: "input.reason" });
+    const refused = await gw.request(
+      RecordQualityViolationDocument,
+      { input: { shopId, productId: toGlobalId("Product", otherProduct.id), serious: true, reason: "cracked", evidence: [], occurredAt: inAnHour() } },
+      admin.token,
+    );
+    expect(refused.data!.recordQualityViolation.userErrors.map((e) => e.code).sort()).toEqual(["EVIDENCE_REQUIRED", "OCCURRED_IN_FUTURE", "PRODUCT_NOT_OF_SHOP"]);
     const recorded = await gw.request(
       RecordQualityViolationDocument,
       { input: { shopId, productId: toGlobalId("Product", product.id), serious: true, reason: "抽检：材质与描述不符", evidence: ["质检报告 QC-2026-0117", "https://evidence.example/photo/1.jpg"] } },

@@ -29,16 +29,19 @@ function recordingFetch() {
 describe("the example typed client (examples/client)", () => {
   let allowlist: TestGateway;
   let automatic: TestGateway;
+  // An embedded gateway of its own: an in-process APQ store that has seen no document yet.
+  let embedded: TestGateway;
   beforeAll(async () => {
     // Two instances on one PostgreSQL and Redis: the client talks to the allowlist one; the test builds its rooms
     // through the other (the allowlist knows only the client's operations).
-    [allowlist, automatic] = await Promise.all([
+    [allowlist, automatic, embedded] = await Promise.all([
       startTestGateway("postgres", { env: { PERSISTED_QUERIES: "allowlist", OPERATIONS_MANIFEST: MANIFEST, INVENTORY_COALESCE_MS: "20" } }),
       startTestGateway("postgres"),
+      startTestGateway("pglite"),
     ]);
   });
   afterAll(async () => {
-    await Promise.all([allowlist?.stop(), automatic?.stop()]);
+    await Promise.all([allowlist?.stop(), automatic?.stop(), embedded?.stop()]);
   });
 
   it("runs on an allowlist gateway from hashes alone, handles userErrors by code, and keeps its subscription across a token refresh", async () => {
@@ -120,41 +123,36 @@ describe("the example typed client (examples/client)", () => {
   }, 60_000);
 
   it("registers documents by APQ on a gateway that has not seen them, refreshes an expired token on HTTP", async () => {
-    // Its own embedded gateway: an in-process APQ store that has seen no document yet.
-    const gw = await startTestGateway("pglite");
-    try {
-      const user = await buildUser(gw.database.db, "BUYER");
-      const { calls, impl } = recordingFetch();
-      let expired = await gw.token(user.id, "BUYER", 1);
-      await eventually(() => Date.now() / 1000 > JSON.parse(Buffer.from(expired.split(".")[1]!, "base64url").toString()).exp, "the token's expiry", 5_000);
-      const refreshes: boolean[] = [];
-      const client = createLiveshelfClient({
-        url: gw.url,
-        fetch: impl,
-        token: async ({ refresh }) => {
-          refreshes.push(refresh);
-          if (refresh) expired = await gw.token(user.id, "BUYER");
-          return expired;
-        },
-      });
-      expect((await client.query(MeDocument)).viewer).toMatchObject({ id: expect.any(String), role: "BUYER" });
-      expect(refreshes).toEqual([false, true]);
-      // 401 on the old token; then hash only (unknown: PERSISTED_QUERY_NOT_FOUND), then hash + document; then hash only.
-      expect(calls.map((c) => [c.withDocument, c.status])).toEqual([
-        [false, 401],
-        [false, 200],
-        [true, 200],
-      ]);
-      await client.query(MeDocument);
-      expect(calls.at(-1)).toEqual({ method: "GET", withDocument: false, status: 200 });
+    const gw = embedded;
+    const user = await buildUser(gw.database.db, "BUYER");
+    const { calls, impl } = recordingFetch();
+    let expired = await gw.token(user.id, "BUYER", 1);
+    await eventually(() => Date.now() / 1000 > JSON.parse(Buffer.from(expired.split(".")[1]!, "base64url").toString()).exp, "the token's expiry", 5_000);
+    const refreshes: boolean[] = [];
+    const client = createLiveshelfClient({
+      url: gw.url,
+      fetch: impl,
+      token: async ({ refresh }) => {
+        refreshes.push(refresh);
+        if (refresh) expired = await gw.token(user.id, "BUYER");
+        return expired;
+      },
+    });
+    expect((await client.query(MeDocument)).viewer).toMatchObject({ id: expect.any(String), role: "BUYER" });
+    expect(refreshes).toEqual([false, true]);
+    // 401 on the old token; then hash only (unknown: PERSISTED_QUERY_NOT_FOUND), then hash + document; then hash only.
+    expect(calls.map((c) => [c.withDocument, c.status])).toEqual([
+      [false, 401],
+      [false, 200],
+      [true, 200],
+    ]);
+    await client.query(MeDocument);
+    expect(calls.at(-1)).toEqual({ method: "GET", withDocument: false, status: 200 });
 
-      const anonymous = createLiveshelfClient({ url: gw.url, token: async () => null });
-      expect((await anonymous.query(MeDocument)).viewer).toBeNull();
-      const refused = await anonymous.query(LiveRoomsDocument, { first: 500 }).catch((e: unknown) => e);
-      expect(refused).toBeInstanceOf(LiveshelfRequestError);
-      expect((refused as LiveshelfRequestError).code).toBe("BAD_USER_INPUT");
-    } finally {
-      await gw.stop();
-    }
+    const anonymous = createLiveshelfClient({ url: gw.url, token: async () => null });
+    expect((await anonymous.query(MeDocument)).viewer).toBeNull();
+    const refused = await anonymous.query(LiveRoomsDocument, { first: 500 }).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(LiveshelfRequestError);
+    expect((refused as LiveshelfRequestError).code).toBe("BAD_USER_INPUT");
   }, 30_000);
 });

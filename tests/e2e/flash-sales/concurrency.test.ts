@@ -6,6 +6,7 @@ import { buildUsers } from "../../support/builders.js";
 import { collect, startTestGateway, type TestGateway } from "../../support/gateway.js";
 import { FlashSaleInventoryDocument, PlaceOrderDocument } from "../../support/generated/graphql.js";
 import { liveSale } from "../../support/scenarios.js";
+import { inFlight } from "../../support/in-flight.js";
 
 describe("a flash sale on two gateway instances (real Postgres and Redis)", () => {
   let a: TestGateway;
@@ -24,10 +25,14 @@ describe("a flash sale on two gateway instances (real Postgres and Redis)", () =
     const tokens = await Promise.all(buyers.map((u) => a.token(u.id, "BUYER")));
     // Each buyer asks for 1 unit twice (different keys) and once more for 1: up to 3 units against a limit of 2.
     const attempts = buyers.flatMap((u, i) => [0, 1, 2].map((n) => ({ gw: (i + n) % 2 ? a : b, token: tokens[i]!, buyerId: u.id, key: `k${n}` })));
+    // At most 256 requests in flight, as a load generator's connection pool holds them. 3,000 sockets opened at once
+    // by the process that also runs both servers were reset (ECONNRESET, none answered yet) on a loaded machine; not
+    // from listen-queue overflow or EMFILE (both checked), cause not pinned down. The sale still sees 256 at once.
+    const slots = inFlight(256);
     const replies = await Promise.all(
       attempts.map(async (t) => ({
         ...t,
-        result: await t.gw.request(PlaceOrderDocument, { input: { flashSaleId: s.flashSaleId, quantity: 1, idempotencyKey: t.key } }, t.token),
+        result: await slots(() => t.gw.request(PlaceOrderDocument, { input: { flashSaleId: s.flashSaleId, quantity: 1, idempotencyKey: t.key } }, t.token)),
       })),
     );
     expect(replies.every((r) => r.result.status === 200 && !r.result.errors)).toBe(true);

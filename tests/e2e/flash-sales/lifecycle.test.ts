@@ -133,6 +133,20 @@ describe.each(BACKENDS)("live sessions and flash sales on %s", (backend) => {
     clock.set(new Date());
   });
 
+  it("a sweep asked for while one runs reads the clock after the call (it is not handed the running one)", async () => {
+    const startsAt = new Date(clock.now().getTime() + 60_000);
+    const s = await liveSale(gw, { units: 5, stock: 5, startsAt, endsAt: new Date(startsAt.getTime() + 60_000) });
+    try {
+      const running = gw.services.flashSales.sweep(); // reads the clock now, before the start
+      clock.set(startsAt);
+      await gw.services.flashSales.sweep();
+      await running;
+      expect((await gw.request(FlashSaleDocument, { id: s.flashSaleId! })).data!.flashSale!.status).toBe("RUNNING");
+    } finally {
+      clock.set(new Date());
+    }
+  });
+
   it("ending the session ends its sales; only the session's promoter may run it", async () => {
     const s = await liveSale(gw, { units: 10, stock: 10 });
     const stranger = await buildUser(gw.database.db, "PROMOTER");
@@ -167,7 +181,7 @@ describe.each(BACKENDS)("live sessions and flash sales on %s", (backend) => {
       [{ allocatedUnits: 0 }, "INVALID_UNITS"],
       [{ perBuyerLimit: 3 }, "INVALID_LIMIT"],
       [{ flashPrice: "0" }, "INVALID_PRICE"],
-      [{ endsAt: new Date(Date.now() - 1000).toISOString() }, "INVALID_WINDOW"],
+      [{ endsAt: new Date(clock.now().getTime() - 1000).toISOString() }, "INVALID_WINDOW"],
       [{ flashPrice: "100.01" }, "ABOVE_LIST_PRICE"],
       [{ startsAt: new Date(clock.now().getTime() - 3 * 60_000).toISOString() }, "STARTS_IN_PAST"],
       [{ startsAt: new Date(clock.now().getTime() + 60_000).toISOString(), endsAt: new Date(clock.now().getTime() + 30_000).toISOString() }, "INVALID_WINDOW"],

@@ -156,7 +156,7 @@ describe.each(BACKENDS)("money that cannot be gamed on %s", (backend) => {
     const b = await buyer();
     for (const key of ["", "k".repeat(65), "has space", "nul\u0000", "ключ", "😀", "a/b"]) {
       const result = await gw.request(PlaceOrderDocument, { input: { flashSaleId: s.flashSaleId, quantity: 1, idempotencyKey: key } }, b.token);
-      expect(result.errors?.[0]?.extensions, JSON.stringify(key)).toMatchObject({ code: "BAD_USER_INPUT", field: "idempotencyKey" });
+      expect(result.errors?.[0]?.extensions, JSON.stringify(key)).toMatchObject({ code: "BAD_USER_INPUT", field: "input.idempotencyKey" });
     }
     expect((await gw.request(PlaceOrderDocument, { input: { flashSaleId: s.flashSaleId, quantity: 1, idempotencyKey: "k".repeat(64) } }, b.token)).data!.placeOrder.order).toBeTruthy();
     expect(await ordersOf(b.user.id)).toHaveLength(1);

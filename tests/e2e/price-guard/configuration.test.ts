@@ -46,7 +46,9 @@ describe.each(BACKENDS)("price guard at configuration time on %s", (backend) => 
     const foreign = await gw.request(FileAgreedPriceDocument, { input: { productId: room.productId, agreedPrice: "1.00" } }, await gw.token(stranger.user.id, "MERCHANT"));
     expect(foreign.errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
 
-    const bad = await gw.request(FileAgreedPriceDocument, { input: { productId: room.productId, agreedPrice: "0", unitsPerOrder: 0, gifts: [""] } }, room.merchantToken);
+    const blankGift = await gw.request(FileAgreedPriceDocument, { input: { productId: room.productId, agreedPrice: "1.00", gifts: [""] } }, room.merchantToken);
+    expect(blankGift.errors?.[0]?.extensions).toMatchObject({ code: "BAD_USER_INPUT", field: "input.gifts.0" });
+    const bad = await gw.request(FileAgreedPriceDocument, { input: { productId: room.productId, agreedPrice: "0", unitsPerOrder: 0, gifts: Array.from({ length: 21 }, (_, i) => `gift ${i}`) } }, room.merchantToken);
     expect(bad.data!.fileAgreedPrice.userErrors.map((e) => e.code).sort()).toEqual(["INVALID_GIFTS", "INVALID_PRICE", "INVALID_UNITS"]);
     expect((await gw.request(ProductAgreedPriceDocument, { id: room.productId }, room.merchantToken)).data!.product!.agreedPrice!.agreedPrice.amount).toBe("95.50");
   });

@@ -187,7 +187,7 @@ describe("the penalty ladder with an injected clock (real PostgreSQL)", () => {
     const admin = await buildUser(gw.database.db, "ADMIN");
     const adminToken = await gw.token(admin.id, "ADMIN");
     expect((await gw.request(LiftRestrictionDocument, { input: { restrictionId: suspension, reason: "appeal" } }, room.merchantToken)).errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
-    expect((await gw.request(LiftRestrictionDocument, { input: { restrictionId: suspension, reason: " " } }, adminToken)).data!.liftRestriction.userErrors.map((e) => e.code)).toEqual(["INVALID_REASON"]);
+    expect((await gw.request(LiftRestrictionDocument, { input: { restrictionId: suspension, reason: " " } }, adminToken)).errors?.[0]?.extensions).toMatchObject({ code: "BAD_USER_INPUT", field: "input.reason" });
     const lifted = await gw.request(LiftRestrictionDocument, { input: { restrictionId: suspension, reason: "Brand and shop settled; prices restored" } }, adminToken);
     expect(lifted.data!.liftRestriction).toMatchObject({ restriction: { penalty: "SUSPENDED", active: false, liftReason: "Brand and shop settled; prices restored" }, userErrors: [] });
     expect((await gw.request(LiftRestrictionDocument, { input: { restrictionId: suspension, reason: "again" } }, adminToken)).data!.liftRestriction.userErrors.map((e) => e.code)).toEqual(["NOT_ACTIVE"]);

@@ -1,0 +1,3 @@
+/** Analytics' face: sales aggregates for analysts and admins. */
+export { AnalyticsResolver } from "./analytics.resolver.js";
+export { SalesDimension } from "./analytics.type.js";
