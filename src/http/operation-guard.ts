@@ -135,6 +135,10 @@ export class OperationGuard {
         let cost: CostReport = { requestedQueryCost: 0, maximumQueryCost: guard.analyzer.limits.maxCost };
         return {
           async didResolveOperation(rc) {
+            // Apollo would run a subscription's resolver as a query, with no event: a masked 500.
+            if (rc.operation?.operation === "subscription") {
+              throw withHttpStatus(new AppError(ErrorCode.BAD_REQUEST, "Subscriptions run over WebSocket (graphql-ws) on this same path, not over HTTP"));
+            }
             const admitted = await guard.admit({
               source: rc.source!,
               operationName: rc.request.operationName,

@@ -2,6 +2,7 @@ import { request } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestGateway, type TestGateway } from "../../support/gateway.js";
 import { RawSocket } from "../../support/raw.js";
+import { buildUser } from "../../support/builders.js";
 
 /** Sends a request whose target is written as given (fetch would normalise it). */
 function rawGet(port: number, target: string): Promise<{ status: number; body: string }> {
@@ -28,6 +29,18 @@ describe("malformed requests and connections", () => {
     const reply = await rawGet(gw.port, "http://[::1/graphql");
     expect(reply.status).toBe(400);
     expect(JSON.parse(reply.body).errors[0].extensions.code).toBe("BAD_REQUEST");
+  });
+
+  it("refuses a subscription sent over HTTP with 400 BAD_REQUEST, naming the WebSocket door", async () => {
+    const admin = await buildUser(gw.database.db, "ADMIN");
+    const token = await gw.token(admin!.id, "ADMIN");
+    for (const query of ["subscription { priceGuardAlerts { __typename } }", 'subscription { flashSaleInventory(liveSessionId: "TGl2ZVNlc3Npb246MQ") { __typename } }']) {
+      const response = await fetch(gw.url, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${token}` }, body: JSON.stringify({ query }) });
+      expect(response.status).toBe(400);
+      const body = (await response.json()) as { errors: Array<{ message: string; extensions: { code: string } }> };
+      expect(body.errors[0]!.extensions.code).toBe("BAD_REQUEST");
+      expect(body.errors[0]!.message).toMatch(/WebSocket/);
+    }
   });
 
   it.each([[{ authorization: 42 }], [{ authorization: { token: "x" } }], [{ Authorization: ["Bearer x"] }]])(
