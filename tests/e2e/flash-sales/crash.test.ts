@@ -44,11 +44,21 @@ describe("a gateway process killed in the middle of a sale", () => {
 
     child = await spawnGateway(env());
     const first = child;
-    const inFlight = tokens.map((t, i) => new Promise((r) => setTimeout(r, i)).then(() => order(first.url, t, s.flashSaleId!)));
-    // Kill it while orders are still arriving.
-    while ((await gw.database.db.select({ n: flashSales.soldUnits }).from(flashSales).where(eq(flashSales.id, saleId)))[0]!.n < 20) {
-      await new Promise((r) => setTimeout(r, 10));
-    }
+    // Kill it while orders are still arriving: at the 20th accepted reply, with arrivals spread over 3 s (at most 200
+    // a second), so hundreds of units are still unsold however slow the machine is (polling the ledger for the
+    // kill let a loaded machine sell all 300 first).
+    let acceptedSoFar = 0;
+    let twentieth!: () => void;
+    const twentyAccepted = new Promise<void>((resolve) => (twentieth = resolve));
+    const inFlight = tokens.map((t, i) =>
+      new Promise((r) => setTimeout(r, i * 5))
+        .then(() => order(first.url, t, s.flashSaleId!))
+        .then((reply) => {
+          if (reply?.order && ++acceptedSoFar === 20) twentieth();
+          return reply;
+        }),
+    );
+    await twentyAccepted;
     first.child.kill("SIGKILL");
     await first.exited;
     const replies = await Promise.all(inFlight);
