@@ -12,11 +12,18 @@ const settle = (p: PromiseLike<unknown>) => Promise.resolve(p).then(() => "ok", 
 
 async function reserved() {
   // porsager/postgres#1208: a reserved connection whose backend was terminated; its next write finds no socket.
-  const sql = postgres(url, { max: 2, onnotice: () => {} });
+  // The next write must find the socket already gone, so the probe waits for the driver to see the close (its
+  // `onclose`). Writing before that races the reset instead: the write fails with ECONNRESET, and the reserved
+  // connection's next query then never settles (a further upstream defect the gateway does not meet: it never
+  // reserves connections).
+  let sawClose!: () => void;
+  const closed = new Promise<void>((resolve) => (sawClose = resolve));
+  const sql = postgres(url, { max: 2, onnotice: () => {}, onclose: () => sawClose() });
   const killer = postgres(url, { max: 1, onnotice: () => {} });
   const conn = await sql.reserve();
   const [{ pid }] = await conn`select pg_backend_pid() as pid`;
   await killer`select pg_terminate_backend(${pid})`;
+  await closed;
   const first = await settle(conn`select 1`);
   const second = await settle(conn`select 1`);
   await Promise.all([sql.end({ timeout: 1 }), killer.end({ timeout: 1 })]);
