@@ -1,2 +1,2 @@
 /** The catalog module's face: what other modules may use. */
-export { shopIdsOwnedBy } from "./catalog.queries.js";
+export { productById, shopById, shopIdsOwnedBy } from "./catalog.queries.js";
