@@ -1,4 +1,6 @@
 import { registerEnumType } from "type-graphql";
+import { AppError } from "../../shared/errors.js";
+import { checkText, TEXT_LIMITS, type TextRule } from "../../shared/text.js";
 
 export type Status = "ACCEPTED" | "SHIPPED" | "RECEIVED" | "SETTLED" | "CANCELLED" | "REFUNDED";
 export type Transition = "SHIP" | "CONFIRM_RECEIPT" | "AUTO_RECEIPT" | "REFUND_BY_MERCHANT" | "REFUND_BY_PLATFORM";
@@ -55,11 +57,19 @@ export function refundable(totalFen: number, refundedFen: number): number {
   return Math.max(0, totalFen - refundedFen);
 }
 
-export const MAX_SHIPMENT_TEXT = 64;
-export const MAX_REASON = 500;
+export const MAX_SHIPMENT_TEXT = TEXT_LIMITS.shipmentText.max;
+export const MAX_REASON = TEXT_LIMITS.adminReason.max;
 
-export function cleanText(text: string, max: number): string | null {
-  const trimmed = text.trim();
-  if (trimmed.length < 1 || [...trimmed].length > max || /[\u0000-\u001f\u007f]/.test(trimmed)) return null;
-  return trimmed;
+/**
+ * The shared text rule (src/shared/text.ts: graphemes, invisible-only, control characters) as a userError's condition,
+ * for callers that do not come through GraphQL's validator (other modules refunding as the platform): the trimmed
+ * text, or null when the rule refuses it.
+ */
+export function cleanText(text: string, rule: TextRule): string | null {
+  try {
+    return checkText(text, rule, "text");
+  } catch (error) {
+    if (error instanceof AppError) return null;
+    throw error;
+  }
 }

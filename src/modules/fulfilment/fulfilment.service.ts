@@ -1,4 +1,5 @@
 import type { Context } from "../../context.js";
+import { TEXT_LIMITS } from "../../shared/text.js";
 import type { Db, DbOrTx, Tx } from "../../db/client.js";
 import { afterCommit, transaction } from "../../db/transaction.js";
 import type { OrderRow } from "../../db/schema/index.js";
@@ -71,8 +72,8 @@ export class FulfilmentService {
     const viewer = ctx.viewer;
     if (!viewer) throw unauthenticated();
     const orderId = idOf("Order", input.orderId, "orderId");
-    const carrier = cleanText(input.carrier, MAX_SHIPMENT_TEXT);
-    const tracking = cleanText(input.trackingNumber, MAX_SHIPMENT_TEXT);
+    const carrier = cleanText(input.carrier, TEXT_LIMITS.shipmentText);
+    const tracking = cleanText(input.trackingNumber, TEXT_LIMITS.shipmentText);
     return this.transition(this.deps.db, orderId, "SHIP", (tx, order) => this.assertShopOwner(tx, order, viewer.userId), async (tx, order, now) => {
       if (!carrier) return refuse(OrderTransitionErrorCode.INVALID_SHIPMENT, `The carrier must be 1–${MAX_SHIPMENT_TEXT} printable characters.`, "carrier");
       if (!tracking) return refuse(OrderTransitionErrorCode.INVALID_SHIPMENT, `The tracking number must be 1–${MAX_SHIPMENT_TEXT} printable characters.`, "trackingNumber");
@@ -115,7 +116,7 @@ export class FulfilmentService {
       if (!refunder.asPlatform) await this.assertShopOwner(tx, order, refunder.userId);
     };
     return this.transition(db, orderId, transition, authorize, async (tx, order, now) => {
-      const reason = cleanText(reasonText, MAX_REASON);
+      const reason = cleanText(reasonText, TEXT_LIMITS.adminReason);
       if (!reason) return refuse(OrderTransitionErrorCode.INVALID_REASON, `The reason must be 1–${MAX_REASON} printable characters.`, "reason");
       const remaining = refundable(order.totalFen, await q.refundedFen(tx, order.id));
       const amountFen = amount === null ? remaining : parseAmount(amount);
