@@ -17,7 +17,7 @@ import {
 } from "./modules/alliance/alliance.resolver.js";
 import { ProductResolver, ShopResolver } from "./modules/catalog/catalog.resolver.js";
 import { GovernanceResolver } from "./modules/governance/governance.resolver.js";
-import { FlashSaleResolver, FlashSaleStockResolver } from "./modules/flash-sales/flash-sale.resolver.js";
+import { FlashSaleResolver, FlashSaleStockResolver, LiveSessionFlashSalesResolver } from "./modules/flash-sales/flash-sale.resolver.js";
 import { CartItemResolver, LiveSessionResolver } from "./modules/live/live.resolver.js";
 import { OrderResolver } from "./modules/orders/orders.resolver.js";
 import { OrderFulfilmentResolver, OrderUpdatesResolver } from "./modules/fulfilment/index.js";
@@ -49,6 +49,7 @@ export function buildGatewaySchema(): Promise<GraphQLSchema> {
       CartItemResolver,
       FlashSaleResolver,
       FlashSaleStockResolver,
+      LiveSessionFlashSalesResolver,
       OrderResolver,
       DistributionResolver,
       CommissionPlanResolver,
