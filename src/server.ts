@@ -17,7 +17,7 @@ import { operationMetricsPlugin } from "./http/request-log.js";
 import { createRouter } from "./http/router.js";
 import { drain } from "./http/shutdown.js";
 import { attachWebSocket } from "./http/ws-server.js";
-import { AllianceService } from "./modules/alliance/alliance.service.js";
+import { AllianceService } from "./modules/alliance/index.js";
 import { AccountsService } from "./modules/accounts/accounts.service.js";
 import { CatalogService } from "./modules/catalog/catalog.service.js";
 import { InProcessGate, RedisGate, type AdmissionGate } from "./modules/flash-sales/flash-sale.gate.js";
