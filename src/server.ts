@@ -18,7 +18,7 @@ import { clientAddress, noCost, OperationGuard, screenHttpRequest, withCost } fr
 import { OperationManifest, RedisApqCache } from "./http/persisted-operations.js";
 import { InProcessRateLimiter, RedisRateLimiter } from "./http/rate-limit.js";
 import { attachWebSocket } from "./http/ws-server.js";
-import { AllianceService } from "./modules/alliance/alliance.service.js";
+import { AllianceService } from "./modules/alliance/index.js";
 import { AccountsService } from "./modules/accounts/accounts.service.js";
 import { CatalogService } from "./modules/catalog/catalog.service.js";
 import { InProcessGate, RedisGate, type AdmissionGate } from "./modules/flash-sales/flash-sale.gate.js";
