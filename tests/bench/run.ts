@@ -16,6 +16,7 @@ import { spawnGateway, type GatewayProcess } from "../support/process.js";
 import { buildMerchant, buildProduct, buildUser, buildUsers } from "../support/builders.js";
 import { putOnShelf } from "../support/shelf.js";
 import { ADMIN_DATABASE_URL, databaseUrl, JWT_SECRET, REDIS_URL } from "../support/services.js";
+import { benchReadPath } from "./read-path.js";
 import { benchSettlement } from "./settlement.js";
 
 /**
@@ -245,6 +246,8 @@ async function main() {
   // R16 at scale, in a database of its own: one run over SETTLEMENT_ORDERS due orders (must be ≤ 60 s).
   results.settlement = await benchSettlement(SETTLEMENT_ORDERS, log);
   log(`settlement: ${JSON.stringify(results.settlement)}`);
+  // Issue 16 target 1: the shelf and the selection center against a bare HTTP server's floor, in a database of its own.
+  results.readPath = await benchReadPath({ log });
   mkdirSync(new URL("./results/", import.meta.url), { recursive: true });
   const json = JSON.stringify(results, null, 2) + "\n";
   writeFileSync(new URL("./results/latest.json", import.meta.url), json);
