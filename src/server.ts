@@ -51,7 +51,7 @@ export interface GatewayOptions {
   clock?: Clock;
   log?: Logger;
   /** Every SQL statement, for statement-counting tests. */
-  onQuery?: (sql: string, job: string | undefined) => void;
+  onQuery?: (sql: string, job: string | undefined, params: unknown[]) => void;
 }
 
 export interface Gateway {

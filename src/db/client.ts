@@ -24,13 +24,13 @@ export interface DatabaseOptions {
   /** PGlite data folder; "memory://" keeps it in memory. */
   dataDir?: string;
   poolSize?: number;
-  /** Called with every SQL statement drizzle sends and the scheduled job that sent it, if any (statement counting in tests, debug logs). */
-  onQuery?: (query: string, job: string | undefined) => void;
+  /** Called with every SQL statement drizzle sends, the scheduled job that sent it, if any, and its parameters (statement counting and plan checks in tests, debug logs). */
+  onQuery?: (query: string, job: string | undefined, params: unknown[]) => void;
 }
 
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
   const logger: Logger | undefined = options.onQuery
-    ? { logQuery: (query) => options.onQuery?.(query, backgroundJob()) }
+    ? { logQuery: (query, params) => options.onQuery?.(query, backgroundJob(), params) }
     : undefined;
   if (options.url) {
     const { default: postgres } = await import("postgres");

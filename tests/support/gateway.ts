@@ -16,6 +16,8 @@ export const BACKENDS: Backend[] = ["postgres", "pglite"];
 export interface TestGateway extends Gateway {
   /** SQL statements sent since the last reset. */
   statements: string[];
+  /** The same statements with their parameters (plan checks with EXPLAIN). */
+  queries: { sql: string; params: unknown[] }[];
   token(userId: number, role: Role | `${Role}`, ttlSeconds?: number): Promise<string>;
   request<R, V>(doc: TypedDocumentNode<R, V>, variables?: V, token?: string | null): Promise<ExecutionResult<R> & { status: number }>;
   ws(token?: string | null): Client;
@@ -44,12 +46,18 @@ export async function startTestGateway(
   const config = loadConfig({ PORT: "0", HOST: "127.0.0.1", JWT_SECRET, LOG_LEVEL: "error", DB_POOL_SIZE: "5", ...unthrottled, ...quiet, ...env, ...options.env });
   // A request's statements: the schedule's (sweeps, ticks) run in the same process and are left out.
   const statements: string[] = [];
-  const onQuery = (sql: string, job: string | undefined) => void (job === undefined && statements.push(sql));
+  const queries: { sql: string; params: unknown[] }[] = [];
+  const onQuery = (sql: string, job: string | undefined, params: unknown[]) => {
+    if (job !== undefined) return;
+    statements.push(sql);
+    queries.push({ sql, params });
+  };
   const gateway = await startGateway({ config, clock: options.clock, log: options.log, onQuery });
   const clients: Client[] = [];
   return {
     ...gateway,
     statements,
+    queries,
     token: (userId, role, ttl) => gateway.tokens!.mint(userId, role as Role, ttl),
     async request(doc, variables, token) {
       const response = await fetch(gateway.url, {
