@@ -44,14 +44,14 @@ import { within, retryUntil } from "./shared/deadline.js";
 import { AppError, ErrorCode, formatError, isUnavailable, RETRY_AFTER_SECONDS, unavailable, unavailableDependency } from "./shared/errors.js";
 import { DatabaseBreaker } from "./http/availability.js";
 import { createLogger, type Logger } from "./shared/logger.js";
-import { inBackground } from "./shared/background.js";
+import { inBackground, inRequest, type WorkOrigin } from "./shared/background.js";
 
 export interface GatewayOptions {
   config: Config;
   clock?: Clock;
   log?: Logger;
-  /** Every SQL statement, for statement-counting tests. */
-  onQuery?: (sql: string, job: string | undefined, params: unknown[]) => void;
+  /** Every SQL statement with its parameters and origin, for statement-counting tests. */
+  onQuery?: (sql: string, params: unknown[], origin: WorkOrigin) => void;
 }
 
 export interface Gateway {
@@ -231,8 +231,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     bus.onReconnect(() => {
       // Whatever was published while Redis was away is lost: gates and rooms are read again from the ledger.
       log.info("redis is back: rebuilding flash sale gates and room states from the ledger");
-      flashSales.rebuildAllGates().catch((error) => log.error("gate rebuild failed", { error }));
-      hub.reloadAll().catch((error: unknown) => log.error("room reload failed", { error }));
+      inBackground("redis reconnect", () => flashSales.rebuildAllGates()).catch((error) => log.error("gate rebuild failed", { error }));
+      inBackground("redis reconnect", () => hub.reloadAll()).catch((error: unknown) => log.error("room reload failed", { error }));
     });
   }
   const sweeper = setInterval(() => {
@@ -396,7 +396,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       }
     }
     if (path === "/graphql") {
-      await handleGraphQL(req, res, url, requestId, caller);
+      await inRequest(requestId, () => handleGraphQL(req, res, url, requestId, caller));
       return path;
     }
     send(res, 404, "application/json", JSON.stringify({ error: "not found" }));

@@ -2,7 +2,7 @@ import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { toGlobalId } from "../../../src/shared/ids.js";
 import { freshDatabase } from "../../support/fresh-database.js";
-import { startTestGateway, type TestGateway } from "../../support/gateway.js";
+import { startTestGateway, type SentStatement, type TestGateway } from "../../support/gateway.js";
 import { PromoterShelfDocument, SelectionCenterDocument, type SelectionCenterQueryVariables } from "../../support/generated/graphql.js";
 import { buildReadPathData, type ReadPathData } from "../../support/read-path-data.js";
 
@@ -48,11 +48,10 @@ describe("read-path plans on PostgreSQL", () => {
   });
 
   /** The statements one request sent, each with its plan's sequential scans of big tables. */
-  async function plansOf(send: () => Promise<{ errors?: unknown }>) {
-    gw.queries.length = 0;
+  async function plansOf(send: () => Promise<{ errors?: unknown; statements: SentStatement[] }>) {
     const result = await send();
     expect(result.errors).toBeUndefined();
-    const sent = [...gw.queries];
+    const sent = result.statements;
     expect(sent.length).toBeGreaterThan(0);
     const plans = [];
     for (const { sql, params } of sent) {
