@@ -14,7 +14,7 @@ import {
   SampleRequestResolver,
   ShelfItemResolver,
   ShopAllianceResolver,
-} from "./modules/alliance/alliance.resolver.js";
+} from "./modules/alliance/index.js";
 import { ProductResolver, ShopResolver } from "./modules/catalog/catalog.resolver.js";
 import { GovernanceResolver } from "./modules/governance/governance.resolver.js";
 import { FlashSaleResolver, FlashSaleStockResolver } from "./modules/flash-sales/flash-sale.resolver.js";

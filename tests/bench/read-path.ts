@@ -11,6 +11,7 @@ import { toGlobalId } from "../../src/shared/ids.js";
 import { spawnGateway, type GatewayProcess } from "../support/process.js";
 import { buildReadPathData, SEED_SCALE } from "../support/read-path-data.js";
 import { ADMIN_DATABASE_URL, databaseUrl, JWT_SECRET, REDIS_URL } from "../support/services.js";
+import type { Phase } from "./kit.js";
 
 /**
  * Issue 16, target 1: a promoter's shelf (anonymous) and the selection center (the promoter itself, 30 items) on a
@@ -26,8 +27,10 @@ export interface LoadFigures {
   requests: number;
   non2xx: number;
   errors: number;
-  /** Responses whose body was not the expected shape (GraphQL errors, an empty shelf). */
+  /** Responses whose body was not the expected shape (GraphQL errors, an empty shelf), non-2xx included. */
   mismatches: number;
+  /** 200 responses with a wrong body: a correctness failure (an overloaded process's 503 is not). */
+  wrongAnswers: number;
 }
 
 export interface ReadPathResult {
@@ -93,6 +96,7 @@ interface Load {
 }
 
 async function measure(load: Load, connections: number, seconds: number): Promise<LoadFigures> {
+  let wrongAnswers = 0;
   const run = (duration: number) =>
     autocannon({
       url: load.url,
@@ -105,11 +109,15 @@ async function measure(load: Load, connections: number, seconds: number): Promis
             const { body, headers } = load.next();
             return { ...request, method: "POST", body, headers: { "content-type": "application/json", ...headers } };
           },
+          onResponse: (status: number, body: string) => {
+            if (status === 200 && !load.verify(body)) wrongAnswers++;
+          },
         },
       ],
       verifyBody: load.verify,
     });
   await run(Math.max(2, Math.round(seconds / 3)));
+  wrongAnswers = 0;
   const result = await run(seconds);
   return {
     requestsPerSecond: Math.round(result.requests.average),
@@ -118,6 +126,7 @@ async function measure(load: Load, connections: number, seconds: number): Promis
     non2xx: result.non2xx,
     errors: result.errors + result.timeouts,
     mismatches: result.mismatches ?? 0,
+    wrongAnswers,
   };
 }
 
@@ -241,6 +250,24 @@ export async function benchReadPath(opts: ReadPathOptions): Promise<ReadPathResu
     await admin.end();
   }
 }
+
+export const readPathPhase: Phase = {
+  name: "read-path",
+  async run(log) {
+    const r = await benchReadPath({ log, seconds: Number(process.env.BENCH_READ_SECONDS ?? 10) });
+    const rows = (label: string, f: ReadPathResult["shelf"]) => [
+      { name: `${label} requests/s`, value: f.requestsPerSecond, floor: r.floor.requestsPerSecond, target: "≥ 10% of floor", met: f.ofFloorRps >= 0.1 },
+      { name: `${label} p50`, value: f.latencyMs.p50, unit: "ms", floor: r.floor.latencyMs.p50 },
+      { name: `${label} p99`, value: f.latencyMs.p99, unit: "ms", floor: r.floor.latencyMs.p99, target: "≤ 10× floor", met: f.p99OverFloorP99 <= 10 },
+      { name: `${label} non-2xx (of ${f.requests})`, value: f.non2xx },
+    ];
+    const failures = [
+      ...(r.shelf.wrongAnswers ? [`${r.shelf.wrongAnswers} shelf replies with a wrong body`] : []),
+      ...(r.selectionCenter.wrongAnswers ? [`${r.selectionCenter.wrongAnswers} selection-center replies with a wrong body`] : []),
+    ];
+    return { figures: [...rows("shelf (anonymous, 30 items)", r.shelf), ...rows("selection center (promoter, 30)", r.selectionCenter)], data: { ...r }, failures };
+  },
+};
 
 // Alone: `node --import tsx tests/bench/read-path.ts` (BENCH_READ_DB=<name> reuses a kept data set, BENCH_READ_KEEP=1 keeps it).
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

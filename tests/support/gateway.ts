@@ -6,10 +6,12 @@ import { inject } from "vitest";
 import WebSocket from "ws";
 import { loadConfig } from "../../src/config/env.js";
 import { startGateway, type Gateway } from "../../src/server.js";
+import type { TopicName } from "../../src/realtime/topics.js";
 import type { Role } from "../../src/shared/auth.js";
 import type { WorkOrigin } from "../../src/shared/background.js";
 import type { Clock } from "../../src/shared/clock.js";
 import type { Logger } from "../../src/shared/logger.js";
+import { countSubscriptions } from "./bus-subscriptions.js";
 import { JWT_SECRET, REDIS_URL } from "./services.js";
 
 export type Backend = "postgres" | "pglite";
@@ -31,6 +33,8 @@ export interface TestGateway extends Gateway {
     token?: string | null,
   ): Promise<ExecutionResult<R> & { status: number; statements: SentStatement[] }>;
   ws(token?: string | null): Client;
+  /** The gateway's bus subscriptions in place on a topic. */
+  busSubscriptions(topic: TopicName): number;
 }
 
 /** A gateway on real PostgreSQL + Redis, or on in-memory PGlite + the in-process bus (the embedded mode). */
@@ -59,9 +63,11 @@ export async function startTestGateway(
   };
   const gateway = await startGateway({ config, clock: options.clock, log: options.log, onQuery });
   const clients: Client[] = [];
+  const busSubscriptions = countSubscriptions(gateway.bus);
   return {
     ...gateway,
     statements,
+    busSubscriptions,
     token: (userId, role, ttl) => gateway.tokens!.mint(userId, role as Role, ttl),
     async request(doc, variables, token) {
       const requestId = `test-${randomUUID()}`;
