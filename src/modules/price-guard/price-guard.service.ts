@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { LRUCache } from "lru-cache";
 import type { Context } from "../../context.js";
 import { renewLoaders } from "../../context.js";
 import type { Db, DbOrTx, Tx } from "../../db/client.js";
@@ -83,7 +84,7 @@ interface Targets {
 export class PriceGuardService implements FlashSaleGuard, CartGuard, OrderGuard, ProductGuard {
   private readonly saleStates = new WeakMap<Tx, Map<string, SaleState>>();
   /** A product's shop and cross-border mark never change: cached for the order hot path. */
-  private readonly facts = new Map<number, ProductFacts>();
+  private readonly facts = new LRUCache<number, ProductFacts>({ max: 10_000 });
   /** Alert subscriptions of this process whose bus subscription is in place. */
   alertSubscribers = 0;
 
@@ -482,7 +483,6 @@ export class PriceGuardService implements FlashSaleGuard, CartGuard, OrderGuard,
     if (cached) return cached;
     const row = await q.crossBorderOf(db, productId);
     if (!row) throw notFound("Product");
-    if (this.facts.size >= 10_000) this.facts.clear();
     this.facts.set(productId, row);
     return row;
   }
