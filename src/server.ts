@@ -42,14 +42,14 @@ import { systemClock, type Clock } from "./shared/clock.js";
 import { within, retryUntil } from "./shared/deadline.js";
 import { isUnavailable, unavailableDependency } from "./shared/errors.js";
 import { createLogger, type Logger } from "./shared/logger.js";
-import { inBackground } from "./shared/background.js";
+import { inBackground, type WorkOrigin } from "./shared/background.js";
 
 export interface GatewayOptions {
   config: Config;
   clock?: Clock;
   log?: Logger;
-  /** Every SQL statement, for statement-counting tests. */
-  onQuery?: (sql: string, job: string | undefined) => void;
+  /** Every SQL statement with its parameters and origin, for statement-counting tests. */
+  onQuery?: (sql: string, params: unknown[], origin: WorkOrigin) => void;
 }
 
 export interface Gateway {
@@ -149,7 +149,7 @@ function buildServices({ config, database, bus, gate, identity, clock, log }: Se
   const db = database.db;
   const flashSales = new FlashSaleService({ db, bus, gate, clock, log, coalesceMs: config.INVENTORY_COALESCE_MS });
   const live = new LiveService({ db, bus, clock, log, flashSales });
-  const priceGuard = new PriceGuardService({ db, bus, clock, log, flashSales, live, warningBps: config.PRICE_GUARD_WARNING_BPS });
+  const priceGuard = new PriceGuardService({ db, bus, clock, log, rooms: live, warningBps: config.PRICE_GUARD_WARNING_BPS });
   const fulfilment = new FulfilmentService({ db, bus, clock, log, autoReceiveDays: config.AUTO_RECEIVE_DAYS, refunds: { postRefund } });
   const settlement = new SettlementService({
     db,
@@ -174,10 +174,10 @@ function buildServices({ config, database, bus, gate, identity, clock, log }: Se
     settlement,
     governance: new GovernanceService(),
   };
-  flashSales.guard = priceGuard;
-  live.guard = priceGuard;
-  services.orders.guard = priceGuard;
-  services.catalog.guard = priceGuard;
+  flashSales.guard = priceGuard.checks;
+  live.guard = priceGuard.checks;
+  services.orders.guard = priceGuard.checks;
+  services.catalog.guard = priceGuard.checks;
   services.catalog.cartLost = (tx, shopId) => live.withdraw(tx, { shopId, promoterId: null, crossBorderOnly: false }, "CART_DISABLED");
   return services;
 }
@@ -239,8 +239,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     bus.onReconnect(() => {
       // Whatever was published while Redis was away is lost: gates and rooms are read again from the ledger.
       log.info("redis is back: rebuilding flash sale gates and room states from the ledger");
-      flashSales.rebuildAllGates().catch((error) => log.error("gate rebuild failed", { error }));
-      hub.reloadAll().catch((error: unknown) => log.error("room reload failed", { error }));
+      inBackground("redis reconnect", () => flashSales.rebuildAllGates()).catch((error) => log.error("gate rebuild failed", { error }));
+      inBackground("redis reconnect", () => hub.reloadAll()).catch((error: unknown) => log.error("room reload failed", { error }));
     });
   }
   const sweeper = setInterval(() => {
