@@ -16,7 +16,7 @@ import { benchDatabase, graphql, histogramSummary, mintToken, round, startGatewa
  */
 const PLACE_ORDER = `mutation PlaceOrder($i: PlaceOrderInput!) { placeOrder(input: $i) { order { id } userErrors { code } } }`;
 
-export async function setUpSale(db: Db, gatewayUrl: string, units: number): Promise<{ flashSaleId: string; saleRowId: number; liveSessionId: string; promoterToken: string; productIds: string[] }> {
+export async function setUpSale(db: Db, gatewayUrl: string, units: number): Promise<{ flashSaleId: string; saleRowId: number; liveSessionId: string; promoterToken: string; promoterId: number; shopId: number }> {
   const { shop } = await buildMerchant(db);
   const product = await buildProduct(db, shop.id, { stock: units, priceFen: 19_900 });
   const promoter = await buildUser(db, "PROMOTER");
@@ -35,7 +35,7 @@ export async function setUpSale(db: Db, gatewayUrl: string, units: number): Prom
   );
   const flashSaleId = sale.data?.createFlashSale.flashSale?.id as string | undefined;
   if (!flashSaleId) throw new Error(`createFlashSale: ${JSON.stringify(sale)}`);
-  return { flashSaleId, saleRowId: Number(Buffer.from(flashSaleId, "base64url").toString().split(":")[1]), liveSessionId, promoterToken, productIds: [productId] };
+  return { flashSaleId, saleRowId: Number(Buffer.from(flashSaleId, "base64url").toString().split(":")[1]), liveSessionId, promoterToken, promoterId: promoter.id, shopId: shop.id };
 }
 
 export async function makeBuyers(db: Db, count: number): Promise<number[]> {
