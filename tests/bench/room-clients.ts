@@ -109,11 +109,13 @@ async function connect(request: ConnectRequest): Promise<Connected> {
         if (text.includes(FINAL)) entry.final = true;
       });
     });
+  const progress = setInterval(() => channel.send({ type: "progress", ready }), 5000);
   await Promise.all(
     Array.from({ length: Math.min(request.concurrency, request.count) }, async () => {
       while (next < request.count) await one(next++);
     }),
   );
+  clearInterval(progress);
   return { type: "connected", ms: performance.now() - started, ready, failed: request.count - ready, failures };
 }
 

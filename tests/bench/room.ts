@@ -2,6 +2,7 @@ import { buildProduct } from "../support/builders.js";
 import { putOnShelf } from "../support/shelf.js";
 import {
   benchDatabase,
+  cpuMs,
   graphql,
   histogramSummary,
   mergeHistograms,
@@ -11,6 +12,7 @@ import {
   rssBytes,
   startGateways,
   startWorker,
+  sumOf,
   type Figure,
   type Gateway,
   type Phase,
@@ -47,6 +49,9 @@ interface CrowdResult {
   sawFinal: number;
   missedFinal: number;
   closedEarly: number;
+  /** Server CPU (all processes) per subscriber while connecting, and per message received in the measured window. */
+  cpuMsPerSubscribe: number;
+  cpuUsPerMessage: number;
 }
 
 async function crowd(
@@ -58,20 +63,26 @@ async function crowd(
   log: (msg: string) => void,
 ): Promise<CrowdResult> {
   const rssBefore = servers.map(rssBytes);
+  const cpuAtStart = sumOf(servers, cpuMs);
   const per = Math.ceil(subscribers / clients.length);
   const started = performance.now();
+  const progress = new Map<Worker, number>();
+  clients.forEach((c) => c.on("progress", (m: { ready: number }) => progress.set(c, m.ready)));
+  const ticker = setInterval(() => log(`${[...progress.values()].reduce((a, b) => a + b, 0)} of ${subscribers} subscribed`), 15_000);
   clients.forEach((c, i) => c.send({ ...request, type: "connect", count: Math.min(per, subscribers - per * i), first: per * i } satisfies ConnectRequest));
-  const connected = await Promise.all(clients.map((c) => c.next<Connected>("connected", 300_000)));
+  const connected = await Promise.all(clients.map((c) => c.next<Connected>("connected", 900_000))).finally(() => clearInterval(ticker));
   const connectMs = performance.now() - started;
   const ready = connected.reduce((n, c) => n + c.ready, 0);
   const connectFailures: Record<string, number> = {};
   for (const c of connected) for (const [why, n] of Object.entries(c.failures)) connectFailures[why] = (connectFailures[why] ?? 0) + n;
+  const cpuConnecting = sumOf(servers, cpuMs) - cpuAtStart;
   log(`${ready} of ${subscribers} subscribed in ${round(connectMs / 1000)} s${Object.keys(connectFailures).length ? ` (failed: ${JSON.stringify(connectFailures)})` : ""}`);
   // Joins stop moving the viewer count: its last ticks go out before the measured messages.
   await sleep(2500);
   const rssAfter = servers.map(rssBytes);
   clients.forEach((c) => c.send({ type: "measure" }));
   await Promise.all(clients.map((c) => c.next("measuring")));
+  const cpuBeforeEvents = sumOf(servers, cpuMs);
   await events();
   let reports: CrowdReport[] = [];
   for (const deadline = performance.now() + 60_000; performance.now() < deadline; ) {
@@ -80,9 +91,11 @@ async function crowd(
     reports = await Promise.all(clients.map((c) => c.next<CrowdReport>("report")));
     if (reports.reduce((n, r) => n + r.missedFinal, 0) === 0) break;
   }
+  const cpuEvents = sumOf(servers, cpuMs) - cpuBeforeEvents;
   clients.forEach((c) => c.send({ type: "close" }));
   await Promise.all(clients.map((c) => c.next("closed")));
   const measured = reports.reduce((n, r) => n + r.measured, 0);
+  const received = reports.reduce((n, r) => n + r.messages, 0);
   return {
     connectMs,
     connected: ready,
@@ -91,11 +104,13 @@ async function crowd(
     rssAfter,
     rssPerSubscriber: (rssAfter.reduce((a, b) => a + b, 0) - rssBefore.reduce((a, b) => a + b, 0)) / subscribers,
     latency: histogramSummary(mergeHistograms(reports.map((r) => r.latency))),
-    messages: reports.reduce((n, r) => n + r.messages, 0),
+    messages: received,
     meanFrameBytes: measured ? Math.round(reports.reduce((n, r) => n + r.measuredBytes, 0) / measured) : 0,
     sawFinal: reports.reduce((n, r) => n + r.sawFinal, 0),
     missedFinal: reports.reduce((n, r) => n + r.missedFinal, 0),
     closedEarly: reports.reduce((n, r) => n + r.closedEarly, 0),
+    cpuMsPerSubscribe: round(cpuConnecting / Math.max(1, ready), 2),
+    cpuUsPerMessage: round((cpuEvents * 1000) / Math.max(1, received), 1),
   };
 }
 
@@ -194,6 +209,8 @@ export const roomPhase: Phase = {
         { name: "subscribers (2 processes each side)", value: gateway.connected, floor: floor.connected, target: `${subscribers}`, met: gateway.connected === subscribers },
         { name: "time to connect and subscribe all", value: round(gateway.connectMs / 1000), floor: round(floor.connectMs / 1000), unit: "s" },
         { name: "server RSS per subscriber", value: kib(gateway.rssPerSubscriber), floor: kib(floor.rssPerSubscriber), unit: "KiB", target: "≤ 2× floor", met: gateway.rssPerSubscriber <= 2 * floor.rssPerSubscriber },
+        { name: "server CPU per subscribe", value: gateway.cpuMsPerSubscribe, floor: floor.cpuMsPerSubscribe, unit: "ms" },
+        { name: "server CPU per message received", value: gateway.cpuUsPerMessage, floor: floor.cpuUsPerMessage, unit: "µs" },
         { name: "commit-to-delivery p50", value: gateway.latency.p50, floor: floor.latency.p50, unit: "ms" },
         { name: "commit-to-delivery p99", value: gateway.latency.p99, floor: floor.latency.p99, unit: "ms", target: "≤ 1.5× floor", met: gateway.latency.p99 <= 1.5 * floor.latency.p99 },
         { name: "commit-to-delivery max", value: gateway.latency.max, floor: floor.latency.max, unit: "ms" },
