@@ -42,14 +42,14 @@ import { systemClock, type Clock } from "./shared/clock.js";
 import { within, retryUntil } from "./shared/deadline.js";
 import { isUnavailable, unavailableDependency } from "./shared/errors.js";
 import { createLogger, type Logger } from "./shared/logger.js";
-import { inBackground } from "./shared/background.js";
+import { inBackground, type WorkOrigin } from "./shared/background.js";
 
 export interface GatewayOptions {
   config: Config;
   clock?: Clock;
   log?: Logger;
-  /** Every SQL statement, for statement-counting tests. */
-  onQuery?: (sql: string, job: string | undefined) => void;
+  /** Every SQL statement with its parameters and origin, for statement-counting tests. */
+  onQuery?: (sql: string, params: unknown[], origin: WorkOrigin) => void;
 }
 
 export interface Gateway {
@@ -239,8 +239,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     bus.onReconnect(() => {
       // Whatever was published while Redis was away is lost: gates and rooms are read again from the ledger.
       log.info("redis is back: rebuilding flash sale gates and room states from the ledger");
-      flashSales.rebuildAllGates().catch((error) => log.error("gate rebuild failed", { error }));
-      hub.reloadAll().catch((error: unknown) => log.error("room reload failed", { error }));
+      inBackground("redis reconnect", () => flashSales.rebuildAllGates()).catch((error) => log.error("gate rebuild failed", { error }));
+      inBackground("redis reconnect", () => hub.reloadAll()).catch((error: unknown) => log.error("room reload failed", { error }));
     });
   }
   const sweeper = setInterval(() => {
