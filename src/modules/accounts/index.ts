@@ -1,7 +1,7 @@
 /** Accounts' face: users, roles and bans, identity (tokens, external providers) and the staff bootstrap. */
+export { toUser, User, UserConnection } from "./user.type.js";
+export { accountLoaders } from "./accounts.loaders.js";
+export { BootstrapError, changeRole, createStaffUser, ensureBootstrapAdmin } from "./accounts.bootstrap.js";
 export { AccountErrorCode, AccountsService, assertActiveAccount } from "./accounts.service.js";
 export { IdentityService } from "./identity.service.js";
-export { accountLoaders } from "./accounts.loaders.js";
 export { AccountsResolver } from "./accounts.resolver.js";
-export { BootstrapError, changeRole, createStaffUser, ensureBootstrapAdmin } from "./accounts.bootstrap.js";
-export { toUser, User, UserConnection } from "./user.type.js";

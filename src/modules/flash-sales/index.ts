@@ -3,10 +3,10 @@
  * (its row, per-buyer purchases, sold units) is written in the order batch's transaction, so those query functions
  * take the caller's transaction.
  */
-export { FlashSaleService, type FlashSaleGuard, type InventoryState } from "./flash-sale.service.js";
+export { FlashSale, FlashSaleStatus, toFlashSale } from "./flash-sale.type.js";
+export { FlashSaleErrorCode, type FlashSaleUserError } from "./flash-sale.rules.js";
+export { addPurchases, addSold, flashSaleById, openSalesOfProduct, purchasesOf } from "./flash-sale.queries.js";
 export { InProcessGate, RedisGate, type AdmissionGate, type AdmitResult } from "./flash-sale.gate.js";
 export { flashSaleLoaders } from "./flash-sale.loaders.js";
+export { FlashSaleService, type FlashSaleGuard, type InventoryState } from "./flash-sale.service.js";
 export { FlashSaleResolver, FlashSaleStockResolver, LiveSessionFlashSalesResolver } from "./flash-sale.resolver.js";
-export { addPurchases, addSold, flashSaleById, openSalesOfProduct, purchasesOf } from "./flash-sale.queries.js";
-export { FlashSaleErrorCode, type FlashSaleUserError } from "./flash-sale.rules.js";
-export { FlashSale, FlashSaleStatus, toFlashSale } from "./flash-sale.type.js";
