@@ -2,9 +2,12 @@ import type { Db } from "./db/client.js";
 import type { Viewer } from "./shared/auth.js";
 import type { Clock } from "./shared/clock.js";
 import type { Logger } from "./shared/logger.js";
+// Loaders straight from their files: services still import this file (renewLoaders), and a module face imported
+// here would close an import circle that leaves some face half-loaded for whichever file started it.
 import { accountLoaders } from "./modules/accounts/accounts.loaders.js";
 import type { AccountsService } from "./modules/accounts/accounts.service.js";
-import { allianceLoaders, type AllianceService } from "./modules/alliance/index.js";
+import { allianceLoaders } from "./modules/alliance/alliance.loaders.js";
+import type { AllianceService } from "./modules/alliance/index.js";
 import { catalogLoaders } from "./modules/catalog/catalog.loaders.js";
 import type { CatalogService } from "./modules/catalog/catalog.service.js";
 import { flashSaleLoaders } from "./modules/flash-sales/flash-sale.loaders.js";
@@ -14,9 +17,12 @@ import { liveLoaders } from "./modules/live/live.loaders.js";
 import type { LiveService } from "./modules/live/live.service.js";
 import { orderLoaders } from "./modules/orders/orders.loaders.js";
 import type { OrderService } from "./modules/orders/orders.service.js";
-import { priceGuardLoaders, type PriceGuardService } from "./modules/price-guard/index.js";
-import { fulfilmentLoaders, type FulfilmentService } from "./modules/fulfilment/index.js";
-import { settlementLoaders, type SettlementService } from "./modules/settlement/index.js";
+import { priceGuardLoaders } from "./modules/price-guard/price-guard.loaders.js";
+import type { PriceGuardService } from "./modules/price-guard/index.js";
+import { fulfilmentLoaders } from "./modules/fulfilment/fulfilment.loaders.js";
+import type { FulfilmentService } from "./modules/fulfilment/index.js";
+import { settlementLoaders } from "./modules/settlement/settlement.loaders.js";
+import type { SettlementService } from "./modules/settlement/index.js";
 
 const LOADER_GROUPS = [accountLoaders, catalogLoaders, liveLoaders, flashSaleLoaders, orderLoaders, allianceLoaders, priceGuardLoaders, fulfilmentLoaders, settlementLoaders] as const;
 type UnionToIntersection<U> = (U extends unknown ? (u: U) => void : never) extends (i: infer I) => void ? I : never;
