@@ -13,7 +13,7 @@ import { promoterShopId } from "../alliance/index.js";
 import { productById, ProductErrorCode, type ProductGuard, type ProductUserError } from "../catalog/index.js";
 import { FlashSaleErrorCode, type FlashSaleGuard, type FlashSaleUserError } from "../flash-sales/index.js";
 import { LiveErrorCode, pinnedCartItem, type CartGuard, type LiveUserError } from "../live/index.js";
-import { CouponErrorCode, MAX_ORDER_QUANTITY, PlaceOrderErrorCode, type CouponUserError, type OrderDraft, type OrderGuard } from "../orders/index.js";
+import { CouponErrorCode, MAX_ORDER_QUANTITY, PlaceOrderErrorCode, usableCouponsOfProduct, type CouponUserError, type OrderDraft, type OrderGuard } from "../orders/index.js";
 import type { AlertService, AlertTargets } from "./alerts.service.js";
 import * as q from "./price-guard.queries.js";
 import {
@@ -161,7 +161,7 @@ export class PriceChecks implements FlashSaleGuard, CartGuard, OrderGuard, Produ
     const filing = await q.currentAgreedPrice(tx, o.productId);
     if (!filing) return null;
     const now = this.deps.clock.now();
-    const coupons: CouponOffer[] = [...(await q.liveCoupons(tx, o.productId, now)), ...(o.extraCoupon ? [o.extraCoupon] : [])];
+    const coupons: CouponOffer[] = [...(await usableCouponsOfProduct(tx, o.productId, now)), ...(o.extraCoupon ? [o.extraCoupon] : [])];
     const reach = lowestReach(o.channels, coupons, filing.unitsPerOrder);
     if (!reach) return null;
     const level = alertLevel(reach.handPriceFen, filing.agreedPriceFen, this.deps.warningBps);
@@ -326,10 +326,11 @@ export class PriceChecks implements FlashSaleGuard, CartGuard, OrderGuard, Produ
   private async productFacts(db: DbOrTx, productId: number): Promise<ProductFacts> {
     const cached = this.facts.get(productId);
     if (cached) return cached;
-    const row = await q.crossBorderOf(db, productId);
+    const row = await productById(db, productId);
     if (!row) throw notFound("Product");
+    const facts = { shopId: row.shopId, crossBorder: row.crossBorder };
     if (this.facts.size >= 10_000) this.facts.clear();
-    this.facts.set(productId, row);
-    return row;
+    this.facts.set(productId, facts);
+    return facts;
   }
 }
