@@ -2,3 +2,6 @@
 export { productById, shopById, shopIdsOwnedBy } from "./catalog.queries.js";
 export { IndustryBelt, Product, Shop, toProduct, toShop } from "./catalog.type.js";
 export { OrderDirection } from "./catalog.inputs.js";
+export { CatalogService } from "./catalog.service.js";
+export { catalogLoaders } from "./catalog.loaders.js";
+export { catalogNodes, ProductResolver, ShopResolver } from "./catalog.resolver.js";

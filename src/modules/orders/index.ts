@@ -1,3 +1,6 @@
 /** The orders module's face: what other modules may use. */
 export { Order, OrderStatus, toOrder } from "./orders.type.js";
 export { ordersByIds } from "./orders.queries.js";
+export { OrderService } from "./orders.service.js";
+export { orderLoaders } from "./orders.loaders.js";
+export { orderNodes, OrderResolver } from "./orders.resolver.js";

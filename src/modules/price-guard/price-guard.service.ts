@@ -1,6 +1,5 @@
 import { randomUUID } from "node:crypto";
-import type { Context } from "../../context.js";
-import { renewLoaders } from "../../context.js";
+import type { Context } from "../../shared/context.js";
 import type { Db, DbOrTx, Tx } from "../../db/client.js";
 import { afterCommit, transaction } from "../../db/transaction.js";
 import type { AgreedPriceRow, RestrictionRow, ViolationRow } from "../../db/schema/index.js";
@@ -555,9 +554,8 @@ export class PriceGuardService implements FlashSaleGuard, CartGuard, OrderGuard,
     });
   }
 
-  alertForEvent(ctx: Context, event: PriceGuardAlertPayload | AccessRevoked): PriceGuardAlertRoot {
+  alertForEvent(event: PriceGuardAlertPayload | AccessRevoked): PriceGuardAlertRoot {
     const payload = granted(event);
-    renewLoaders(ctx);
     return { ...payload, at: new Date(payload.at) };
   }
 
