@@ -6,10 +6,9 @@ import { parseGlobalId } from "../../shared/ids.js";
 import type { NodeFetchers, NodeRegistry } from "../../shared/node.registry.js";
 import { Node } from "../../shared/node.type.js";
 import { UserErrorType, type UserErrorValue } from "../../shared/user-errors.js";
-import { AccountErrorCode } from "./accounts.service.js";
+import { AccountErrorCode, type AccountsService } from "./accounts.service.js";
 import { PageArgs } from "../../shared/pagination.js";
 import { toUser, User, UserConnection } from "./user.type.js";
-import type { AccountsService } from "./accounts.service.js";
 
 const AccountUserErrorType = UserErrorType("AccountUserError", AccountErrorCode);
 

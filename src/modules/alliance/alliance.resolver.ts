@@ -6,7 +6,7 @@ import { idOf, parseGlobalId } from "../../shared/ids.js";
 import type { NodeFetchers } from "../../shared/node.registry.js";
 import { PageArgs } from "../../shared/pagination.js";
 import { UserErrorType } from "../../shared/user-errors.js";
-import { Product, Shop } from "../catalog/index.js";
+import { type CatalogService, Product, Shop } from "../catalog/index.js";
 import {
   AddToShelfInput,
   ApplyForDistributionInput,
@@ -50,7 +50,6 @@ import {
   ShelfItem,
 } from "./alliance.type.js";
 import type { AllianceService } from "./alliance.service.js";
-import type { CatalogService } from "../catalog/index.js";
 
 const DistributionUserErrorType = UserErrorType("DistributionUserError", DistributionErrorCode);
 const CommissionPlanUserErrorType = UserErrorType("CommissionPlanUserError", CommissionPlanErrorCode);

@@ -7,9 +7,8 @@ import { UserErrorType } from "../../shared/user-errors.js";
 import { Order } from "../orders/index.js";
 import { ConfirmReceiptInput, RefundOrderInput, ShipOrderInput } from "./fulfilment.inputs.js";
 import { autoReceiptAt, OrderTransitionErrorCode, refundable } from "./fulfilment.rules.js";
-import type { OrderTransitionUserError } from "./fulfilment.service.js";
+import type { FulfilmentService, OrderTransitionUserError } from "./fulfilment.service.js";
 import { OrderEvent, OrderUpdate, Shipment, toOrderEvent, toShipment } from "./fulfilment.type.js";
-import type { FulfilmentService } from "./fulfilment.service.js";
 import { resolverFor } from "../../shared/resolver-container.js";
 
 const OrderTransitionUserErrorType = UserErrorType("OrderTransitionUserError", OrderTransitionErrorCode);

@@ -9,11 +9,10 @@ import { Product, Shop } from "../catalog/catalog.type.js";
 import { FlashSale } from "../flash-sales/flash-sale.type.js";
 import { CreateCouponInput, PlaceOrderInput } from "./orders.inputs.js";
 import { CouponErrorCode, PlaceOrderErrorCode } from "./orders.rules.js";
-import type { CouponUserError, PlaceOrderUserError } from "./orders.service.js";
+import type { CouponUserError, OrderService, PlaceOrderUserError } from "./orders.service.js";
 import { Coupon, Order } from "./orders.type.js";
 import type { CatalogService } from "../catalog/index.js";
 import type { FlashSaleService } from "../flash-sales/flash-sale.service.js";
-import type { OrderService } from "./orders.service.js";
 
 const PlaceOrderUserErrorType = UserErrorType("PlaceOrderUserError", PlaceOrderErrorCode);
 const CouponUserErrorType = UserErrorType("CouponUserError", CouponErrorCode);

@@ -6,13 +6,11 @@ import { idOf, toGlobalId } from "../../shared/ids.js";
 import { money } from "../../shared/money.js";
 import type { NodeFetchers } from "../../shared/node.registry.js";
 import { UserErrorType } from "../../shared/user-errors.js";
-import { Order } from "../orders/index.js";
+import { Order, type OrderService } from "../orders/index.js";
 import { PayoutStatementArgs, RunSettlementInput, SetPayoutsFrozenInput, SetTechnicalFeeRateInput, SettlementsArgs } from "./settlement.inputs.js";
 import { SettlementErrorCode } from "./settlement.rules.js";
-import type { SettlementUserError } from "./settlement.service.js";
+import type { SettlementService, SettlementUserError } from "./settlement.service.js";
 import { PayoutLine, PayoutStatement, Reconciliation, Settlement, SettlementConnection, SettlementRun, toSettlement } from "./settlement.type.js";
-import type { OrderService } from "../orders/index.js";
-import type { SettlementService } from "./settlement.service.js";
 
 const SettlementUserErrorType = UserErrorType("SettlementUserError", SettlementErrorCode);
 
