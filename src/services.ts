@@ -45,7 +45,7 @@ export function buildServices({ config, database, bus, gate, identity, clock, lo
   const db = database.db;
   const flashSales = new FlashSaleService({ db, bus, gate, clock, log, coalesceMs: config.INVENTORY_COALESCE_MS });
   const live = new LiveService({ db, bus, clock, log, flashSales });
-  const priceGuard = new PriceGuardService({ db, bus, clock, log, flashSales, live, warningBps: config.PRICE_GUARD_WARNING_BPS });
+  const priceGuard = new PriceGuardService({ db, bus, clock, log, rooms: live, warningBps: config.PRICE_GUARD_WARNING_BPS });
   const fulfilment = new FulfilmentService({ db, bus, clock, log, autoReceiveDays: config.AUTO_RECEIVE_DAYS, refunds: { postRefund } });
   const settlement = new SettlementService({
     db,
@@ -71,10 +71,10 @@ export function buildServices({ config, database, bus, gate, identity, clock, lo
     settlement,
     governance: new GovernanceService(),
   };
-  flashSales.guard = priceGuard;
-  live.guard = priceGuard;
-  services.orders.guard = priceGuard;
-  services.catalog.guard = priceGuard;
+  flashSales.guard = priceGuard.checks;
+  live.guard = priceGuard.checks;
+  services.orders.guard = priceGuard.checks;
+  services.catalog.guard = priceGuard.checks;
   services.catalog.cartLost = (tx, shopId) => live.withdraw(tx, { shopId, promoterId: null, crossBorderOnly: false }, "CART_DISABLED");
   return services;
 }

@@ -5,9 +5,11 @@ import { inject } from "vitest";
 import WebSocket from "ws";
 import { loadConfig } from "../../src/config/env.js";
 import { startGateway, type Gateway } from "../../src/server.js";
+import type { TopicName } from "../../src/realtime/topics.js";
 import type { Role } from "../../src/shared/auth.js";
 import type { Clock } from "../../src/shared/clock.js";
 import type { Logger } from "../../src/shared/logger.js";
+import { countSubscriptions } from "./bus-subscriptions.js";
 import { JWT_SECRET, REDIS_URL } from "./services.js";
 
 export type Backend = "postgres" | "pglite";
@@ -19,6 +21,8 @@ export interface TestGateway extends Gateway {
   token(userId: number, role: Role | `${Role}`, ttlSeconds?: number): Promise<string>;
   request<R, V>(doc: TypedDocumentNode<R, V>, variables?: V, token?: string | null): Promise<ExecutionResult<R> & { status: number }>;
   ws(token?: string | null): Client;
+  /** The gateway's bus subscriptions in place on a topic. */
+  busSubscriptions(topic: TopicName): number;
 }
 
 /** The flash-sale sweep's two statements (it runs on its own timer, so it may land inside a counted window). */
@@ -47,9 +51,11 @@ export async function startTestGateway(
   const onQuery = (sql: string, job: string | undefined) => void (job === undefined && statements.push(sql));
   const gateway = await startGateway({ config, clock: options.clock, log: options.log, onQuery });
   const clients: Client[] = [];
+  const busSubscriptions = countSubscriptions(gateway.bus);
   return {
     ...gateway,
     statements,
+    busSubscriptions,
     token: (userId, role, ttl) => gateway.tokens!.mint(userId, role as Role, ttl),
     async request(doc, variables, token) {
       const response = await fetch(gateway.url, {

@@ -7,6 +7,7 @@ import { notFound } from "../../shared/errors.js";
 import { toGlobalId } from "../../shared/ids.js";
 import { Money, money } from "../../shared/money.js";
 import type { NodeFetchers } from "../../shared/node.registry.js";
+import { resolverFor } from "../../shared/resolver-container.js";
 import { UserErrorType } from "../../shared/user-errors.js";
 import { Product, Shop } from "../catalog/catalog.type.js";
 import { FlashSale } from "../flash-sales/flash-sale.type.js";
@@ -25,7 +26,6 @@ import type { CatalogService } from "../catalog/index.js";
 import type { FlashSaleService } from "../flash-sales/flash-sale.service.js";
 import type { LiveService } from "../live/live.service.js";
 import type { PriceGuardService } from "./price-guard.service.js";
-import { resolverFor } from "../../shared/resolver-container.js";
 
 const PriceGuardUserErrorType = UserErrorType("PriceGuardUserError", PriceGuardErrorCode);
 
@@ -49,9 +49,9 @@ class LiftRestrictionPayload {
 
 /** The price guard's node types, for `node(id:)`. */
 export const priceGuardNodes = (priceGuard: PriceGuardService): NodeFetchers => ({
-  AgreedPrice: (ctx, id) => priceGuard.agreedPrice(ctx, id),
-  PriceGuardViolation: (ctx, id) => priceGuard.violation(ctx, id),
-  PriceGuardRestriction: (ctx, id) => priceGuard.restriction(ctx, id),
+  AgreedPrice: (ctx, id) => priceGuard.agreements.agreedPrice(ctx, id),
+  PriceGuardViolation: (ctx, id) => priceGuard.violations.violation(ctx, id),
+  PriceGuardRestriction: (ctx, id) => priceGuard.violations.restriction(ctx, id),
 });
 
 @Resolver()
@@ -63,13 +63,13 @@ export class PriceGuardResolver {
     description: "The product's merchant (or an admin) files an agreed hand price and its spec; earlier filings are kept, the newest applies.",
   })
   fileAgreedPrice(@Arg("input", () => FileAgreedPriceInput) input: FileAgreedPriceInput, @Ctx() ctx: Context) {
-    return this.priceGuard.fileAgreedPrice(ctx, input);
+    return this.priceGuard.agreements.fileAgreedPrice(ctx, input);
   }
 
   @Authorized(Role.ADMIN)
   @Mutation(() => LiftRestrictionPayload, { description: "An admin lifts a price-guard restriction or suspension; the shop's cross-border goods sell again." })
   liftRestriction(@Arg("input", () => LiftRestrictionInput) input: LiftRestrictionInput, @Ctx() ctx: Context) {
-    return this.priceGuard.liftRestriction(ctx, input);
+    return this.priceGuard.violations.liftRestriction(ctx, input);
   }
 
   @Authorized(Role.MERCHANT, Role.PROMOTER, Role.ADMIN, Role.ANALYST)
@@ -77,21 +77,21 @@ export class PriceGuardResolver {
     description: "Price-guard violations, newest first. Admins and analysts see all; merchants those of their shops and their goods; promoters their own.",
   })
   priceGuardViolations(@Args(() => PriceGuardViolationsArgs) args: PriceGuardViolationsArgs, @Ctx() ctx: Context) {
-    return this.priceGuard.violations(ctx, args);
+    return this.priceGuard.violations.violations(ctx, args);
   }
 
   @Subscription(() => PriceGuardAlert, {
     description:
       "Price-guard alerts (WARNING, BLOCKED, VIOLATION). A merchant may watch its own shop, the promoter (and its overlay) its room, an admin anything (no arguments: every alert).",
     subscribe: ({ args, context, info }) =>
-      resolverFor(info, PriceGuardResolver).priceGuard.watchAlerts(context as Context, args.shopId as string | null, args.liveSessionId as string | null),
+      resolverFor(info, PriceGuardResolver).priceGuard.alerts.watchAlerts(context as Context, args.shopId as string | null, args.liveSessionId as string | null),
   })
   priceGuardAlerts(
     @Arg("shopId", () => ID, { nullable: true, description: "Alerts about this shop's goods or offers." }) _shopId: string | null,
     @Arg("liveSessionId", () => ID, { nullable: true, description: "Alerts raised in this live room." }) _liveSessionId: string | null,
     @Root() payload: PriceGuardAlertPayload | AccessRevoked,
   ) {
-    return this.priceGuard.alertForEvent(payload);
+    return this.priceGuard.alerts.alertForEvent(payload);
   }
 }
 
@@ -187,7 +187,7 @@ export class PriceGuardViolationResolver {
 
   @FieldResolver(() => PriceGuardRestriction, { nullable: true, description: "The penalty it triggered; null when the shop was already restricted." })
   async restriction(@Root() v: PriceGuardViolation, @Ctx() ctx: Context) {
-    return v.restrictionRowId === null ? null : this.priceGuard.restriction(ctx, v.restrictionRowId);
+    return v.restrictionRowId === null ? null : this.priceGuard.violations.restriction(ctx, v.restrictionRowId);
   }
 }
 
@@ -207,7 +207,7 @@ export class PriceGuardRestrictionResolver {
 
   @FieldResolver(() => Boolean, { description: "In force now: begun, not ended, not lifted." })
   active(@Root() r: PriceGuardRestriction, @Ctx() ctx: Context) {
-    return this.priceGuard.isActive(ctx, r);
+    return this.priceGuard.violations.isActive(ctx, r);
   }
 }
 
@@ -220,12 +220,12 @@ export class ProductAgreedPriceResolver {
     description: "The agreed hand price in force (R12); null when none is filed, and for buyers and anonymous viewers.",
   })
   agreedPrice(@Root() product: Product, @Ctx() ctx: Context) {
-    return this.priceGuard.currentAgreedPrice(ctx, product.rowId);
+    return this.priceGuard.agreements.currentAgreedPrice(ctx, product.rowId);
   }
 
   @FieldResolver(() => [AgreedPrice], { description: "Every filing, newest first: for the shop's merchant, admins and analysts." })
   agreedPriceHistory(@Root() product: Product, @Ctx() ctx: Context) {
-    return this.priceGuard.agreedPriceHistory(ctx, product.rowId, product.shopRowId);
+    return this.priceGuard.agreements.agreedPriceHistory(ctx, product.rowId, product.shopRowId);
   }
 }
 
@@ -239,6 +239,6 @@ export class ShopRestrictionsResolver {
     @Arg("activeOnly", () => Boolean, { defaultValue: false, description: "Only those in force now." }) activeOnly: boolean,
     @Ctx() ctx: Context,
   ) {
-    return this.priceGuard.shopRestrictions(ctx, shop.rowId, activeOnly);
+    return this.priceGuard.violations.shopRestrictions(ctx, shop.rowId, activeOnly);
   }
 }

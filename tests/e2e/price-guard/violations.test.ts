@@ -14,7 +14,7 @@ import {
   PriceGuardAlertsDocument,
   PriceGuardViolationsDocument,
 } from "../../support/generated/graphql.js";
-import { alertSubscribersReach, fileAgreedPrice, guardedRoom, secondProduct } from "../../support/price-guard.js";
+import { alertSubscribers, alertSubscribersReach, fileAgreedPrice, guardedRoom, secondProduct } from "../../support/price-guard.js";
 import { givePromoterShop } from "../../support/promoter-shop.js";
 
 type Room = Awaited<ReturnType<typeof guardedRoom>>;
@@ -69,7 +69,7 @@ describe.each(BACKENDS)("price guard at sale time on %s", (backend) => {
     // the brand files 105.00 for goods the shop lists at 100.00: the shop's own price part breaks it
     const room = await guardedRoom(gw, { priceFen: 10_000 });
     await fileAgreedPrice(gw, room.merchantToken, room.productId, "105.00");
-    const baseline = gw.services.priceGuard.alertSubscribers;
+    const baseline = alertSubscribers(gw);
     const alerts = collect(gw.ws(room.merchantToken), PriceGuardAlertsDocument, { shopId: room.shopId });
     const roomEvents = collect(gw.ws(null), LiveRoomPriceGuardDocument, { liveSessionId: room.liveSessionId });
     await alertSubscribersReach(gw, baseline + 1);
@@ -235,9 +235,9 @@ describe("price guard outbox on pglite", () => {
     await fileAgreedPrice(gw, room.merchantToken, room.productId, "95.00");
     const guard = gw.services.priceGuard;
     // the process "dies" between the commit and the announcement
-    const announce = vi.spyOn(guard, "announceCommitted").mockResolvedValue(0);
+    const announce = vi.spyOn(guard.outbox, "announceCommitted").mockResolvedValue(0);
     const refusal = await transaction(gw.database.db, (tx) =>
-      guard.checkOrder(
+      guard.checks.checkOrder(
         tx,
         {
           productId: room.product.id,
