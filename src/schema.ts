@@ -26,17 +26,17 @@ import { GovernanceResolver } from "./modules/governance/governance.resolver.js"
 import { setLiveEventMembers } from "./modules/live/live-events.type.js";
 import { CartItemResolver, liveNodes, LiveSessionResolver } from "./modules/live/live.resolver.js";
 import { orderNodes, OrderResolver } from "./modules/orders/index.js";
-import { PriceGuardAlert } from "./modules/price-guard/price-guard.type.js";
 import {
   AgreedPriceResolver,
   PriceGuardAlertResolver,
   PriceGuardResolver,
   PriceGuardRestrictionResolver,
   PriceGuardViolationResolver,
+  PriceGuardAlert,
   priceGuardNodes,
   ProductAgreedPriceResolver,
   ShopRestrictionsResolver,
-} from "./modules/price-guard/price-guard.resolver.js";
+} from "./modules/price-guard/index.js";
 import { OrderSettlementResolver, SettlementResolver, settlementNodes } from "./modules/settlement/index.js";
 
 export const schemaFile = fileURLToPath(new URL("../schema/schema.graphql", import.meta.url));

@@ -42,7 +42,7 @@ import { RequestContexts, type Context, type LoaderFactory } from "./shared/cont
 import { within, retryUntil } from "./shared/deadline.js";
 import { isUnavailable, unavailableDependency } from "./shared/errors.js";
 import { createLogger, type Logger } from "./shared/logger.js";
-import { inBackground } from "./shared/background.js";
+import { inBackground, type WorkOrigin } from "./shared/background.js";
 
 /** Every module's DataLoaders, made lazily per request and per subscription event. */
 const LOADERS: LoaderFactory[] = [
@@ -61,8 +61,8 @@ export interface GatewayOptions {
   config: Config;
   clock?: Clock;
   log?: Logger;
-  /** Every SQL statement, for statement-counting tests. */
-  onQuery?: (sql: string, job: string | undefined) => void;
+  /** Every SQL statement with its parameters and origin, for statement-counting tests. */
+  onQuery?: (sql: string, params: unknown[], origin: WorkOrigin) => void;
 }
 
 export interface Gateway {
@@ -211,8 +211,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     bus.onReconnect(() => {
       // Whatever was published while Redis was away is lost: gates and rooms are read again from the ledger.
       log.info("redis is back: rebuilding flash sale gates and room states from the ledger");
-      flashSales.rebuildAllGates().catch((error) => log.error("gate rebuild failed", { error }));
-      hub.reloadAll().catch((error: unknown) => log.error("room reload failed", { error }));
+      inBackground("redis reconnect", () => flashSales.rebuildAllGates()).catch((error) => log.error("gate rebuild failed", { error }));
+      inBackground("redis reconnect", () => hub.reloadAll()).catch((error: unknown) => log.error("room reload failed", { error }));
     });
   }
   const sweeper = setInterval(() => {

@@ -10,7 +10,7 @@ import { FulfilmentService } from "./modules/fulfilment/index.js";
 import { GovernanceService } from "./modules/governance/governance.service.js";
 import { LiveService } from "./modules/live/live.service.js";
 import { OrderService } from "./modules/orders/index.js";
-import { PriceGuardService } from "./modules/price-guard/price-guard.service.js";
+import { PriceGuardService, type LiveRooms } from "./modules/price-guard/index.js";
 import { postRefund, SettlementService } from "./modules/settlement/index.js";
 import type { EventBus } from "./realtime/bus.js";
 import type { Clock } from "./shared/clock.js";
@@ -43,9 +43,12 @@ interface ServiceDeps {
 /** Every domain service, and the ports between them. */
 export function buildServices({ config, database, bus, gate, identity, clock, log }: ServiceDeps): Services {
   const db = database.db;
-  const flashSales = new FlashSaleService({ db, bus, gate, clock, log, coalesceMs: config.INVENTORY_COALESCE_MS });
-  const live = new LiveService({ db, bus, clock, log, flashSales });
-  const priceGuard = new PriceGuardService({ db, bus, clock, log, rooms: live, warningBps: config.PRICE_GUARD_WARNING_BPS });
+  // The price guard's checks are given to the services they judge. Its penalties act on live rooms (LiveRooms), which
+  // it reaches only after a commit, never while the services are built: the port is bound to `live`, built below.
+  const rooms: LiveRooms = { withdraw: (tx, subject, reason) => live.withdraw(tx, subject, reason), publish: (id, alert) => live.publish(id, alert) };
+  const priceGuard = new PriceGuardService({ db, bus, clock, log, rooms, warningBps: config.PRICE_GUARD_WARNING_BPS });
+  const flashSales = new FlashSaleService({ db, bus, gate, clock, log, coalesceMs: config.INVENTORY_COALESCE_MS, guard: priceGuard.checks });
+  const live = new LiveService({ db, bus, clock, log, flashSales, guard: priceGuard.checks });
   const fulfilment = new FulfilmentService({ db, bus, clock, log, autoReceiveDays: config.AUTO_RECEIVE_DAYS, refunds: { postRefund } });
   const settlement = new SettlementService({
     db,
@@ -61,21 +64,16 @@ export function buildServices({ config, database, bus, gate, identity, clock, lo
   const accounts = new AccountsService({ bus, identity });
   const services: Services = {
     accounts,
-    catalog: new CatalogService({ db, bus, log, access: accounts }),
+    catalog: new CatalogService({ db, bus, log, guard: priceGuard.checks, access: accounts }),
     flashSales,
     live,
-    orders: new OrderService({ db, bus, gate, clock, log, flashSales, maxBatch: config.ORDER_BATCH_MAX }),
+    orders: new OrderService({ db, bus, gate, clock, log, flashSales, maxBatch: config.ORDER_BATCH_MAX, guard: priceGuard.checks }),
     alliance: new AllianceService(),
     priceGuard,
     fulfilment,
     settlement,
     governance: new GovernanceService(),
   };
-  flashSales.guard = priceGuard.checks;
-  live.guard = priceGuard.checks;
-  services.orders.guard = priceGuard.checks;
-  services.catalog.guard = priceGuard.checks;
   services.catalog.cartLost = (tx, shopId) => live.withdraw(tx, { shopId, promoterId: null, crossBorderOnly: false }, "CART_DISABLED");
   return services;
 }
-

@@ -24,7 +24,7 @@ import { FlashSaleStatus, stockOf, toFlashSale, toFlashSaleStock, type FlashSale
 
 const DAY_MS = 24 * 3600 * 1000;
 
-/** Hooks other modules (price guard) attach to flash-sale configuration. */
+/** The port flash sales are given at construction (the price guard implements it) to judge a sale's price. */
 export interface FlashSaleGuard {
   /** Runs in the sale's transaction; alerts it raises go out only if that transaction commits. */
   checkFlashSale(
@@ -42,11 +42,12 @@ export class FlashSaleService {
   private readonly saleCache = new Map<number, FlashSaleRow>();
   private sweeping: Promise<void> | null = null;
   private nextSweep: Promise<void> | null = null;
-  guard: FlashSaleGuard | null = null;
+  private readonly guard: FlashSaleGuard | null;
 
   constructor(
-    private readonly deps: { db: Db; bus: EventBus; gate: AdmissionGate; clock: Clock; log: Logger; coalesceMs: number },
+    private readonly deps: { db: Db; bus: EventBus; gate: AdmissionGate; clock: Clock; log: Logger; coalesceMs: number; guard: FlashSaleGuard | null },
   ) {
+    this.guard = deps.guard;
     this.inventorySpec = {
       name: "flashSaleInventory",
       topic: "flashSaleInventory",

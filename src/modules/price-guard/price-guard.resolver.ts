@@ -9,9 +9,9 @@ import { Money, money } from "../../shared/money.js";
 import type { NodeFetchers } from "../../shared/node.registry.js";
 import { resolverFor } from "../../shared/resolver-container.js";
 import { UserErrorType } from "../../shared/user-errors.js";
-import { Product, Shop } from "../catalog/catalog.type.js";
-import { FlashSale } from "../flash-sales/flash-sale.type.js";
-import { LiveSession } from "../live/live.type.js";
+import { Product, Shop } from "../catalog/index.js";
+import { FlashSale } from "../flash-sales/index.js";
+import { LiveSession } from "../live/index.js";
 import { FileAgreedPriceInput, LiftRestrictionInput, PriceGuardViolationsArgs } from "./price-guard.inputs.js";
 import { PriceGuardErrorCode, type PriceGuardUserError } from "./price-guard.rules.js";
 import {
