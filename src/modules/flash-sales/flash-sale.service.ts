@@ -1,3 +1,4 @@
+import { LRUCache } from "lru-cache";
 import type { Context } from "../../shared/context.js";
 import type { Db, DbOrTx, Tx } from "../../db/client.js";
 import { afterCommit, Rollback, transaction } from "../../db/transaction.js";
@@ -39,7 +40,7 @@ export type InventoryState = Map<number, FlashSaleStockEvent>;
 export class FlashSaleService {
   readonly inventorySpec: RoomSpec<InventoryState, FlashSaleStockEvent>;
   private readonly ensuring = new Map<number, Promise<{ open: boolean; status: string }>>();
-  private readonly saleCache = new Map<number, FlashSaleRow>();
+  private readonly saleCache = new LRUCache<number, FlashSaleRow>({ max: 10_000 });
   private sweeping: Promise<void> | null = null;
   private nextSweep: Promise<void> | null = null;
   private readonly guard: FlashSaleGuard | null;
@@ -144,10 +145,7 @@ export class FlashSaleService {
     const cached = this.saleCache.get(saleId);
     if (cached) return cached;
     const row = await q.flashSaleById(this.deps.db, saleId);
-    if (row) {
-      if (this.saleCache.size > 10_000) this.saleCache.clear();
-      this.saleCache.set(saleId, row);
-    }
+    if (row) this.saleCache.set(saleId, row);
     return row;
   }
 

@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { LRUCache } from "lru-cache";
 import type { Context } from "../../shared/context.js";
 import type { DbOrTx, Tx } from "../../db/client.js";
 import { afterCommit } from "../../db/transaction.js";
@@ -49,7 +50,7 @@ interface SaleState {
 export class PriceChecks implements FlashSaleGuard, CartGuard, OrderGuard, ProductGuard {
   private readonly saleStates = new WeakMap<Tx, Map<string, SaleState>>();
   /** A product's shop and cross-border mark never change: cached for the order hot path. */
-  private readonly facts = new Map<number, ProductFacts>();
+  private readonly facts = new LRUCache<number, ProductFacts>({ max: 10_000 });
 
   constructor(private readonly deps: { clock: Clock; log: Logger; warningBps: number; alerts: AlertService; outbox: ViolationOutbox }) {}
 
@@ -328,7 +329,6 @@ export class PriceChecks implements FlashSaleGuard, CartGuard, OrderGuard, Produ
     if (cached) return cached;
     const row = await q.crossBorderOf(db, productId);
     if (!row) throw notFound("Product");
-    if (this.facts.size >= 10_000) this.facts.clear();
     this.facts.set(productId, row);
     return row;
   }
