@@ -9,6 +9,7 @@ import { FlashSaleService } from "./modules/flash-sales/flash-sale.service.js";
 import { FulfilmentService } from "./modules/fulfilment/index.js";
 import { GovernanceService } from "./modules/governance/governance.service.js";
 import { LiveService } from "./modules/live/live.service.js";
+import type { ViewerCounter } from "./modules/live/viewer-counter.js";
 import { OrderService } from "./modules/orders/index.js";
 import { PriceGuardService, type LiveRooms } from "./modules/price-guard/index.js";
 import { postRefund, SettlementService } from "./modules/settlement/index.js";
@@ -36,19 +37,21 @@ interface ServiceDeps {
   bus: EventBus;
   gate: AdmissionGate;
   identity: IdentityService;
+  /** Viewers per live room, across instances when there is Redis. */
+  viewers: ViewerCounter;
   clock: Clock;
   log: Logger;
 }
 
 /** Every domain service, and the ports between them. */
-export function buildServices({ config, database, bus, gate, identity, clock, log }: ServiceDeps): Services {
+export function buildServices({ config, database, bus, gate, identity, viewers, clock, log }: ServiceDeps): Services {
   const db = database.db;
   // The price guard's checks are given to the services they judge. Its penalties act on live rooms (LiveRooms), which
   // it reaches only after a commit, never while the services are built: the port is bound to `live`, built below.
   const rooms: LiveRooms = { withdraw: (tx, subject, reason) => live.withdraw(tx, subject, reason), publish: (id, alert) => live.publish(id, alert) };
   const priceGuard = new PriceGuardService({ db, bus, clock, log, rooms, warningBps: config.PRICE_GUARD_WARNING_BPS });
   const flashSales = new FlashSaleService({ db, bus, gate, clock, log, coalesceMs: config.INVENTORY_COALESCE_MS, guard: priceGuard.checks });
-  const live = new LiveService({ db, bus, clock, log, flashSales, guard: priceGuard.checks });
+  const live = new LiveService({ db, bus, clock, log, flashSales, guard: priceGuard.checks, viewers });
   const fulfilment = new FulfilmentService({ db, bus, clock, log, autoReceiveDays: config.AUTO_RECEIVE_DAYS, refunds: { postRefund } });
   const settlement = new SettlementService({
     db,
@@ -64,7 +67,14 @@ export function buildServices({ config, database, bus, gate, identity, clock, lo
   const accounts = new AccountsService({ bus, identity });
   const services: Services = {
     accounts,
-    catalog: new CatalogService({ db, bus, log, guard: priceGuard.checks, access: accounts }),
+    catalog: new CatalogService({
+      db,
+      bus,
+      log,
+      guard: priceGuard.checks,
+      access: accounts,
+      cartLost: (tx, shopId) => live.withdraw(tx, { shopId, promoterId: null, crossBorderOnly: false }, "CART_DISABLED"),
+    }),
     flashSales,
     live,
     orders: new OrderService({ db, bus, gate, clock, log, flashSales, maxBatch: config.ORDER_BATCH_MAX, guard: priceGuard.checks }),
@@ -74,6 +84,5 @@ export function buildServices({ config, database, bus, gate, identity, clock, lo
     settlement,
     governance: new GovernanceService(),
   };
-  services.catalog.cartLost = (tx, shopId) => live.withdraw(tx, { shopId, promoterId: null, crossBorderOnly: false }, "CART_DISABLED");
   return services;
 }
