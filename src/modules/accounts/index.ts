@@ -4,4 +4,4 @@ export { accountLoaders } from "./accounts.loaders.js";
 export { BootstrapError, changeRole, createStaffUser, ensureBootstrapAdmin } from "./accounts.bootstrap.js";
 export { AccountErrorCode, AccountsService, assertActiveAccount } from "./accounts.service.js";
 export { IdentityService } from "./identity.service.js";
-export { AccountsResolver } from "./accounts.resolver.js";
+export { accountNodes, AccountsResolver } from "./accounts.resolver.js";

@@ -10,4 +10,4 @@ export { MAX_PRICE_FEN, ProductErrorCode, shopCanSell, type ProductUserError } f
 export { productById, returnStock, shopById, shopIdsOwnedBy, takeStock } from "./catalog.queries.js";
 export { catalogLoaders } from "./catalog.loaders.js";
 export { CatalogService, type ProductGuard, type ProductPayloadValue } from "./catalog.service.js";
-export { ProductResolver, ShopResolver } from "./catalog.resolver.js";
+export { catalogNodes, ProductResolver, ShopResolver } from "./catalog.resolver.js";

@@ -9,4 +9,4 @@ export { addPurchases, addSold, flashSaleById, openSalesOfProduct, purchasesOf }
 export { InProcessGate, RedisGate, type AdmissionGate, type AdmitResult } from "./flash-sale.gate.js";
 export { flashSaleLoaders } from "./flash-sale.loaders.js";
 export { FlashSaleService, type FlashSaleGuard, type InventoryState } from "./flash-sale.service.js";
-export { FlashSaleResolver, FlashSaleStockResolver, LiveSessionFlashSalesResolver } from "./flash-sale.resolver.js";
+export { flashSaleNodes, FlashSaleResolver, FlashSaleStockResolver, LiveSessionFlashSalesResolver } from "./flash-sale.resolver.js";

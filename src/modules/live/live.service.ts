@@ -1,4 +1,4 @@
-import type { Context } from "../../context.js";
+import type { Context } from "../../shared/context.js";
 import type { Db, DbOrTx, Tx } from "../../db/client.js";
 import type { CartItemRow, LiveSessionRow } from "../../db/schema/index.js";
 import { afterCommit, transaction } from "../../db/transaction.js";
@@ -15,7 +15,7 @@ import { decodeCursor, newestFirstConnection, pageSize } from "../../shared/pagi
 import { userError } from "../../shared/user-errors.js";
 import { isOnShelf } from "../alliance/index.js";
 import { productById, shopById, shopCanSell } from "../catalog/index.js";
-import { LIVE_EVENT_TYPES, extraLiveEventTypes, type LiveEventRoot } from "./live-events.type.js";
+import { LIVE_EVENT_TYPES, liveEventMember, type LiveEventRoot } from "./live-events.type.js";
 import type { LiveSessionsArgs, PinToCartInput, StartLiveSessionInput, UnpinFromCartInput } from "./live.inputs.js";
 import * as q from "./live.queries.js";
 import { liveRoom } from "./live.rooms.js";
@@ -49,10 +49,13 @@ interface EventsState {
 export class LiveService {
   readonly eventsSpec: RoomSpec<EventsState, LiveSessionEventPayload>;
   private readonly guard: CartGuard | null;
-  viewers: ViewerCounter | null = null;
+  private readonly viewers: ViewerCounter | null;
 
-  constructor(private readonly deps: { db: Db; bus: EventBus; clock: Clock; log: Logger; flashSales: RoomSales; guard: CartGuard | null }) {
+  constructor(
+    private readonly deps: { db: Db; bus: EventBus; clock: Clock; log: Logger; flashSales: RoomSales; guard: CartGuard | null; viewers: ViewerCounter | null },
+  ) {
     this.guard = deps.guard;
+    this.viewers = deps.viewers;
     this.eventsSpec = {
       name: "liveSessionEvents",
       topic: "liveSessionEvent",
@@ -215,9 +218,9 @@ export class LiveService {
       case "LIVE_SESSION_ENDED":
         return { __typename: "LiveSessionEnded", at };
       default: {
-        const extra = extraLiveEventTypes.find((e) => e.kind === (root as { kind: string }).kind);
-        if (!extra) throw new Error(`unknown live event ${(root as { kind: string }).kind}`);
-        return { __typename: extra.type.name, ...(root as object), at };
+        const type = liveEventMember((root as { kind: string }).kind);
+        if (!type) throw new Error(`unknown live event ${(root as { kind: string }).kind}`);
+        return { __typename: type.name, ...(root as object), at };
       }
     }
   }
