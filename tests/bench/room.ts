@@ -57,7 +57,7 @@ interface CrowdResult {
 async function crowd(
   clients: Worker[],
   servers: number[],
-  request: Omit<ConnectRequest, "type" | "count" | "first">,
+  request: Omit<ConnectRequest, "type" | "count" | "first" | "deadlineMs">,
   subscribers: number,
   events: () => Promise<void>,
   log: (msg: string) => void,
@@ -69,8 +69,9 @@ async function crowd(
   const progress = new Map<Worker, number>();
   clients.forEach((c) => c.on("progress", (m: { ready: number }) => progress.set(c, m.ready)));
   const ticker = setInterval(() => log(`${[...progress.values()].reduce((a, b) => a + b, 0)} of ${subscribers} subscribed`), 15_000);
-  clients.forEach((c, i) => c.send({ ...request, type: "connect", count: Math.min(per, subscribers - per * i), first: per * i } satisfies ConnectRequest));
-  const connected = await Promise.all(clients.map((c) => c.next<Connected>("connected", 900_000))).finally(() => clearInterval(ticker));
+  const deadlineMs = Number(process.env.BENCH_ROOM_CONNECT_SECONDS ?? 300) * 1000;
+  clients.forEach((c, i) => c.send({ ...request, type: "connect", count: Math.min(per, subscribers - per * i), first: per * i, deadlineMs } satisfies ConnectRequest));
+  const connected = await Promise.all(clients.map((c) => c.next<Connected>("connected", deadlineMs + 60_000))).finally(() => clearInterval(ticker));
   const connectMs = performance.now() - started;
   const ready = connected.reduce((n, c) => n + c.ready, 0);
   const connectFailures: Record<string, number> = {};
