@@ -2,7 +2,6 @@ import "reflect-metadata";
 import { createServer } from "node:http";
 import { StartupError, type Config } from "./config/env.js";
 import { embeddedDbDir, resolveJwtSecret } from "./config/secrets.js";
-import { createContext, type Context, type Services } from "./context.js";
 import { openDatabase, type Database } from "./db/client.js";
 import { migrateDatabase } from "./db/migrate.js";
 import { startApollo } from "./http/apollo.js";
@@ -17,32 +16,46 @@ import { operationMetricsPlugin } from "./http/request-log.js";
 import { createRouter } from "./http/router.js";
 import { drain } from "./http/shutdown.js";
 import { attachWebSocket } from "./http/ws-server.js";
-import { AllianceService } from "./modules/alliance/index.js";
-import { AccountsService } from "./modules/accounts/accounts.service.js";
-import { CatalogService } from "./modules/catalog/catalog.service.js";
+import { accountLoaders } from "./modules/accounts/accounts.loaders.js";
+import { ensureBootstrapAdmin } from "./modules/accounts/accounts.bootstrap.js";
+import { IdentityService } from "./modules/accounts/identity.service.js";
+import { allianceLoaders } from "./modules/alliance/index.js";
+import { catalogLoaders } from "./modules/catalog/index.js";
 import { InProcessGate, RedisGate, type AdmissionGate } from "./modules/flash-sales/flash-sale.gate.js";
-import { GovernanceService } from "./modules/governance/governance.service.js";
-import { FlashSaleService } from "./modules/flash-sales/flash-sale.service.js";
-import { LiveService } from "./modules/live/live.service.js";
+import { flashSaleLoaders } from "./modules/flash-sales/flash-sale.loaders.js";
+import { fulfilmentLoaders } from "./modules/fulfilment/index.js";
+import { liveLoaders } from "./modules/live/live.loaders.js";
 import { ViewerCounter } from "./modules/live/viewer-counter.js";
-import { OrderService } from "./modules/orders/orders.service.js";
-import { PriceGuardService } from "./modules/price-guard/price-guard.service.js";
-import { FulfilmentService } from "./modules/fulfilment/index.js";
-import { postRefund, SettlementService } from "./modules/settlement/index.js";
+import { orderLoaders } from "./modules/orders/index.js";
+import { priceGuardLoaders } from "./modules/price-guard/price-guard.loaders.js";
+import { settlementLoaders } from "./modules/settlement/index.js";
 import { FanoutHub } from "./realtime/fanout.js";
 import { InProcessBus, type EventBus } from "./realtime/bus.js";
 import { RedisBus, redactedUrl } from "./realtime/redis-bus.js";
 import { buildGatewaySchema } from "./schema.js";
 import { seedDemo } from "./seed/demo.js";
-import { ensureBootstrapAdmin } from "./modules/accounts/accounts.bootstrap.js";
-import { IdentityService } from "./modules/accounts/identity.service.js";
-import { TokenService, type Viewer } from "./shared/auth.js";
+import { buildServices, type Services } from "./services.js";
+import { TokenService } from "./shared/auth.js";
 import { JwksVerifier } from "./shared/jwks.js";
 import { systemClock, type Clock } from "./shared/clock.js";
+import { RequestContexts, type Context, type LoaderFactory } from "./shared/context.js";
 import { within, retryUntil } from "./shared/deadline.js";
 import { isUnavailable, unavailableDependency } from "./shared/errors.js";
 import { createLogger, type Logger } from "./shared/logger.js";
 import { inBackground, type WorkOrigin } from "./shared/background.js";
+
+/** Every module's DataLoaders, made lazily per request and per subscription event. */
+const LOADERS: LoaderFactory[] = [
+  accountLoaders,
+  catalogLoaders,
+  liveLoaders,
+  flashSaleLoaders,
+  orderLoaders,
+  allianceLoaders,
+  priceGuardLoaders,
+  fulfilmentLoaders,
+  settlementLoaders,
+];
 
 export interface GatewayOptions {
   config: Config;
@@ -62,6 +75,8 @@ export interface Gateway {
   tokens: TokenService | null;
   identity: IdentityService;
   services: Services;
+  /** Makes request contexts as the gateway does (for tests that call a service directly). */
+  contexts: RequestContexts;
   hub: FanoutHub;
   /** The flash-sale admission gate (Redis or in-process), for operators' tools and tests. */
   gate: AdmissionGate;
@@ -134,54 +149,6 @@ function identityProvider(config: Config): JwksVerifier | null {
   });
 }
 
-interface ServiceDeps {
-  config: Config;
-  database: Database;
-  bus: EventBus;
-  gate: AdmissionGate;
-  identity: IdentityService;
-  clock: Clock;
-  log: Logger;
-}
-
-/** Every domain service, and the ports between them. */
-function buildServices({ config, database, bus, gate, identity, clock, log }: ServiceDeps): Services {
-  const db = database.db;
-  const flashSales = new FlashSaleService({ db, bus, gate, clock, log, coalesceMs: config.INVENTORY_COALESCE_MS });
-  const live = new LiveService({ db, bus, clock, log, flashSales });
-  const priceGuard = new PriceGuardService({ db, bus, clock, log, rooms: live, warningBps: config.PRICE_GUARD_WARNING_BPS });
-  const fulfilment = new FulfilmentService({ db, bus, clock, log, autoReceiveDays: config.AUTO_RECEIVE_DAYS, refunds: { postRefund } });
-  const settlement = new SettlementService({
-    db,
-    clock,
-    log,
-    fulfilment,
-    intervalMs: config.SETTLEMENT_INTERVAL_MS,
-    terms: {
-      defaultTechnicalBps: config.TECHNICAL_FEE_DEFAULT_BPS,
-      fanxing: { from: config.FANXING_ENROLL_FROM, until: config.FANXING_ENROLL_UNTIL, rateBps: config.FANXING_RATE_BPS, lineFen: config.FANXING_SALES_LINE_YUAN * 100 },
-    },
-  });
-  const services: Services = {
-    accounts: new AccountsService({ bus, identity }),
-    catalog: new CatalogService({ db, bus, log }),
-    flashSales,
-    live,
-    orders: new OrderService({ db, bus, gate, clock, log, flashSales, maxBatch: config.ORDER_BATCH_MAX }),
-    alliance: new AllianceService(),
-    priceGuard,
-    fulfilment,
-    settlement,
-    governance: new GovernanceService(),
-  };
-  flashSales.guard = priceGuard.checks;
-  live.guard = priceGuard.checks;
-  services.orders.guard = priceGuard.checks;
-  services.catalog.guard = priceGuard.checks;
-  services.catalog.cartLost = (tx, shopId) => live.withdraw(tx, { shopId, promoterId: null, crossBorderOnly: false }, "CART_DISABLED");
-  return services;
-}
-
 /** Composition root: env → db → bus → services → schema → HTTP + WebSocket. No domain logic here. */
 export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const { config } = options;
@@ -203,10 +170,19 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const identity = new IdentityService({ db: database.db, bus, clock, log, local: tokens, provider: identityProvider(config) });
   await identity.start();
   const gate: AdmissionGate = redis ? new RedisGate(redis, config.REDIS_KEY_PREFIX, config.GATE_LEASE_MS) : new InProcessGate();
-  const services = buildServices({ config, database, bus, gate, identity, clock, log });
+  // Counts change only once it has started (below, with the fan-out hub it reports to).
+  const viewers = new ViewerCounter({
+    redis,
+    prefix: config.REDIS_KEY_PREFIX,
+    tickMs: config.VIEWER_TICK_MS,
+    log,
+    onChange: (roomId, count) =>
+      hub.inject(services.live.eventsSpec.name, roomId, { kind: "VIEWER_COUNT_CHANGED", at: clock.now().toISOString(), viewers: count }),
+  });
+  const services = buildServices({ config, database, bus, gate, identity, viewers, clock, log });
   const { flashSales, priceGuard, settlement } = services;
 
-  const schema = await buildGatewaySchema();
+  const schema = await buildGatewaySchema(services);
   const metrics = createMetrics();
   const bucket = { size: config.RATE_LIMIT_BUCKET_SIZE, restoreRate: config.RATE_LIMIT_RESTORE_RATE };
   const guard = new OperationGuard({
@@ -216,20 +192,16 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     limiter: redis ? new RedisRateLimiter(redis, config.REDIS_KEY_PREFIX, bucket, log) : new InProcessRateLimiter(bucket),
     manifest,
   });
-  const contextFor = (viewer: Viewer | null, requestId: string, clientAddress?: string): Context =>
-    createContext({ requestId, viewer, clientAddress, db: database.db, clock, log: log.child({ requestId }), services });
+  const contexts = new RequestContexts({ db: database.db, clock, log }, LOADERS);
+  const contextFor = contexts.forRequest.bind(contexts);
 
-  const viewers = new ViewerCounter({
-    redis,
-    prefix: config.REDIS_KEY_PREFIX,
-    tickMs: config.VIEWER_TICK_MS,
+  const hub = new FanoutHub(
+    bus,
     log,
-    onChange: (roomId, count) =>
-      hub.inject(services.live.eventsSpec.name, roomId, { kind: "VIEWER_COUNT_CHANGED", at: clock.now().toISOString(), viewers: count }),
-  });
-  services.live.viewers = viewers;
-  // Room messages are public room state: they execute once per selection with an anonymous, fresh context.
-  const hub = new FanoutHub(bus, log, () => contextFor(null, "fanout"), (roomId, members) => viewers.set(roomId, members));
+    // Room messages are public room state: they execute once per selection with an anonymous context.
+    (subscription) => (subscription ? contexts.forEvent(subscription as Context) : contexts.forRequest(null, "fanout")),
+    (roomId, members) => viewers.set(roomId, members),
+  );
   observeFanout(metrics, hub);
   viewers.start();
 
@@ -303,6 +275,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     tokens,
     identity,
     services,
+    contexts,
     hub,
     gate,
     stop: () =>

@@ -1,5 +1,6 @@
 import "reflect-metadata";
 import { spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { randomUUID } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import autocannon from "autocannon";
@@ -29,6 +30,8 @@ export interface LoadFigures {
   errors: number;
   /** Responses whose body was not the expected shape (GraphQL errors, an empty shelf), non-2xx included. */
   mismatches: number;
+  /** CPU time the serving process spent per request (user + system, from /proc): steadier than requests/s on a shared machine. */
+  cpuMsPerRequest: number | null;
   /** 200 responses with a wrong body: a correctness failure (an overloaded process's 503 is not). */
   wrongAnswers: number;
 }
@@ -67,7 +70,7 @@ server.listen(0, "127.0.0.1", () => console.log("listening " + server.address().
 `;
 
 /** The floor: a bare Node HTTP server (its own process, like the gateway) answering `body` to every request. */
-async function spawnFloor(body: string): Promise<{ url: string; stop: () => Promise<void> }> {
+async function spawnFloor(body: string): Promise<{ url: string; pid: number; stop: () => Promise<void> }> {
   const child = spawn(process.execPath, ["-e", FLOOR_SERVER], { env: { ...process.env, FLOOR_BODY: Buffer.from(body).toString("base64") }, stdio: ["ignore", "pipe", "inherit"] });
   const port = await new Promise<number>((resolve, reject) => {
     let out = "";
@@ -80,6 +83,7 @@ async function spawnFloor(body: string): Promise<{ url: string; stop: () => Prom
   });
   return {
     url: `http://127.0.0.1:${port}/graphql`,
+    pid: child.pid!,
     stop: async () => {
       const exited = new Promise((r) => child.once("exit", r));
       child.kill("SIGTERM");
@@ -88,8 +92,20 @@ async function spawnFloor(body: string): Promise<{ url: string; stop: () => Prom
   };
 }
 
+/** User + system CPU time of a process, in ms (Linux /proc; null elsewhere). */
+function cpuMs(pid: number): number | null {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+  } catch {
+    return null;
+  }
+}
+
 interface Load {
   url: string;
+  /** The serving process. */
+  pid: number;
   /** Body and headers of each request, chosen afresh per request. */
   next: () => { body: string; headers: Record<string, string> };
   verify: (body: string) => boolean;
@@ -118,7 +134,9 @@ async function measure(load: Load, connections: number, seconds: number): Promis
     });
   await run(Math.max(2, Math.round(seconds / 3)));
   wrongAnswers = 0;
+  const cpuBefore = cpuMs(load.pid);
   const result = await run(seconds);
+  const cpuAfter = cpuMs(load.pid);
   return {
     requestsPerSecond: Math.round(result.requests.average),
     latencyMs: { p50: result.latency.p50, p99: result.latency.p99 },
@@ -127,6 +145,7 @@ async function measure(load: Load, connections: number, seconds: number): Promis
     errors: result.errors + result.timeouts,
     mismatches: result.mismatches ?? 0,
     wrongAnswers,
+    cpuMsPerRequest: cpuBefore === null || cpuAfter === null || !result.requests.total ? null : +((cpuAfter - cpuBefore) / result.requests.total).toFixed(2),
   };
 }
 
@@ -197,27 +216,27 @@ export async function benchReadPath(opts: ReadPathOptions): Promise<ReadPathResu
     floor = await spawnFloor(sample);
     log(`read path: floor (bare node:http, the shelf's ${Buffer.byteLength(sample)} bytes), ${connections} connections, ${seconds} s`);
     const floorFigures = await measure(
-      { url: floor.url, next: () => ({ body: JSON.stringify({ query: SHELF_QUERY, variables: { id: toGlobalId("Promoter", promoterIds[pick()]!) } }), headers: {} }), verify: shelfOk },
+      { url: floor.url, pid: floor.pid, next: () => ({ body: JSON.stringify({ query: SHELF_QUERY, variables: { id: toGlobalId("Promoter", promoterIds[pick()]!) } }), headers: {} }), verify: shelfOk },
       connections,
       seconds,
     );
     await floor.stop();
     floor = null;
-    log(`read path: floor ${floorFigures.requestsPerSecond} rps, p50 ${floorFigures.latencyMs.p50} ms, p99 ${floorFigures.latencyMs.p99} ms`);
+    log(`read path: floor ${floorFigures.requestsPerSecond} rps, p50 ${floorFigures.latencyMs.p50} ms, p99 ${floorFigures.latencyMs.p99} ms, ${floorFigures.cpuMsPerRequest} ms CPU a request`);
 
     const gatewayUrl = gateway.url;
     const shelf = await measure(
-      { url: gatewayUrl, next: () => ({ body: JSON.stringify({ query: SHELF_QUERY, variables: { id: toGlobalId("Promoter", promoterIds[pick()]!) } }), headers: {} }), verify: shelfOk },
+      { url: gatewayUrl, pid: gateway.child.pid!, next: () => ({ body: JSON.stringify({ query: SHELF_QUERY, variables: { id: toGlobalId("Promoter", promoterIds[pick()]!) } }), headers: {} }), verify: shelfOk },
       connections,
       seconds,
     );
-    log(`read path: shelf ${shelf.requestsPerSecond} rps, p50 ${shelf.latencyMs.p50} ms, p99 ${shelf.latencyMs.p99} ms`);
+    log(`read path: shelf ${shelf.requestsPerSecond} rps, p50 ${shelf.latencyMs.p50} ms, p99 ${shelf.latencyMs.p99} ms, ${shelf.cpuMsPerRequest} ms CPU a request`);
     const selection = await measure(
-      { url: gatewayUrl, next: () => ({ body: JSON.stringify({ query: SELECTION_QUERY }), headers: { authorization: `Bearer ${promoterTokens[pick()]}` } }), verify: selectionOk },
+      { url: gatewayUrl, pid: gateway.child.pid!, next: () => ({ body: JSON.stringify({ query: SELECTION_QUERY }), headers: { authorization: `Bearer ${promoterTokens[pick()]}` } }), verify: selectionOk },
       connections,
       seconds,
     );
-    log(`read path: selection center ${selection.requestsPerSecond} rps, p50 ${selection.latencyMs.p50} ms, p99 ${selection.latencyMs.p99} ms`);
+    log(`read path: selection center ${selection.requestsPerSecond} rps, p50 ${selection.latencyMs.p50} ms, p99 ${selection.latencyMs.p99} ms, ${selection.cpuMsPerRequest} ms CPU a request`);
 
     const against = (f: LoadFigures) => {
       const ofFloorRps = +(f.requestsPerSecond / floorFigures.requestsPerSecond).toFixed(3);
@@ -259,6 +278,7 @@ export const readPathPhase: Phase = {
       { name: `${label} requests/s`, value: f.requestsPerSecond, floor: r.floor.requestsPerSecond, target: "≥ 10% of floor", met: f.ofFloorRps >= 0.1 },
       { name: `${label} p50`, value: f.latencyMs.p50, unit: "ms", floor: r.floor.latencyMs.p50 },
       { name: `${label} p99`, value: f.latencyMs.p99, unit: "ms", floor: r.floor.latencyMs.p99, target: "≤ 10× floor", met: f.p99OverFloorP99 <= 10 },
+      { name: `${label} gateway CPU a request`, value: f.cpuMsPerRequest, unit: "ms", floor: r.floor.cpuMsPerRequest },
       { name: `${label} non-2xx (of ${f.requests})`, value: f.non2xx },
     ];
     const failures = [

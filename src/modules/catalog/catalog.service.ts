@@ -1,5 +1,4 @@
-import type { Context } from "../../context.js";
-import { renewLoaders } from "../../context.js";
+import type { Context } from "../../shared/context.js";
 import type { Db, Tx } from "../../db/client.js";
 import { afterCommit, transaction } from "../../db/transaction.js";
 import type { EventBus } from "../../realtime/bus.js";
@@ -35,18 +34,29 @@ export interface ProductPayloadValue {
   userErrors: ProductUserError[];
 }
 
-/** Hook the price guard attaches to list-price changes (the list price is an offer like any other, R13). */
+/** The port the catalog is given at construction (the price guard implements it) for list-price changes (the list price is an offer like any other, R13). */
 export interface ProductGuard {
   /** Runs in the change's transaction; alerts it raises go out only if that transaction commits. */
   checkListPrice(ctx: Context, tx: Tx, change: { productId: number; listPriceFen: number }): Promise<ProductUserError[]>;
 }
 
 export class CatalogService {
-  guard: ProductGuard | null = null;
-  /** Takes a shop's goods out of live rooms inside the given transaction (the live module attaches it). */
-  cartLost: ((tx: Tx, shopId: number) => Promise<unknown>) | null = null;
+  private readonly guard: ProductGuard | null;
 
-  constructor(private readonly deps: { db: Db; bus: EventBus; log: Logger }) {}
+  constructor(
+    private readonly deps: {
+      db: Db;
+      bus: EventBus;
+      log: Logger;
+      guard: ProductGuard | null;
+      /** Accounts' port: a user whose rights changed has its live subscriptions re-checked. */
+      access: { accessChanged(ctx: Context, userId: number): Promise<void> };
+      /** The live rooms' port: takes a shop's goods out of live rooms inside the given transaction. */
+      cartLost: (tx: Tx, shopId: number) => Promise<unknown>;
+    },
+  ) {
+    this.guard = deps.guard;
+  }
 
   async products(ctx: Context, page: PageArgs, filter: ProductFilter | null | undefined, order: ProductOrder | null | undefined) {
     const limit = pageSize(page.first);
@@ -171,7 +181,7 @@ export class CatalogService {
     }
     if (shop.ownerId === newOwnerId) return { shop: null, userErrors: [userError(ShopErrorCode.SAME_OWNER, "The user already owns the shop.", "newOwnerId")] };
     const row = await q.setShopOwner(ctx.db, shopId, newOwnerId);
-    for (const userId of [shop.ownerId, newOwnerId]) await ctx.services.accounts.accessChanged(ctx, userId);
+    for (const userId of [shop.ownerId, newOwnerId]) await this.deps.access.accessChanged(ctx, userId);
     ctx.log.info("shop transferred", { shopId, from: shop.ownerId, to: newOwnerId, by: ctx.viewer.userId });
     return { shop: toShop(row!), userErrors: [] };
   }
@@ -188,7 +198,7 @@ export class CatalogService {
         return { row: null, errors: [userError(ShopErrorCode.SHOP_NOT_OPEN, `The shop is ${shop.status}: it has no cart to switch.`, "shopId")] };
       }
       const row = await q.setShopStatus(tx, shopId, input.enabled ? "NORMAL" : "CART_DISABLED");
-      if (!input.enabled && shop.status === "NORMAL") await this.cartLost?.(tx, shopId);
+      if (!input.enabled && shop.status === "NORMAL") await this.deps.cartLost(tx, shopId);
       return { row, errors: [] };
     });
     if (!outcome.row) return { shop: null, userErrors: outcome.errors };
@@ -284,7 +294,6 @@ export class CatalogService {
   }
 
   async productForEvent(ctx: Context, productId: number): Promise<Product> {
-    renewLoaders(ctx);
     const product = await this.product(ctx, productId);
     if (!product) throw notFound("Product");
     return product;

@@ -1,4 +1,4 @@
-import type { Context } from "../../context.js";
+import type { Context } from "../../shared/context.js";
 import type { Db, DbOrTx, Tx } from "../../db/client.js";
 import type { CartItemRow, LiveSessionRow } from "../../db/schema/index.js";
 import { afterCommit, transaction } from "../../db/transaction.js";
@@ -18,7 +18,7 @@ import * as catalog from "../catalog/catalog.queries.js";
 import * as flash from "../flash-sales/flash-sale.queries.js";
 import type { FlashSaleService } from "../flash-sales/flash-sale.service.js";
 import { shopCanSell } from "../orders/orders.rules.js";
-import { LIVE_EVENT_TYPES, extraLiveEventTypes, type LiveEventRoot } from "./live-events.type.js";
+import { LIVE_EVENT_TYPES, liveEventMember, type LiveEventRoot } from "./live-events.type.js";
 import type { LiveSessionsArgs, PinToCartInput, StartLiveSessionInput, UnpinFromCartInput } from "./live.inputs.js";
 import * as q from "./live.queries.js";
 import { liveRoom } from "./live.rooms.js";
@@ -26,7 +26,7 @@ import { LiveErrorCode, type LiveUserError } from "./live.rules.js";
 import { toCartItem, toLiveSession, type CartItem, type LiveSession } from "./live.type.js";
 import type { ViewerCounter } from "./viewer-counter.js";
 
-/** Hook the price guard attaches to pinning (a subsidy lowers the hand price). */
+/** The port live rooms are given at construction (the price guard implements it) to judge a pin's subsidy. */
 export interface CartGuard {
   /** Runs in the pin's transaction; alerts it raises go out only if that transaction commits. */
   checkPin(ctx: Context, tx: Tx, pin: { productId: number; liveSessionId: number; promoterId: number; subsidyFen: number }): Promise<LiveUserError[]>;
@@ -38,10 +38,14 @@ interface EventsState {
 
 export class LiveService {
   readonly eventsSpec: RoomSpec<EventsState, LiveSessionEventPayload>;
-  guard: CartGuard | null = null;
-  viewers: ViewerCounter | null = null;
+  private readonly guard: CartGuard | null;
+  private readonly viewers: ViewerCounter | null;
 
-  constructor(private readonly deps: { db: Db; bus: EventBus; clock: Clock; log: Logger; flashSales: FlashSaleService }) {
+  constructor(
+    private readonly deps: { db: Db; bus: EventBus; clock: Clock; log: Logger; flashSales: FlashSaleService; guard: CartGuard | null; viewers: ViewerCounter | null },
+  ) {
+    this.guard = deps.guard;
+    this.viewers = deps.viewers;
     this.eventsSpec = {
       name: "liveSessionEvents",
       topic: "liveSessionEvent",
@@ -205,9 +209,9 @@ export class LiveService {
       case "LIVE_SESSION_ENDED":
         return { __typename: "LiveSessionEnded", at };
       default: {
-        const extra = extraLiveEventTypes.find((e) => e.kind === (root as { kind: string }).kind);
-        if (!extra) throw new Error(`unknown live event ${(root as { kind: string }).kind}`);
-        return { __typename: extra.type.name, ...(root as object), at };
+        const type = liveEventMember((root as { kind: string }).kind);
+        if (!type) throw new Error(`unknown live event ${(root as { kind: string }).kind}`);
+        return { __typename: type.name, ...(root as object), at };
       }
     }
   }

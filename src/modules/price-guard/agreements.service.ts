@@ -1,12 +1,11 @@
-import type { Context } from "../../context.js";
+import type { Context } from "../../shared/context.js";
 import { Role } from "../../shared/auth.js";
 import type { Clock } from "../../shared/clock.js";
 import { forbidden, notFound, unauthenticated } from "../../shared/errors.js";
 import { idOf } from "../../shared/ids.js";
 import { parseAmount } from "../../shared/money.js";
 import { userError } from "../../shared/user-errors.js";
-import * as catalog from "../catalog/catalog.queries.js";
-import { MAX_PRICE_FEN } from "../catalog/catalog.rules.js";
+import { MAX_PRICE_FEN, productById, shopById } from "../catalog/index.js";
 import { assertMaySee } from "./price-guard.access.js";
 import type { FileAgreedPriceInput } from "./price-guard.inputs.js";
 import * as q from "./price-guard.queries.js";
@@ -20,9 +19,9 @@ export class AgreedPriceService {
   async fileAgreedPrice(ctx: Context, input: FileAgreedPriceInput): Promise<{ agreedPrice: AgreedPrice | null; userErrors: PriceGuardUserError[] }> {
     if (!ctx.viewer) throw unauthenticated();
     const productId = idOf("Product", input.productId, "productId");
-    const product = await catalog.productById(ctx.db, productId);
+    const product = await productById(ctx.db, productId);
     if (!product) throw notFound("Product");
-    const shop = await catalog.shopById(ctx.db, product.shopId);
+    const shop = await shopById(ctx.db, product.shopId);
     const owner = ctx.viewer.role === Role.MERCHANT && shop?.ownerId === ctx.viewer.userId;
     if (!owner && ctx.viewer.role !== Role.ADMIN) throw forbidden("filing agreed prices for this product");
 

@@ -1,5 +1,4 @@
-import type { Context } from "../../context.js";
-import { renewLoaders } from "../../context.js";
+import type { Context } from "../../shared/context.js";
 import type { EventBus } from "../../realtime/bus.js";
 import { eventStream } from "../../realtime/event-stream.js";
 import { granted, guardedStream, type AccessRevoked } from "../../realtime/guarded-stream.js";
@@ -8,10 +7,10 @@ import { Role } from "../../shared/auth.js";
 import { badInput, forbidden, notFound, unauthenticated } from "../../shared/errors.js";
 import { idOf } from "../../shared/ids.js";
 import type { Logger } from "../../shared/logger.js";
-import { assertActiveAccount } from "../accounts/accounts.service.js";
+import { assertActiveAccount } from "../accounts/index.js";
 import { promoterShopId } from "../alliance/index.js";
-import * as catalog from "../catalog/catalog.queries.js";
-import * as live from "../live/live.queries.js";
+import { shopById } from "../catalog/index.js";
+import { liveSessionById } from "../live/index.js";
 import type { LiveRooms } from "./price-guard.ports.js";
 import type { PriceGuardAlertRoot } from "./price-guard.type.js";
 
@@ -61,12 +60,12 @@ export class AlertService {
       // The viewer's role as it is now: an admin demoted since subscribing loses the feed.
       let allowed = viewer.role === Role.ADMIN;
       if (shopId !== null) {
-        const shop = await catalog.shopById(ctx.db, shopId);
+        const shop = await shopById(ctx.db, shopId);
         if (!shop) throw notFound("Shop");
         allowed ||= shop.ownerId === viewer.userId || (viewer.role === Role.PROMOTER && (await promoterShopId(ctx.db, viewer.userId)) === shopId);
       }
       if (sessionId !== null) {
-        const session = await live.liveSessionById(ctx.db, sessionId);
+        const session = await liveSessionById(ctx.db, sessionId);
         if (!session) throw notFound("Live session");
         allowed ||= viewer.role === Role.PROMOTER && session.promoterId === viewer.userId;
       }
@@ -88,9 +87,8 @@ export class AlertService {
     });
   }
 
-  alertForEvent(ctx: Context, event: PriceGuardAlertPayload | AccessRevoked): PriceGuardAlertRoot {
+  alertForEvent(event: PriceGuardAlertPayload | AccessRevoked): PriceGuardAlertRoot {
     const payload = granted(event);
-    renewLoaders(ctx);
     return { ...payload, at: new Date(payload.at) };
   }
 }

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
-import type { Context } from "../../context.js";
+import { LRUCache } from "lru-cache";
+import type { Context } from "../../shared/context.js";
 import type { DbOrTx, Tx } from "../../db/client.js";
 import { afterCommit } from "../../db/transaction.js";
 import type { AgreedPriceRow, RestrictionRow } from "../../db/schema/index.js";
@@ -10,16 +11,10 @@ import type { Logger } from "../../shared/logger.js";
 import { formatFen } from "../../shared/money.js";
 import { userError } from "../../shared/user-errors.js";
 import { promoterShopId } from "../alliance/index.js";
-import * as catalog from "../catalog/catalog.queries.js";
-import { ProductErrorCode, type ProductUserError } from "../catalog/catalog.rules.js";
-import type { ProductGuard } from "../catalog/catalog.service.js";
-import { FlashSaleErrorCode, type FlashSaleUserError } from "../flash-sales/flash-sale.rules.js";
-import type { FlashSaleGuard } from "../flash-sales/flash-sale.service.js";
-import * as live from "../live/live.queries.js";
-import { LiveErrorCode, type LiveUserError } from "../live/live.rules.js";
-import type { CartGuard } from "../live/live.service.js";
-import { CouponErrorCode, MAX_ORDER_QUANTITY, PlaceOrderErrorCode } from "../orders/orders.rules.js";
-import type { CouponUserError, OrderDraft, OrderGuard } from "../orders/orders.service.js";
+import { productById, ProductErrorCode, type ProductGuard, type ProductUserError } from "../catalog/index.js";
+import { FlashSaleErrorCode, type FlashSaleGuard, type FlashSaleUserError } from "../flash-sales/index.js";
+import { LiveErrorCode, pinnedCartItem, type CartGuard, type LiveUserError } from "../live/index.js";
+import { CouponErrorCode, MAX_ORDER_QUANTITY, PlaceOrderErrorCode, usableCouponsOfProduct, type CouponUserError, type OrderDraft, type OrderGuard } from "../orders/index.js";
 import type { AlertService, AlertTargets } from "./alerts.service.js";
 import * as q from "./price-guard.queries.js";
 import {
@@ -55,7 +50,7 @@ interface SaleState {
 export class PriceChecks implements FlashSaleGuard, CartGuard, OrderGuard, ProductGuard {
   private readonly saleStates = new WeakMap<Tx, Map<string, SaleState>>();
   /** A product's shop and cross-border mark never change: cached for the order hot path. */
-  private readonly facts = new Map<number, ProductFacts>();
+  private readonly facts = new LRUCache<number, ProductFacts>({ max: 10_000 });
 
   constructor(private readonly deps: { clock: Clock; log: Logger; warningBps: number; alerts: AlertService; outbox: ViolationOutbox }) {}
 
@@ -68,7 +63,7 @@ export class PriceChecks implements FlashSaleGuard, CartGuard, OrderGuard, Produ
     const promoterShop = await promoterShopId(tx, sale.promoterId);
     const restriction = await this.restrictionOf(tx, product, [promoterShop], sale.promoterId);
     if (restriction) return [userError(FlashSaleErrorCode.RESTRICTED, restrictedMessage(restriction), "productId")];
-    const pin = await live.pinnedCartItem(tx, sale.liveSessionId, sale.productId);
+    const pin = await pinnedCartItem(tx, sale.liveSessionId, sale.productId);
     const blocked = await this.assess(ctx, tx, {
       offer: "FLASH_SALE",
       productId: sale.productId,
@@ -85,7 +80,7 @@ export class PriceChecks implements FlashSaleGuard, CartGuard, OrderGuard, Produ
     const promoterShop = await promoterShopId(tx, pin.promoterId);
     const restriction = await this.restrictionOf(tx, product, [promoterShop], pin.promoterId);
     if (restriction) return [userError(LiveErrorCode.RESTRICTED, restrictedMessage(restriction), "productId")];
-    const listPriceFen = (await catalog.productById(tx, pin.productId))!.priceFen;
+    const listPriceFen = (await productById(tx, pin.productId))!.priceFen;
     // The room's subsidy also lowers the hand price of the room's flash sales of the product.
     const sales = await q.openFlashSales(tx, pin.productId, pin.liveSessionId);
     const blocked = await this.assess(ctx, tx, {
@@ -111,7 +106,7 @@ export class PriceChecks implements FlashSaleGuard, CartGuard, OrderGuard, Produ
     const promoterId = coupon.issuer === "PROMOTER" ? (ctx.viewer?.userId ?? null) : null;
     const restriction = await this.restrictionOf(tx, product, [coupon.issuerShopId], promoterId);
     if (restriction) return [userError(CouponErrorCode.RESTRICTED, restrictedMessage(restriction), "productId")];
-    const listPriceFen = (await catalog.productById(tx, coupon.productId))!.priceFen;
+    const listPriceFen = (await productById(tx, coupon.productId))!.priceFen;
     const [pins, sales] = await Promise.all([q.livePins(tx, coupon.productId), q.openFlashSales(tx, coupon.productId)]);
     // A coupon is good in every room: every way of buying the product now counts, and the bare list price.
     const blocked = await this.assess(ctx, tx, {
@@ -167,7 +162,7 @@ export class PriceChecks implements FlashSaleGuard, CartGuard, OrderGuard, Produ
     const filing = await q.currentAgreedPrice(tx, o.productId);
     if (!filing) return null;
     const now = this.deps.clock.now();
-    const coupons: CouponOffer[] = [...(await q.liveCoupons(tx, o.productId, now)), ...(o.extraCoupon ? [o.extraCoupon] : [])];
+    const coupons: CouponOffer[] = [...(await usableCouponsOfProduct(tx, o.productId, now)), ...(o.extraCoupon ? [o.extraCoupon] : [])];
     const reach = lowestReach(o.channels, coupons, filing.unitsPerOrder);
     if (!reach) return null;
     const level = alertLevel(reach.handPriceFen, filing.agreedPriceFen, this.deps.warningBps);
@@ -332,10 +327,10 @@ export class PriceChecks implements FlashSaleGuard, CartGuard, OrderGuard, Produ
   private async productFacts(db: DbOrTx, productId: number): Promise<ProductFacts> {
     const cached = this.facts.get(productId);
     if (cached) return cached;
-    const row = await q.crossBorderOf(db, productId);
+    const row = await productById(db, productId);
     if (!row) throw notFound("Product");
-    if (this.facts.size >= 10_000) this.facts.clear();
-    this.facts.set(productId, row);
-    return row;
+    const facts = { shopId: row.shopId, crossBorder: row.crossBorder };
+    this.facts.set(productId, facts);
+    return facts;
   }
 }

@@ -2,7 +2,7 @@ import { registerEnumType } from "type-graphql";
 import { formatFen } from "../../shared/money.js";
 import type { RestrictionRow } from "../../db/schema/index.js";
 import type { UserErrorValue } from "../../shared/user-errors.js";
-import { MAX_ORDER_QUANTITY, pointsCapFen, priceOrder } from "../orders/orders.rules.js";
+import { MAX_ORDER_QUANTITY, pointsCapFen, priceOrder } from "../orders/index.js";
 
 export enum PriceGuardErrorCode {
   INVALID_PRICE = "INVALID_PRICE",
