@@ -19,8 +19,12 @@ import { priceGuardLoaders } from "./modules/price-guard/price-guard.loaders.js"
 import { fulfilmentLoaders, type FulfilmentService } from "./modules/fulfilment/index.js";
 import { settlementLoaders, type SettlementService } from "./modules/settlement/index.js";
 import type { PriceGuardService } from "./modules/price-guard/price-guard.service.js";
+// The loaders file itself: the module's index pulls in resolvers, which import this file (an import cycle).
+import { afterSalesLoaders } from "./modules/after-sales/after-sales.loaders.js";
+import type { AfterSalesService } from "./modules/after-sales/index.js";
+import type { CreditService, DepositService } from "./modules/governance/index.js";
 
-const LOADER_GROUPS = [accountLoaders, catalogLoaders, liveLoaders, flashSaleLoaders, orderLoaders, allianceLoaders, priceGuardLoaders, fulfilmentLoaders, settlementLoaders] as const;
+const LOADER_GROUPS = [accountLoaders, catalogLoaders, liveLoaders, flashSaleLoaders, orderLoaders, allianceLoaders, priceGuardLoaders, fulfilmentLoaders, settlementLoaders, afterSalesLoaders] as const;
 type UnionToIntersection<U> = (U extends unknown ? (u: U) => void : never) extends (i: infer I) => void ? I : never;
 export type Loaders = UnionToIntersection<ReturnType<(typeof LOADER_GROUPS)[number]>>;
 
@@ -60,6 +64,9 @@ export interface Services {
   fulfilment: FulfilmentService;
   settlement: SettlementService;
   governance: GovernanceService;
+  afterSales: AfterSalesService;
+  credit: CreditService;
+  deposits: DepositService;
 }
 
 /** Built once per HTTP request, and once per subscription (whose loaders are renewed per event). */

@@ -16,7 +16,8 @@ import {
   ShopAllianceResolver,
 } from "./modules/alliance/alliance.resolver.js";
 import { ProductResolver, ShopResolver } from "./modules/catalog/catalog.resolver.js";
-import { GovernanceResolver } from "./modules/governance/governance.resolver.js";
+import { GovernanceResolver, ShopCreditResolver } from "./modules/governance/index.js";
+import { AfterSalesResolver, AfterSalesUpdatesResolver } from "./modules/after-sales/index.js";
 import { FlashSaleResolver, FlashSaleStockResolver } from "./modules/flash-sales/flash-sale.resolver.js";
 import { CartItemResolver, LiveSessionResolver } from "./modules/live/live.resolver.js";
 import { OrderResolver } from "./modules/orders/orders.resolver.js";
@@ -67,6 +68,9 @@ export function buildGatewaySchema(): Promise<GraphQLSchema> {
       OrderUpdatesResolver,
       SettlementResolver,
       OrderSettlementResolver,
+      AfterSalesResolver,
+      AfterSalesUpdatesResolver,
+      ShopCreditResolver,
     ],
     authChecker,
     // One text validator for every argument (src/shared/text.ts): NUL, lone surrogates, blank and overlong text.

@@ -22,7 +22,8 @@ import { AllianceService } from "./modules/alliance/alliance.service.js";
 import { AccountsService } from "./modules/accounts/accounts.service.js";
 import { CatalogService } from "./modules/catalog/catalog.service.js";
 import { InProcessGate, RedisGate, type AdmissionGate } from "./modules/flash-sales/flash-sale.gate.js";
-import { GovernanceService } from "./modules/governance/governance.service.js";
+import { CreditService, DepositService, GovernanceService } from "./modules/governance/index.js";
+import { AfterSalesService } from "./modules/after-sales/index.js";
 import { FlashSaleService } from "./modules/flash-sales/flash-sale.service.js";
 import { LiveService } from "./modules/live/live.service.js";
 import { ViewerCounter } from "./modules/live/viewer-counter.js";
@@ -165,7 +166,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const db = database.db;
   const identity = new IdentityService({ db, bus, clock, log, local: tokens, provider });
   await identity.start();
-  const flashSales = new FlashSaleService({ db, bus, gate, clock, log, coalesceMs: config.INVENTORY_COALESCE_MS });
+  const deposits = new DepositService({ db, clock, log, terms: { periodDays: config.DEPOSIT_SALES_PERIOD_DAYS, tiers: config.DEPOSIT_TIERS } });
+  const flashSales = new FlashSaleService({ db, bus, gate, clock, log, coalesceMs: config.INVENTORY_COALESCE_MS, deposits });
   const live = new LiveService({ db, bus, clock, log, flashSales });
   const priceGuard = new PriceGuardService({ db, bus, clock, log, flashSales, live, warningBps: config.PRICE_GUARD_WARNING_BPS });
   const fulfilment = new FulfilmentService({ db, bus, clock, log, autoReceiveDays: config.AUTO_RECEIVE_DAYS, refunds: { postRefund } });
@@ -180,6 +182,25 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       fanxing: { from: config.FANXING_ENROLL_FROM, until: config.FANXING_ENROLL_UNTIL, rateBps: config.FANXING_RATE_BPS, lineFen: config.FANXING_SALES_LINE_YUAN * 100 },
     },
   });
+  const credit = new CreditService({
+    db,
+    clock,
+    log,
+    terms: { startScore: config.CREDIT_START_SCORE, deductions: config.CREDIT_DEDUCTIONS },
+    cart: { switchCart: (tx, shopId, enabled) => services.catalog.switchCart(tx, shopId, enabled) },
+    payouts: settlement,
+    compensator: deposits,
+  });
+  const afterSales = new AfterSalesService({
+    db,
+    bus,
+    clock,
+    log,
+    terms: { windowDays: config.AFTER_SALES_WINDOW_DAYS, answerHours: config.AFTER_SALES_ANSWER_HOURS },
+    refunds: fulfilment,
+    consequences: credit,
+    sweepIntervalMs: config.AFTER_SALES_SWEEP_MS,
+  });
   const services: Services = {
     accounts: new AccountsService({ bus, identity }),
     catalog: new CatalogService({ db, bus, log }),
@@ -191,6 +212,9 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     fulfilment,
     settlement,
     governance: new GovernanceService(),
+    afterSales,
+    credit,
+    deposits,
   };
   flashSales.guard = priceGuard;
   live.guard = priceGuard;
@@ -241,6 +265,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   }, config.SWEEP_INTERVAL_MS);
   sweeper.unref();
   settlement.start();
+  afterSales.start();
 
   const operationNames = new OperationNames();
   const metricsPlugin = operationMetricsPlugin(metrics, operationNames);
@@ -489,6 +514,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
         log.info("draining", { graceMs: config.SHUTDOWN_GRACE_MS });
         clearInterval(sweeper);
         await within(settlement.stop(), left(), undefined);
+        await within(afterSales.stop(), left(), undefined);
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         // A kept-alive connection whose last request just finished is idle: close it rather than wait for its timeout.
         const idle = setInterval(() => server.closeIdleConnections(), 50);

@@ -1,2 +1,3 @@
 /** The catalog module's face: what other modules may use. */
-export { productById, shopById, shopIdsOwnedBy } from "./catalog.queries.js";
+export { lockShop, productById, setCreditScore, shopById, shopIdsOwnedBy } from "./catalog.queries.js";
+export type { CatalogService } from "./catalog.service.js";
