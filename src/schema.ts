@@ -14,7 +14,7 @@ import {
   SampleRequestResolver,
   ShelfItemResolver,
   ShopAllianceResolver,
-} from "./modules/alliance/alliance.resolver.js";
+} from "./modules/alliance/index.js";
 import { ProductResolver, ShopResolver } from "./modules/catalog/catalog.resolver.js";
 import { GovernanceResolver, ShopCreditResolver } from "./modules/governance/index.js";
 import { AfterSalesResolver, AfterSalesUpdatesResolver } from "./modules/after-sales/index.js";

@@ -1,24 +1,23 @@
 import "reflect-metadata";
-import { randomUUID } from "node:crypto";
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
-import { ApolloServer, HeaderMap, type ApolloServerPlugin } from "@apollo/server";
-import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
+import { createServer } from "node:http";
 import { StartupError, type Config } from "./config/env.js";
 import { embeddedDbDir, resolveJwtSecret } from "./config/secrets.js";
 import { createContext, type Context, type Services } from "./context.js";
 import { openDatabase, type Database } from "./db/client.js";
 import { migrateDatabase } from "./db/migrate.js";
-import { BodyTooLarge, readBody } from "./http/body.js";
-import { graphiqlAsset, graphiqlPage } from "./http/graphiql.js";
+import { startApollo } from "./http/apollo.js";
+import { DatabaseBreaker } from "./http/availability.js";
+import { graphqlHandler } from "./http/graphql-handler.js";
+import { assertPortFree, listen } from "./http/listen.js";
 import { createMetrics, observeFanout, OperationNames } from "./http/metrics.js";
-import { overlayResponse } from "./http/overlay.js";
-import { logRequest, operationMetricsPlugin, trackRequest } from "./http/request-log.js";
-import { clientAddress, noCost, OperationGuard, screenHttpRequest, withCost } from "./http/operation-guard.js";
+import { OperationGuard } from "./http/operation-guard.js";
 import { OperationManifest, RedisApqCache } from "./http/persisted-operations.js";
 import { InProcessRateLimiter, RedisRateLimiter } from "./http/rate-limit.js";
+import { operationMetricsPlugin } from "./http/request-log.js";
+import { createRouter } from "./http/router.js";
+import { drain } from "./http/shutdown.js";
 import { attachWebSocket } from "./http/ws-server.js";
-import { AllianceService } from "./modules/alliance/alliance.service.js";
+import { AllianceService } from "./modules/alliance/index.js";
 import { AccountsService } from "./modules/accounts/accounts.service.js";
 import { CatalogService } from "./modules/catalog/catalog.service.js";
 import { InProcessGate, RedisGate, type AdmissionGate } from "./modules/flash-sales/flash-sale.gate.js";
@@ -38,12 +37,11 @@ import { buildGatewaySchema } from "./schema.js";
 import { seedDemo } from "./seed/demo.js";
 import { ensureBootstrapAdmin } from "./modules/accounts/accounts.bootstrap.js";
 import { IdentityService } from "./modules/accounts/identity.service.js";
-import { bearerToken, TokenService, type Viewer } from "./shared/auth.js";
+import { TokenService, type Viewer } from "./shared/auth.js";
 import { JwksVerifier } from "./shared/jwks.js";
 import { systemClock, type Clock } from "./shared/clock.js";
 import { within, retryUntil } from "./shared/deadline.js";
-import { AppError, ErrorCode, formatError, isUnavailable, RETRY_AFTER_SECONDS, unavailable, unavailableDependency } from "./shared/errors.js";
-import { DatabaseBreaker } from "./http/availability.js";
+import { isUnavailable, unavailableDependency } from "./shared/errors.js";
 import { createLogger, type Logger } from "./shared/logger.js";
 import { inBackground } from "./shared/background.js";
 
@@ -72,47 +70,18 @@ export interface Gateway {
   stop(): Promise<void>;
 }
 
-const MAX_BODY_BYTES = 1024 * 1024;
 /** /readyz answers within this, whatever PostgreSQL and Redis do. */
 const READY_CHECK_MS = 500;
 
 const describeError = (error: unknown) =>
   (error as { code?: string })?.code ?? ((error as Error)?.message || String(error));
 
-/** Fails before any work when the port is taken: one clear line instead of an 'error' event after side effects. */
-async function assertPortFree(port: number, host: string): Promise<void> {
-  if (port === 0) return;
-  const probe = createServer();
-  await new Promise<void>((resolve, reject) => {
-    probe.once("error", (error: NodeJS.ErrnoException) =>
-      reject(new StartupError(error.code === "EADDRINUSE" ? `PORT ${port} is already in use on ${host}` : `cannot listen on ${host}:${port} (${error.code ?? error.message})`)),
-    );
-    probe.listen(port, host, () => probe.close(() => resolve()));
-  });
-}
-const AUTH_STATUS: Record<string, number> = { FORBIDDEN: 403, SERVICE_UNAVAILABLE: 503 };
+type Step = (msg: string, fields?: Record<string, unknown>) => () => void;
 
-/** Composition root: env → db → bus → services → schema → HTTP + WebSocket. No domain logic here. */
-export async function startGateway(options: GatewayOptions): Promise<Gateway> {
-  const { config } = options;
-  const clock = options.clock ?? systemClock;
-  const log = options.log ?? createLogger(config.LOG_LEVEL, { service: "liveshelf", pid: process.pid });
-  const manifest = config.PERSISTED_QUERIES === "allowlist" ? OperationManifest.fromFile(config.OPERATIONS_MANIFEST!) : null;
-
-  await assertPortFree(config.PORT, config.HOST);
-  // The first embedded start takes a while (PGlite, migrations, demo data): say what is happening.
-  const step = (msg: string, fields: Record<string, unknown> = {}) => {
-    const started = Date.now();
-    log.info(msg, fields);
-    return () => log.info(`${msg}: done`, { ...fields, ms: Date.now() - started });
-  };
+/** PostgreSQL (waited for up to STARTUP_TIMEOUT_MS) or PGlite, migrated; the demo data and first admin when configured. */
+async function openLedger(config: Config, clock: Clock, log: Logger, step: Step, onQuery: GatewayOptions["onQuery"]): Promise<Database> {
   let done = step("opening database", { database: config.DATABASE_URL ? "postgres" : "pglite" });
-  const database = await openDatabase({
-    url: config.DATABASE_URL,
-    dataDir: embeddedDbDir(config),
-    poolSize: config.DB_POOL_SIZE,
-    onQuery: options.onQuery,
-  });
+  const database = await openDatabase({ url: config.DATABASE_URL, dataDir: embeddedDbDir(config), poolSize: config.DB_POOL_SIZE, onQuery });
   if (database.kind === "postgres") {
     await retryUntil(
       () => database.ping(),
@@ -136,36 +105,49 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     const admin = await ensureBootstrapAdmin(database.db, { name: config.BOOTSTRAP_ADMIN_NAME, issuer: config.JWT_ISSUER!, subject: config.BOOTSTRAP_ADMIN_SUBJECT }, clock.now());
     if (admin) log.info("first admin created from BOOTSTRAP_ADMIN_SUBJECT", { userId: admin.id });
   }
+  return database;
+}
 
-  const bus: EventBus = config.REDIS_URL
-    ? await RedisBus.connect(config.REDIS_URL, config.REDIS_KEY_PREFIX, log, {
-        startupTimeoutMs: config.STARTUP_TIMEOUT_MS,
-        commandTimeoutMs: config.REDIS_COMMAND_TIMEOUT_MS,
-      }).catch(async (error) => {
-        await database.close().catch(() => {});
-        throw error;
-      })
-    : new InProcessBus((error) => log.error("bus handler failed", { error }));
-  const tokens = config.mode === "embedded" || config.JWT_SECRET ? new TokenService(resolveJwtSecret(config), config.JWT_TTL_SECONDS) : null;
-  const provider = config.JWKS_URL
-    ? new JwksVerifier({
-        url: config.JWKS_URL,
-        issuer: config.JWT_ISSUER!,
-        audience: config.JWT_AUDIENCE,
-        algorithms: config.JWT_ALGORITHMS,
-        userClaim: config.JWT_USER_CLAIM,
-        roleClaim: config.JWT_ROLE_CLAIM,
-        nameClaim: config.JWT_NAME_CLAIM,
-        maxLifetimeSeconds: config.JWT_MAX_LIFETIME_SECONDS,
-        clockToleranceSeconds: config.JWT_CLOCK_TOLERANCE_SECONDS,
-        cooldownMs: config.JWKS_COOLDOWN_MS,
-      })
-    : null;
-  const redis = bus instanceof RedisBus ? bus.client : null;
-  const gate: AdmissionGate = redis ? new RedisGate(redis, config.REDIS_KEY_PREFIX, config.GATE_LEASE_MS) : new InProcessGate();
+async function openBus(config: Config, log: Logger, database: Database): Promise<EventBus> {
+  if (!config.REDIS_URL) return new InProcessBus((error) => log.error("bus handler failed", { error }));
+  return RedisBus.connect(config.REDIS_URL, config.REDIS_KEY_PREFIX, log, {
+    startupTimeoutMs: config.STARTUP_TIMEOUT_MS,
+    commandTimeoutMs: config.REDIS_COMMAND_TIMEOUT_MS,
+  }).catch(async (error) => {
+    await database.close().catch(() => {});
+    throw error;
+  });
+}
+
+function identityProvider(config: Config): JwksVerifier | null {
+  if (!config.JWKS_URL) return null;
+  return new JwksVerifier({
+    url: config.JWKS_URL,
+    issuer: config.JWT_ISSUER!,
+    audience: config.JWT_AUDIENCE,
+    algorithms: config.JWT_ALGORITHMS,
+    userClaim: config.JWT_USER_CLAIM,
+    roleClaim: config.JWT_ROLE_CLAIM,
+    nameClaim: config.JWT_NAME_CLAIM,
+    maxLifetimeSeconds: config.JWT_MAX_LIFETIME_SECONDS,
+    clockToleranceSeconds: config.JWT_CLOCK_TOLERANCE_SECONDS,
+    cooldownMs: config.JWKS_COOLDOWN_MS,
+  });
+}
+
+interface ServiceDeps {
+  config: Config;
+  database: Database;
+  bus: EventBus;
+  gate: AdmissionGate;
+  identity: IdentityService;
+  clock: Clock;
+  log: Logger;
+}
+
+/** Every domain service, and the ports between them. */
+function buildServices({ config, database, bus, gate, identity, clock, log }: ServiceDeps): Services {
   const db = database.db;
-  const identity = new IdentityService({ db, bus, clock, log, local: tokens, provider });
-  await identity.start();
   const deposits = new DepositService({ db, clock, log, terms: { periodDays: config.DEPOSIT_SALES_PERIOD_DAYS, tiers: config.DEPOSIT_TIERS } });
   const flashSales = new FlashSaleService({ db, bus, gate, clock, log, coalesceMs: config.INVENTORY_COALESCE_MS, deposits });
   const live = new LiveService({ db, bus, clock, log, flashSales });
@@ -221,6 +203,33 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   services.orders.guard = priceGuard;
   services.catalog.guard = priceGuard;
   services.catalog.cartLost = (tx, shopId) => live.withdraw(tx, { shopId, promoterId: null, crossBorderOnly: false }, "CART_DISABLED");
+  return services;
+}
+
+/** Composition root: env → db → bus → services → schema → HTTP + WebSocket. No domain logic here. */
+export async function startGateway(options: GatewayOptions): Promise<Gateway> {
+  const { config } = options;
+  const clock = options.clock ?? systemClock;
+  const log = options.log ?? createLogger(config.LOG_LEVEL, { service: "liveshelf", pid: process.pid });
+  const manifest = config.PERSISTED_QUERIES === "allowlist" ? OperationManifest.fromFile(config.OPERATIONS_MANIFEST!) : null;
+
+  await assertPortFree(config.PORT, config.HOST);
+  // The first embedded start takes a while (PGlite, migrations, demo data): say what is happening.
+  const step: Step = (msg, fields = {}) => {
+    const started = Date.now();
+    log.info(msg, fields);
+    return () => log.info(`${msg}: done`, { ...fields, ms: Date.now() - started });
+  };
+  const database = await openLedger(config, clock, log, step, options.onQuery);
+  const bus = await openBus(config, log, database);
+  const redis = bus instanceof RedisBus ? bus.client : null;
+  const tokens = config.mode === "embedded" || config.JWT_SECRET ? new TokenService(resolveJwtSecret(config), config.JWT_TTL_SECONDS) : null;
+  const identity = new IdentityService({ db: database.db, bus, clock, log, local: tokens, provider: identityProvider(config) });
+  await identity.start();
+  const gate: AdmissionGate = redis ? new RedisGate(redis, config.REDIS_KEY_PREFIX, config.GATE_LEASE_MS) : new InProcessGate();
+  const services = buildServices({ config, database, bus, gate, identity, clock, log });
+  const { flashSales, priceGuard, settlement, afterSales } = services;
+
   const schema = await buildGatewaySchema();
   const metrics = createMetrics();
   const bucket = { size: config.RATE_LIMIT_BUCKET_SIZE, restoreRate: config.RATE_LIMIT_RESTORE_RATE };
@@ -228,10 +237,9 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     config,
     schema,
     metrics,
-    limiter: bus instanceof RedisBus ? new RedisRateLimiter(bus.client, config.REDIS_KEY_PREFIX, bucket, log) : new InProcessRateLimiter(bucket),
+    limiter: redis ? new RedisRateLimiter(redis, config.REDIS_KEY_PREFIX, bucket, log) : new InProcessRateLimiter(bucket),
     manifest,
   });
-
   const contextFor = (viewer: Viewer | null, requestId: string, clientAddress?: string): Context =>
     createContext({ requestId, viewer, clientAddress, db: database.db, clock, log: log.child({ requestId }), services });
 
@@ -268,228 +276,45 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   afterSales.start();
 
   const operationNames = new OperationNames();
-  const metricsPlugin = operationMetricsPlugin(metrics, operationNames);
   const breaker = new DatabaseBreaker(async () => {
     if (!(await within(database.ping().then(() => true), 1000, false))) throw new Error("no answer within 1 s");
   }, log);
   const noteOutage = (error: unknown) => {
     if (unavailableDependency(error) === "database") breaker.trip();
   };
-  const unexpected = new WeakMap<object, unknown>();
-  const requestIdPlugin: ApolloServerPlugin<Context> = {
-    async requestDidStart() {
-      return {
-        async willSendResponse({ response, contextValue }) {
-          if (response.body.kind !== "single" || !response.body.singleResult.errors) return;
-          const { requestId } = contextValue;
-          response.body.singleResult.errors = response.body.singleResult.errors.map((e) => {
-            if (unexpected.has(e)) log.error("unexpected error", { requestId, error: unexpected.get(e) });
-            return { ...e, extensions: { ...e.extensions, requestId } };
-          });
-        },
-      };
-    },
-  };
-  // An outage answers 503 with Retry-After: the client may retry the same request (orders carry idempotency keys).
-  const unavailablePlugin: ApolloServerPlugin<Context> = {
-    async requestDidStart() {
-      return {
-        async willSendResponse({ response }) {
-          if (response.body.kind !== "single") return;
-          if (!response.body.singleResult.errors?.some((e) => e.extensions?.code === ErrorCode.UNAVAILABLE)) return;
-          response.http.status = 503;
-          response.http.headers.set("retry-after", String(RETRY_AFTER_SECONDS));
-        },
-      };
-    },
-  };
-  const apollo = new ApolloServer<Context>({
+  const apollo = await startApollo({
     schema,
-    // Signals are the process's (src/main.ts): Apollo's own handler would refuse requests with 500s while the
-    // server still drains.
-    stopOnTerminationSignals: false,
-    csrfPrevention: true,
-    introspection: true,
-    includeStacktraceInErrorResponses: false,
-    persistedQueries: bus instanceof RedisBus ? { cache: new RedisApqCache(bus.client, config.REDIS_KEY_PREFIX, log) } : {},
-    // Apollo's formatError knows no request: masked errors are remembered here and logged, with the request id,
-    // by the requestIdPlugin as the response leaves.
-    formatError: (formatted, error) => {
-      noteOutage(error);
-      let original: { error: unknown } | null = null;
-      const result = formatError(formatted, error, undefined, (e) => (original = { error: e }));
-      if (original) unexpected.set(result, (original as { error: unknown }).error);
-      return result;
-    },
-    // No HTTP caching of GraphQL responses here; the cache-control plugin would wrap every field resolver.
-    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginCacheControlDisabled(), metricsPlugin, guard.apolloPlugin(), requestIdPlugin, unavailablePlugin],
+    log,
+    guard,
+    metricsPlugin: operationMetricsPlugin(metrics, operationNames),
+    persistedQueries: redis ? { cache: new RedisApqCache(redis, config.REDIS_KEY_PREFIX, log) } : {},
+    onError: noteOutage,
   });
-  await apollo.start();
 
   let stopping = false;
-  const send = (res: ServerResponse, status: number, type: string, body: string | Buffer) => {
-    res.writeHead(status, { "content-type": type });
-    res.end(body);
-  };
-  const sendGraphQLError = (res: ServerResponse, status: number, error: AppError, requestId: string) =>
-    send(
-      res,
-      status,
-      "application/json",
-      JSON.stringify({ errors: [{ message: error.message, extensions: { ...error.extensions, requestId } }], extensions: { cost: noCost(config.LIMIT_MAX_COST) } }),
-    );
-
-  async function handleGraphQL(req: IncomingMessage, res: ServerResponse, url: URL, requestId: string, caller: string) {
-    // A browser navigating here (HTML first in Accept) gets GraphiQL, even with ?query= (a shared link); API GETs do not.
-    if (req.method === "GET" && !url.searchParams.has("extensions") && (req.headers.accept ?? "").trimStart().startsWith("text/html")) {
-      const viewer = await (async () => identity.authenticate(url.searchParams.get("token") ?? bearerToken(req.headers.authorization)))().catch(() => null);
-      if (!guard.mayIntrospect(viewer)) return send(res, 403, "text/plain; charset=utf-8", "GraphiQL is open to ADMIN and ANALYST users here: open it with ?token=<token>.");
-      return send(res, 200, "text/html; charset=utf-8", graphiqlPage());
-    }
-    let viewer: Viewer | null;
-    try {
-      viewer = await identity.authenticate(bearerToken(req.headers.authorization));
-    } catch (error) {
-      if (error instanceof AppError) return sendGraphQLError(res, AUTH_STATUS[String(error.extensions.code)] ?? 401, error, requestId);
-      throw error;
-    }
-    let body: unknown = undefined;
-    if (req.method === "POST") {
-      const text = await readBody(req, MAX_BODY_BYTES);
-      if ((req.headers["content-type"] ?? "").includes("application/json")) {
-        try {
-          body = JSON.parse(text);
-        } catch {
-          return sendGraphQLError(res, 400, new AppError("BAD_USER_INPUT", "The request body is not valid JSON."), requestId);
-        }
-      } else body = text;
-    }
-    try {
-      body = screenHttpRequest(guard, req.method ?? "GET", url, body);
-    } catch (error) {
-      if (error instanceof AppError) return sendGraphQLError(res, 400, error, requestId);
-      throw error;
-    }
-    const headers = new HeaderMap();
-    for (const [key, value] of Object.entries(req.headers)) {
-      if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(", ") : value);
-    }
-    const response = await apollo.executeHTTPGraphQLRequest({
-      httpGraphQLRequest: { method: req.method ?? "GET", headers, search: url.search, body },
-      context: async () => trackRequest(req, contextFor(viewer, requestId, caller), viewer?.userId),
-    });
-    for (const [key, value] of response.headers) res.setHeader(key, value);
-    res.statusCode = response.status ?? 200;
-    if (response.body.kind === "complete") return res.end(res.statusCode >= 400 ? withCost(response.body.string, config.LIMIT_MAX_COST) : response.body.string);
-    for await (const chunk of response.body.asyncIterator) res.write(chunk);
-    res.end();
-  }
-
-  async function route(req: IncomingMessage, res: ServerResponse, url: URL, requestId: string, caller: string): Promise<string> {
-    const path = url.pathname;
-    if (path === "/healthz") {
-      send(res, 200, "application/json", JSON.stringify({ status: "ok" }));
-      return path;
-    }
-    if (path === "/readyz") {
-      const [db, redis] = await Promise.all([
-        within(database.ping().then(() => true, () => false), READY_CHECK_MS, false),
-        within(bus.ready(), READY_CHECK_MS, false),
-      ]);
-      const ready = db && redis && !stopping;
-      send(res, ready ? 200 : 503, "application/json", JSON.stringify({ status: ready ? "ready" : "unavailable", database: db, bus: redis, stopping }));
-      return path;
-    }
-    if (path === "/metrics") {
-      send(res, 200, metrics.registry.contentType, await metrics.registry.metrics());
-      return path;
-    }
-    if (path.startsWith("/graphiql/") && req.method === "GET") {
-      const asset = await graphiqlAsset(path.slice("/graphiql/".length));
-      if (asset) {
-        res.writeHead(200, { "content-type": asset.type, "cache-control": "public, max-age=86400" });
-        res.end(asset.body);
-      } else send(res, 404, "text/plain", "not found");
-      return "/graphiql";
-    }
-    if (path.startsWith("/overlay/") && req.method === "GET") {
-      const overlay = await overlayResponse(path);
-      if (overlay) {
-        res.writeHead(overlay.status, { "content-type": overlay.type, ...overlay.headers });
-        res.end(overlay.body);
-        return "/overlay";
-      }
-    }
-    if (path === "/graphql") {
-      await handleGraphQL(req, res, url, requestId, caller);
-      return path;
-    }
-    send(res, 404, "application/json", JSON.stringify({ error: "not found" }));
-    return "other";
-  }
-
-  const server = createServer((req, res) => {
-    const started = process.hrtime.bigint();
-    const header = req.headers["x-request-id"];
-    const requestId = typeof header === "string" && /^[\w.-]{1,64}$/.test(header) ? header : randomUUID();
-    res.setHeader("x-request-id", requestId);
-    let routeName = "other";
-    const caller = clientAddress(req.socket.remoteAddress, req.headers["x-forwarded-for"], config.TRUST_PROXY_HOPS);
-    void (async () => {
-      try {
-        let url: URL;
-        try {
-          url = new URL(req.url ?? "/", "http://gateway");
-        } catch {
-          return sendGraphQLError(res, 400, new AppError(ErrorCode.BAD_REQUEST, "The request target is not a valid URL."), requestId);
-        }
-        if (stopping && url.pathname !== "/healthz" && url.pathname !== "/readyz" && url.pathname !== "/metrics") {
-          // Draining: in-flight requests finish; new ones are sent elsewhere, and this connection is not reused.
-          res.setHeader("connection", "close");
-          res.setHeader("retry-after", String(RETRY_AFTER_SECONDS));
-          return sendGraphQLError(res, 503, unavailable("This gateway process is shutting down; retry (another process will answer)."), requestId);
-        }
-        if (url.pathname === "/graphql") {
-          routeName = "/graphql";
-          // Every GraphQL operation over HTTP reads or writes the ledger (GraphiQL's page does not).
-          if (breaker.open && !(req.headers.accept ?? "").startsWith("text/html")) {
-            res.setHeader("retry-after", String(RETRY_AFTER_SECONDS));
-            return sendGraphQLError(res, 503, unavailable(), requestId);
-          }
-        }
-        routeName = await route(req, res, url, requestId, caller);
-      } catch (error) {
-        if (error instanceof BodyTooLarge) {
-          sendGraphQLError(res, 413, new AppError("LIMIT_EXCEEDED", `The request body is over ${MAX_BODY_BYTES} bytes.`, { limit: "bodyBytes" }), requestId);
-        } else if (isUnavailable(error)) {
-          noteOutage(error);
-          if (!res.headersSent) {
-            res.setHeader("retry-after", String(RETRY_AFTER_SECONDS));
-            sendGraphQLError(res, 503, unavailable(), requestId);
-          } else res.end();
-        } else {
-          log.error("request failed", { requestId, error });
-          if (!res.headersSent) sendGraphQLError(res, 500, new AppError("INTERNAL_SERVER_ERROR", "Internal server error"), requestId);
-          else res.end();
-        }
-      } finally {
-        const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-        metrics.httpRequests.inc({ route: routeName, method: req.method ?? "?", status: String(res.statusCode) });
-        metrics.httpDuration.observe({ route: routeName }, seconds);
-        logRequest(log, req, res, { requestId, route: routeName, durationMs: seconds * 1000 });
-      }
-    })();
-  });
+  const server = createServer(
+    createRouter({
+      trustProxyHops: config.TRUST_PROXY_HOPS,
+      maxCost: config.LIMIT_MAX_COST,
+      log,
+      metrics,
+      readiness: async () => {
+        const [database_, bus_] = await Promise.all([
+          within(database.ping().then(() => true, () => false), READY_CHECK_MS, false),
+          within(bus.ready(), READY_CHECK_MS, false),
+        ]);
+        return { database: database_, bus: bus_ };
+      },
+      stopping: () => stopping,
+      breaker,
+      onOutage: noteOutage,
+      graphql: graphqlHandler({ apollo, authenticate: (token) => identity.authenticate(token), guard, maxCost: config.LIMIT_MAX_COST, contextFor }),
+    }),
+  );
   server.keepAliveTimeout = 5_000;
 
   const ws = attachWebSocket(server, { config, schema, identity, guard, log, metrics, operationNames, contextFor, subscribe: (args) => hub.subscribe(args) });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", (error: NodeJS.ErrnoException) =>
-      reject(error.code === "EADDRINUSE" ? new StartupError(`PORT ${config.PORT} is already in use on ${config.HOST}`) : error),
-    );
-    server.listen(config.PORT, config.HOST, () => resolve());
-  });
-  const port = (server.address() as AddressInfo).port;
+  const port = await listen(server, config.PORT, config.HOST);
   const host = config.HOST === "0.0.0.0" || config.HOST === "::" ? "localhost" : config.HOST;
   log.info("gateway listening", { port, mode: config.mode, database: database.kind, bus: bus.kind });
 
@@ -506,33 +331,24 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     hub,
     gate,
     stop: () =>
-      (stopped ??= (async () => {
-        // Everything below shares one deadline, so the process is done within SHUTDOWN_GRACE_MS.
-        const deadline = Date.now() + config.SHUTDOWN_GRACE_MS;
-        const left = () => Math.max(0, deadline - Date.now());
+      (stopped ??= (() => {
         stopping = true;
-        log.info("draining", { graceMs: config.SHUTDOWN_GRACE_MS });
-        clearInterval(sweeper);
-        await within(settlement.stop(), left(), undefined);
-        await within(afterSales.stop(), left(), undefined);
-        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-        // A kept-alive connection whose last request just finished is idle: close it rather than wait for its timeout.
-        const idle = setInterval(() => server.closeIdleConnections(), 50);
-        server.closeIdleConnections();
-        // Sockets get 1001 now; a client that does not complete the closing handshake is cut at the deadline.
-        const sockets = ws.close(left());
-        const grace = setTimeout(() => server.closeAllConnections(), left());
-        await Promise.all([closed, sockets]);
-        clearTimeout(grace);
-        clearInterval(idle);
-        await services.orders.drain(left());
-        await within(hub.close(), left(), undefined);
-        await within(viewers.stop(), left(), undefined);
-        await within(identity.stop(), left(), undefined);
-        await within(apollo.stop(), left(), undefined);
-        await within(bus.close(), left(), undefined);
-        await within(database.close().catch(() => {}), Math.max(left(), 100), undefined);
-        log.info("stopped");
+        return drain({
+          graceMs: config.SHUTDOWN_GRACE_MS,
+          log,
+          beforeClose: [async () => clearInterval(sweeper), () => settlement.stop(), () => afterSales.stop()],
+          server,
+          closeSockets: (deadlineMs) => ws.close(deadlineMs),
+          afterClose: [
+            (left) => services.orders.drain(left),
+            () => hub.close(),
+            () => viewers.stop(),
+            () => identity.stop(),
+            () => apollo.stop(),
+            () => bus.close(),
+            () => database.close().catch(() => {}),
+          ],
+        });
       })()),
   };
 }

@@ -1,4 +1,7 @@
 import type { IncomingMessage } from "node:http";
+import { AppError } from "../shared/errors.js";
+
+export const MAX_BODY_BYTES = 1024 * 1024;
 
 export class BodyTooLarge extends Error {}
 
@@ -11,4 +14,19 @@ export async function readBody(req: IncomingMessage, limitBytes: number): Promis
     chunks.push(chunk as Buffer);
   }
   return Buffer.concat(chunks).toString("utf8");
+}
+
+/**
+ * A GraphQL POST's body: parsed when it says it is JSON, else the text (Apollo then refuses it in its own words).
+ * GETs carry none. Over MAX_BODY_BYTES throws BodyTooLarge (413); JSON that does not parse, BAD_USER_INPUT (400).
+ */
+export async function readGraphQLBody(req: IncomingMessage): Promise<unknown> {
+  if (req.method !== "POST") return undefined;
+  const text = await readBody(req, MAX_BODY_BYTES);
+  if (!(req.headers["content-type"] ?? "").includes("application/json")) return text;
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new AppError("BAD_USER_INPUT", "The request body is not valid JSON.");
+  }
 }

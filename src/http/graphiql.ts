@@ -1,5 +1,8 @@
 import { readFile } from "node:fs/promises";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import { fileURLToPath } from "node:url";
+import { bearerToken, type Viewer } from "../shared/auth.js";
+import { send } from "./respond.js";
 
 const nodeModules = fileURLToPath(new URL("../../node_modules/", import.meta.url));
 
@@ -23,6 +26,23 @@ export async function graphiqlAsset(name: string): Promise<{ body: Buffer; type:
     cache.set(name, body);
   }
   return { body, type: asset.type };
+}
+
+/** A browser navigating to /graphql (HTML first in Accept) gets GraphiQL, even with ?query= (a shared link); API GETs do not. */
+export function wantsGraphiql(req: IncomingMessage, url: URL): boolean {
+  return req.method === "GET" && !url.searchParams.has("extensions") && (req.headers.accept ?? "").trimStart().startsWith("text/html");
+}
+
+/** The gate: GraphiQL (which introspects) opens only for viewers allowed to introspect; a bad token is anonymous here. */
+export async function serveGraphiql(
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+  gate: { authenticate(token: string | null): Promise<Viewer | null>; mayIntrospect(viewer: Viewer | null): boolean },
+): Promise<void> {
+  const viewer = await (async () => gate.authenticate(url.searchParams.get("token") ?? bearerToken(req.headers.authorization)))().catch(() => null);
+  if (!gate.mayIntrospect(viewer)) return send(res, 403, "text/plain; charset=utf-8", "GraphiQL is open to ADMIN and ANALYST users here: open it with ?token=<token>.");
+  send(res, 200, "text/html; charset=utf-8", graphiqlPage());
 }
 
 export function graphiqlPage(): string {

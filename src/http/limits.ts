@@ -1,16 +1,17 @@
+import { maxAliasesRule } from "@escape.tech/graphql-armor-max-aliases";
+import { maxDepthRule } from "@escape.tech/graphql-armor-max-depth";
+import { maxDirectivesRule } from "@escape.tech/graphql-armor-max-directives";
+import { MaxTokensParserWLexer } from "@escape.tech/graphql-armor-max-tokens";
 import {
   GraphQLError,
   Kind,
-  Lexer,
-  Source,
-  TokenKind,
   getNamedType,
   getNullableType,
   isCompositeType,
   isInterfaceType,
   isListType,
   isObjectType,
-  parse,
+  validate,
   type DocumentNode,
   type FieldNode,
   type FragmentDefinitionNode,
@@ -19,8 +20,11 @@ import {
   type OperationDefinitionNode,
   type OperationTypeNode,
   type SelectionSetNode,
+  type ValidationContext,
+  type ValidationRule,
   type ValueNode,
 } from "graphql";
+import { LRUCache } from "lru-cache";
 import { AppError, ErrorCode } from "../shared/errors.js";
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from "../shared/pagination.js";
 
@@ -77,9 +81,6 @@ interface SplitCost {
 type SelectionCost = (env: CostEnv) => SplitCost;
 
 interface SelectionFacts {
-  depth: number;
-  aliases: number;
-  directives: number;
   introspection: boolean;
   cost: SelectionCost;
 }
@@ -87,9 +88,6 @@ interface SelectionFacts {
 export interface OperationFacts {
   name: string | null;
   type: OperationTypeNode;
-  depth: number;
-  aliases: number;
-  directives: number;
   /** Selects `__schema` or `__type` (not `__typename`). */
   introspection: boolean;
   /** Requested cost for these variables. */
@@ -107,25 +105,73 @@ export interface DocumentAnalysis {
 }
 
 const NO_COST: SelectionCost = () => ({ list: 0, single: 0 });
-const EMPTY: SelectionFacts = { depth: 0, aliases: 0, directives: 0, introspection: false, cost: NO_COST };
+const EMPTY: SelectionFacts = { introspection: false, cost: NO_COST };
+
+/**
+ * A document cache bounded by entries and by the total length of the keys (the document texts); one document over a
+ * sixteenth of the bound is not kept, so it cannot flush everybody else's.
+ */
+export function documentCache<V extends {}>(maxEntries: number, maxBytes: number): LRUCache<string, V> {
+  return new LRUCache<string, V>({ max: maxEntries, maxSize: maxBytes, maxEntrySize: maxBytes / 16, sizeCalculation: (_value, key) => Math.max(1, key.length) });
+}
+
+/**
+ * graphql-armor's depth, alias and directive rules, run as validation rules on their own before the schema's
+ * (both doors call `analyse` before anything else). Each rejection is reported, not thrown, with the limit's
+ * name and figures, which `violationOf` turns into ours: armor's wording and code are mapped here only.
+ * Counting differs from the hand-written walker this replaced in two places, both stricter or moot: `__type`
+ * selections count for depth (armor exempts only `__schema`; full introspection queries select `__schema`), and
+ * directives on variable definitions are not counted (no directive may stand there: validation refuses them).
+ */
+function limitRules(limits: OperationLimits): ValidationRule[] {
+  const report = (limit: LimitName, max: number) => ({
+    n: max,
+    exposeLimits: true,
+    propagateOnRejection: false,
+    onReject: [
+      (context: ValidationContext | null, error: GraphQLError) => {
+        // armor's message is "… limit of <n> exceeded, found <actual>."
+        const found = /found (\d+)/.exec(error.message);
+        context?.reportError(new GraphQLError(error.message, { extensions: { limit, max, actual: found ? Number(found[1]) : null } }));
+      },
+    ],
+  });
+  return [
+    // Fragments add no level of their own, as in the cost model: only fields nest.
+    maxDepthRule({ ...report("depth", limits.maxDepth), flattenFragments: true, ignoreIntrospection: true }),
+    // armor leaves `__typename` aliases out by default; they are aliases all the same (a cheap way to bloat a response).
+    maxAliasesRule({ ...report("aliases", limits.maxAliases), allowList: [] }),
+    maxDirectivesRule(report("directives", limits.maxDirectives)),
+  ];
+}
+
+function violationOf(error: GraphQLError): LimitViolation {
+  const { limit, max, actual } = error.extensions as { limit: LimitName; max: number; actual: number | null };
+  return { limit, max, actual: actual ?? max + 1 };
+}
 
 /**
  * Static analysis of a document, cached per document text (a bounded LRU): the limits run on every operation,
  * over HTTP and WebSocket, but a client sends the same few documents again and again. Only the cost depends on
  * the variables (`first: $n`); it is kept as a small function of them.
  *
+ * The syntactic limits are graphql-armor's: its token-counting parser (parsing stops one token past the limit)
+ * and its depth, alias and directive rules. The cost is ours, because armor's cost rule knows nothing of pages.
  * Cost model: a field of object type costs 1, a root mutation field 10, a scalar 0, a field may set its own with
  * `extensions: { cost: n }`. A field with a `first` argument (default 20, capped at 100) multiplies the cost of its
  * list-typed children (a connection's `edges`), or of its whole selection when it is a list itself. Introspection
- * fields are neither costed nor counted for depth: they are governed by INTROSPECTION.
+ * fields are not costed: they are governed by INTROSPECTION.
  */
 export class DocumentAnalyzer {
-  private readonly cache = new BoundedCache<DocumentAnalysis>(1000, 4 * 1024 * 1024);
+  private readonly cache = documentCache<DocumentAnalysis>(1000, 4 * 1024 * 1024);
+  private readonly rules: ValidationRule[];
 
   constructor(
     private readonly schema: GraphQLSchema,
     readonly limits: OperationLimits,
-  ) {}
+  ) {
+    this.rules = limitRules(limits);
+  }
 
   analyse(source: string): DocumentAnalysis {
     const cached = this.cache.get(source);
@@ -142,48 +188,24 @@ export class DocumentAnalyzer {
   }
 
   private compute(source: string): DocumentAnalysis {
-    const tokens = countTokens(source, this.limits.maxTokens);
-    if (tokens > this.limits.maxTokens) return { violation: { limit: "tokens", max: this.limits.maxTokens, actual: tokens }, operations: [] };
+    const maxTokens = this.limits.maxTokens;
+    let overTokens = false;
     let document: DocumentNode;
     try {
-      document = parse(source);
+      document = new MaxTokensParserWLexer(source, { n: maxTokens, onReject: [() => (overTokens = true)] }).parseDocument();
     } catch (error) {
+      if (overTokens) return { violation: { limit: "tokens", max: maxTokens, actual: maxTokens + 1 }, operations: [] };
       if (error instanceof GraphQLError) return { syntaxError: error, operations: [] };
       throw error;
     }
+    const refused = validate(this.schema, document, this.rules);
     const fragments = new Map<string, FragmentDefinitionNode>();
     for (const d of document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments.set(d.name.value, d);
     const walker = new Walker(this.schema, fragments);
     const operations: OperationFacts[] = [];
-    let violation: LimitViolation | undefined;
-    for (const d of document.definitions) {
-      if (d.kind !== Kind.OPERATION_DEFINITION) continue;
-      const facts = walker.operation(d);
-      operations.push(facts);
-      violation ??= this.firstViolation(facts);
-    }
-    return { document, violation, operations };
+    for (const d of document.definitions) if (d.kind === Kind.OPERATION_DEFINITION) operations.push(walker.operation(d));
+    return { document, violation: refused[0] && violationOf(refused[0]), operations };
   }
-
-  private firstViolation(facts: OperationFacts): LimitViolation | undefined {
-    const { maxDepth, maxAliases, maxDirectives } = this.limits;
-    if (facts.depth > maxDepth) return { limit: "depth", max: maxDepth, actual: facts.depth };
-    if (facts.aliases > maxAliases) return { limit: "aliases", max: maxAliases, actual: facts.aliases };
-    if (facts.directives > maxDirectives) return { limit: "directives", max: maxDirectives, actual: facts.directives };
-    return undefined;
-  }
-}
-
-/** Counts lexical tokens, stopping one past `max`; a lexing error stops the count and is left for the parser to report. */
-export function countTokens(source: string, max: number): number {
-  const lexer = new Lexer(new Source(source));
-  let count = 0;
-  try {
-    while (lexer.advance().kind !== TokenKind.EOF) if (++count > max) break;
-  } catch {
-    /* the parser reports syntax errors */
-  }
-  return count;
 }
 
 class Walker {
@@ -200,17 +222,10 @@ class Walker {
     const root = op.operation === "query" ? this.schema.getQueryType() : op.operation === "mutation" ? this.schema.getMutationType() : this.schema.getSubscriptionType();
     const facts = this.selections(op.selectionSet, root ?? undefined, op.operation === "mutation");
     const defaults = new Map<string, unknown>();
-    let directives = facts.directives + (op.directives?.length ?? 0);
-    for (const v of op.variableDefinitions ?? []) {
-      directives += v.directives?.length ?? 0;
-      if (v.defaultValue) defaults.set(v.variable.name.value, literal(v.defaultValue));
-    }
+    for (const v of op.variableDefinitions ?? []) if (v.defaultValue) defaults.set(v.variable.name.value, literal(v.defaultValue));
     return {
       name: op.name?.value ?? null,
       type: op.operation,
-      depth: facts.depth,
-      aliases: facts.aliases,
-      directives,
       introspection: facts.introspection,
       cost: (variables) => {
         const split = facts.cost({ variables: variables ?? {}, defaults, fragments: new Map() });
@@ -220,16 +235,11 @@ class Walker {
   }
 
   private selections(set: SelectionSetNode, parent: GraphQLCompositeType | undefined, mutationRoot = false): SelectionFacts {
-    let depth = 0;
-    let aliases = 0;
-    let directives = 0;
     let introspection = false;
     const costs: SelectionCost[] = [];
     for (const sel of set.selections) {
-      directives += sel.directives?.length ?? 0;
       let facts: SelectionFacts;
       if (sel.kind === Kind.FIELD) {
-        if (sel.alias) aliases += 1;
         facts = this.field(sel, parent, mutationRoot);
       } else if (sel.kind === Kind.INLINE_FRAGMENT) {
         const typed = sel.typeCondition ? this.schema.getType(sel.typeCondition.name.value) : parent;
@@ -237,9 +247,6 @@ class Walker {
       } else {
         facts = this.fragment(sel.name.value);
       }
-      depth = Math.max(depth, facts.depth);
-      aliases += facts.aliases;
-      directives += facts.directives;
       introspection ||= facts.introspection;
       if (facts.cost !== NO_COST) costs.push(facts.cost);
     }
@@ -255,7 +262,7 @@ class Walker {
             }
             return total;
           };
-    return { depth, aliases, directives, introspection, cost };
+    return { introspection, cost };
   }
 
   private fragment(name: string): SelectionFacts {
@@ -269,8 +276,7 @@ class Walker {
     const inner = this.selections(def.selectionSet, type && isCompositeType(type) ? type : undefined, type === this.schema.getMutationType());
     this.inProgress.delete(name);
     const facts: SelectionFacts = {
-      ...inner,
-      directives: inner.directives + (def.directives?.length ?? 0),
+      introspection: inner.introspection,
       cost: (env) => {
         let split = env.fragments.get(name);
         if (!split) env.fragments.set(name, (split = inner.cost(env)));
@@ -283,10 +289,7 @@ class Walker {
 
   private field(node: FieldNode, parent: GraphQLCompositeType | undefined, mutationRoot: boolean): SelectionFacts {
     const name = node.name.value;
-    if (name === "__schema" || name === "__type") {
-      const inner = node.selectionSet ? this.selections(node.selectionSet, undefined) : EMPTY;
-      return { depth: 0, aliases: inner.aliases, directives: inner.directives, introspection: true, cost: NO_COST };
-    }
+    if (name === "__schema" || name === "__type") return { introspection: true, cost: NO_COST };
     const def = parent && (isObjectType(parent) || isInterfaceType(parent)) ? parent.getFields()[name] : undefined;
     const named = def ? getNamedType(def.type) : undefined;
     const childType = named && isCompositeType(named) ? named : undefined;
@@ -305,7 +308,7 @@ class Walker {
             const total = m === null ? own + c.list + c.single : isList ? m * (own + c.list + c.single) : own + m * c.list + c.single;
             return isList ? { list: total, single: 0 } : { list: 0, single: total };
           };
-    return { depth: 1 + inner.depth, aliases: inner.aliases, directives: inner.directives, introspection: inner.introspection, cost };
+    return { introspection: inner.introspection, cost };
   }
 }
 
@@ -333,40 +336,4 @@ function literal(value: ValueNode): unknown {
   if (value.kind === Kind.INT) return Number(value.value);
   if (value.kind === Kind.NULL) return null;
   return undefined;
-}
-
-/** LRU by insertion order of a Map, bounded by entries and by the total length of the keys (the document texts). */
-export class BoundedCache<V> {
-  private readonly map = new Map<string, V>();
-  private weight = 0;
-
-  constructor(
-    private readonly maxEntries: number,
-    private readonly maxWeight: number,
-  ) {}
-
-  get(key: string): V | undefined {
-    const value = this.map.get(key);
-    if (value !== undefined) {
-      this.map.delete(key);
-      this.map.set(key, value);
-    }
-    return value;
-  }
-
-  set(key: string, value: V): void {
-    if (key.length > this.maxWeight / 16) return; // one huge document must not flush everybody else's
-    if (this.map.has(key)) this.map.delete(key);
-    else this.weight += key.length;
-    this.map.set(key, value);
-    while (this.map.size > this.maxEntries || this.weight > this.maxWeight) {
-      const oldest = this.map.keys().next().value as string;
-      this.map.delete(oldest);
-      this.weight -= oldest.length;
-    }
-  }
-
-  get size(): number {
-    return this.map.size;
-  }
 }

@@ -15,8 +15,7 @@ import {
   shops,
   users,
 } from "../db/schema/index.js";
-import { eligibilityFacts } from "../modules/alliance/alliance.queries.js";
-import { evaluateEligibility, nextChinaMidnight } from "../modules/alliance/alliance.rules.js";
+import { eligibilityFacts, evaluateEligibility, nextChinaMidnight } from "../modules/alliance/index.js";
 import type { Logger } from "../shared/logger.js";
 import { DEMO_CROWD_PREFIX, DEMO_CROWD_SIZE } from "./demo-crowd.js";
 import { seedDemoLive } from "./demo-live.js";

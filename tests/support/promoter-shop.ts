@@ -1,6 +1,6 @@
 import type { Db } from "../../src/db/client.js";
 import type { shops } from "../../src/db/schema/index.js";
-import { promoterShopId } from "../../src/modules/alliance/alliance.queries.js";
+import { promoterShopId } from "../../src/modules/alliance/index.js";
 import { buildShop } from "./builders.js";
 
 /**

@@ -1,7 +1,7 @@
 import { Field, ID, InputType, registerEnumType } from "type-graphql";
 import { TEXT_LIMITS, TextField } from "../../shared/text.js";
-import { OrderDirection } from "../catalog/catalog.inputs.js";
-import { IndustryBelt } from "../catalog/catalog.type.js";
+import { OrderDirection } from "../catalog/index.js";
+import { IndustryBelt } from "../catalog/index.js";
 import { PayoutChannel, ReviewDecision, TargetedPlanKind } from "./alliance.type.js";
 
 @InputType("ApplyForDistributionInput", { description: "A merchant applies for distribution rights for one of its shops." })

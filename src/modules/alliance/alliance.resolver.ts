@@ -6,7 +6,7 @@ import { idOf, parseGlobalId } from "../../shared/ids.js";
 import { registerNodeType } from "../../shared/node.registry.js";
 import { PageArgs } from "../../shared/pagination.js";
 import { UserErrorType } from "../../shared/user-errors.js";
-import { Product, Shop } from "../catalog/catalog.type.js";
+import { Product, Shop } from "../catalog/index.js";
 import {
   AddToShelfInput,
   ApplyForDistributionInput,
@@ -105,10 +105,10 @@ class SampleRequestPayload {
   userErrors!: SampleRequestUserError[];
 }
 
-registerNodeType("Promoter", (ctx, id) => ctx.services.alliance.promoter(ctx, id));
-registerNodeType("DistributionApplication", (ctx, id) => ctx.services.alliance.distributionApplication(ctx, id));
-registerNodeType("CommissionPlan", (ctx, id) => ctx.services.alliance.commissionPlan(ctx, id));
-registerNodeType("SampleRequest", (ctx, id) => ctx.services.alliance.sampleRequest(ctx, id));
+registerNodeType("Promoter", (ctx, id) => ctx.services.alliance.promoters.promoter(ctx, id));
+registerNodeType("DistributionApplication", (ctx, id) => ctx.services.alliance.distribution.distributionApplication(ctx, id));
+registerNodeType("CommissionPlan", (ctx, id) => ctx.services.alliance.plans.commissionPlan(ctx, id));
+registerNodeType("SampleRequest", (ctx, id) => ctx.services.alliance.samples.sampleRequest(ctx, id));
 
 async function shopOf(ctx: Context, shopRowId: number): Promise<Shop> {
   const shop = await ctx.services.catalog.shop(ctx, shopRowId);
@@ -121,7 +121,7 @@ export class DistributionResolver {
   @Authorized()
   @Query(() => DistributionApplication, { nullable: true, description: "One distribution application, for its shop's merchant, admins and analysts." })
   distributionApplication(@Arg("id", () => ID) id: string, @Ctx() ctx: Context) {
-    return ctx.services.alliance.distributionApplication(ctx, idOf("DistributionApplication", id));
+    return ctx.services.alliance.distribution.distributionApplication(ctx, idOf("DistributionApplication", id));
   }
 
   @Authorized(Role.ADMIN, Role.ANALYST)
@@ -131,7 +131,7 @@ export class DistributionResolver {
     @Arg("status", () => DistributionApplicationStatus, { nullable: true, description: "Only applications in this status." }) status: DistributionApplicationStatus | null,
     @Ctx() ctx: Context,
   ) {
-    return ctx.services.alliance.distributionApplications(ctx, page, status);
+    return ctx.services.alliance.distribution.distributionApplications(ctx, page, status);
   }
 
   @FieldResolver(() => Shop, { description: "The shop that applied." })
@@ -144,19 +144,19 @@ export class DistributionResolver {
     description: "A merchant applies for distribution rights (R1): every eligibility rule is checked against the shop's data; a failure may be retried 24 hours later (R2).",
   })
   applyForDistribution(@Arg("input", () => ApplyForDistributionInput) input: ApplyForDistributionInput, @Ctx() ctx: Context) {
-    return ctx.services.alliance.applyForDistribution(ctx, input);
+    return ctx.services.alliance.distribution.applyForDistribution(ctx, input);
   }
 
   @Authorized(Role.ADMIN)
   @Mutation(() => DistributionApplicationPayload, { description: "An admin approves (optionally requiring a factory inspection) or rejects an application (R3)." })
   reviewDistributionApplication(@Arg("input", () => ReviewDistributionApplicationInput) input: ReviewDistributionApplicationInput, @Ctx() ctx: Context) {
-    return ctx.services.alliance.reviewDistributionApplication(ctx, input);
+    return ctx.services.alliance.distribution.reviewDistributionApplication(ctx, input);
   }
 
   @Authorized(Role.ADMIN)
   @Mutation(() => DistributionApplicationPayload, { description: "An admin records the factory inspection a review required: a pass approves, a fail rejects (R3)." })
   recordFactoryInspection(@Arg("input", () => RecordFactoryInspectionInput) input: RecordFactoryInspectionInput, @Ctx() ctx: Context) {
-    return ctx.services.alliance.recordFactoryInspection(ctx, input);
+    return ctx.services.alliance.distribution.recordFactoryInspection(ctx, input);
   }
 }
 
@@ -165,7 +165,7 @@ export class CommissionPlanResolver {
   @Authorized()
   @Query(() => CommissionPlan, { nullable: true, description: "One commission plan, for its shop's merchant, admins and analysts." })
   commissionPlan(@Arg("id", () => ID) id: string, @Ctx() ctx: Context) {
-    return ctx.services.alliance.commissionPlan(ctx, idOf("CommissionPlan", id));
+    return ctx.services.alliance.plans.commissionPlan(ctx, idOf("CommissionPlan", id));
   }
 
   @FieldResolver(() => Shop, { description: "The shop paying the commission." })
@@ -180,19 +180,19 @@ export class CommissionPlanResolver {
 
   @FieldResolver(() => [Promoter], { description: "The promoters a targeted plan is for; empty for GENERAL." })
   promoters(@Root() plan: CommissionPlan, @Ctx() ctx: Context) {
-    return ctx.services.alliance.planPromoters(ctx, plan.rowId);
+    return ctx.services.alliance.plans.planPromoters(ctx, plan.rowId);
   }
 
   @Authorized(Role.MERCHANT)
   @Mutation(() => CommissionPlanPayload, { description: "A merchant of an approved shop puts a product into the alliance library with a GENERAL plan (R4)." })
   publishToAlliance(@Arg("input", () => PublishToAllianceInput) input: PublishToAllianceInput, @Ctx() ctx: Context) {
-    return ctx.services.alliance.publishToAlliance(ctx, input);
+    return ctx.services.alliance.plans.publishToAlliance(ctx, input);
   }
 
   @Authorized(Role.MERCHANT)
   @Mutation(() => CommissionPlanPayload, { description: "A merchant creates a SHOP_TARGETED or PRODUCT_TARGETED plan for chosen promoters (R4)." })
   createCommissionPlan(@Arg("input", () => CreateCommissionPlanInput) input: CreateCommissionPlanInput, @Ctx() ctx: Context) {
-    return ctx.services.alliance.createCommissionPlan(ctx, input);
+    return ctx.services.alliance.plans.createCommissionPlan(ctx, input);
   }
 
   @Authorized(Role.MERCHANT)
@@ -200,7 +200,7 @@ export class CommissionPlanResolver {
     description: "A merchant changes a plan's rate (R4): an increase applies at once; a decrease at the next 00:00 China time, and not between 23:50 and 24:00.",
   })
   updateCommissionRate(@Arg("input", () => UpdateCommissionRateInput) input: UpdateCommissionRateInput, @Ctx() ctx: Context) {
-    return ctx.services.alliance.updateCommissionRate(ctx, input);
+    return ctx.services.alliance.plans.updateCommissionRate(ctx, input);
   }
 
   @Authorized(Role.MERCHANT)
@@ -209,7 +209,7 @@ export class CommissionPlanResolver {
       "A merchant closes a plan (R4). Whatever this lowers takes effect at the next 00:00 China time and is refused between 23:50 and 24:00; what it raises (a low targeted plan closed) applies at once.",
   })
   closeCommissionPlan(@Arg("input", () => CloseCommissionPlanInput) input: CloseCommissionPlanInput, @Ctx() ctx: Context) {
-    return ctx.services.alliance.closeCommissionPlan(ctx, input);
+    return ctx.services.alliance.plans.closeCommissionPlan(ctx, input);
   }
 
   @Authorized(Role.MERCHANT)
@@ -221,7 +221,7 @@ export class CommissionPlanResolver {
     @Arg("input", () => UpdateCommissionPlanPromotersInput) input: UpdateCommissionPlanPromotersInput,
     @Ctx() ctx: Context,
   ) {
-    return ctx.services.alliance.updateCommissionPlanPromoters(ctx, input);
+    return ctx.services.alliance.plans.updateCommissionPlanPromoters(ctx, input);
   }
 }
 
@@ -231,7 +231,7 @@ export class PromoterResolver {
   promoter(@Arg("id", () => ID) id: string, @Ctx() ctx: Context) {
     const parsed = parseGlobalId(id);
     if (!parsed || (parsed.type !== "Promoter" && parsed.type !== "User")) throw badInput("id is not a valid Promoter ID.", "id");
-    return ctx.services.alliance.promoter(ctx, parsed.id);
+    return ctx.services.alliance.promoters.promoter(ctx, parsed.id);
   }
 
   @Authorized(Role.PROMOTER)
@@ -244,52 +244,52 @@ export class PromoterResolver {
     @Arg("orderBy", () => SelectionOrder, { nullable: true, description: "Default: NEWEST, DESC." }) orderBy: SelectionOrder | null,
     @Ctx() ctx: Context,
   ) {
-    return ctx.services.alliance.selectionCenter(ctx, page, filter, orderBy);
+    return ctx.services.alliance.selection.selectionCenter(ctx, page, filter, orderBy);
   }
 
   @FieldResolver(() => Shop, { nullable: true, description: "The promoter's own shop (小店), required before it can promote." })
   shop(@Root() promoter: Promoter, @Ctx() ctx: Context) {
-    return ctx.services.alliance.promoterShop(ctx, promoter.rowId);
+    return ctx.services.alliance.promoters.promoterShop(ctx, promoter.rowId);
   }
 
   @FieldResolver(() => PromoterOnboarding, { description: "Onboarding steps done and missing (R6)." })
   onboarding(@Root() promoter: Promoter, @Ctx() ctx: Context) {
-    return ctx.services.alliance.onboarding(ctx, promoter.rowId);
+    return ctx.services.alliance.promoters.onboarding(ctx, promoter.rowId);
   }
 
   @FieldResolver(() => [ShelfItem], { description: "The shelf (推广货架) in order, each item with its stock and (for the promoter itself) the rate it earns now." })
   shelf(@Root() promoter: Promoter, @Ctx() ctx: Context) {
-    return ctx.services.alliance.shelf(ctx, promoter.rowId);
+    return ctx.services.alliance.shelves.shelf(ctx, promoter.rowId);
   }
 
   @Authorized(Role.PROMOTER)
   @Mutation(() => PromoterPayload, { description: "A promoter binds its alliance promotion PID (R6)." })
   bindPromotionPid(@Arg("input", () => BindPromotionPidInput) input: BindPromotionPidInput, @Ctx() ctx: Context) {
-    return ctx.services.alliance.bindPromotionPid(ctx, input);
+    return ctx.services.alliance.promoters.bindPromotionPid(ctx, input);
   }
 
   @Authorized(Role.PROMOTER)
   @Mutation(() => PromoterPayload, { description: "A promoter signs the payout account its commissions go to (R6)." })
   signPayoutAccount(@Arg("input", () => SignPayoutAccountInput) input: SignPayoutAccountInput, @Ctx() ctx: Context) {
-    return ctx.services.alliance.signPayoutAccount(ctx, input);
+    return ctx.services.alliance.promoters.signPayoutAccount(ctx, input);
   }
 
   @Authorized(Role.PROMOTER)
   @Mutation(() => ShelfPayload, { description: "A promoter puts an alliance product at the end of its shelf; it is listed at once (R7). Adding it again changes nothing." })
   addToShelf(@Arg("input", () => AddToShelfInput) input: AddToShelfInput, @Ctx() ctx: Context) {
-    return ctx.services.alliance.addToShelf(ctx, input);
+    return ctx.services.alliance.shelves.addToShelf(ctx, input);
   }
 
   @Authorized(Role.PROMOTER)
   @Mutation(() => ShelfPayload, { description: "A promoter takes a product off its shelf." })
   removeFromShelf(@Arg("input", () => RemoveFromShelfInput) input: RemoveFromShelfInput, @Ctx() ctx: Context) {
-    return ctx.services.alliance.removeFromShelf(ctx, input);
+    return ctx.services.alliance.shelves.removeFromShelf(ctx, input);
   }
 
   @Authorized(Role.PROMOTER)
   @Mutation(() => ShelfPayload, { description: "A promoter puts its shelf in a new order." })
   reorderShelf(@Arg("input", () => ReorderShelfInput) input: ReorderShelfInput, @Ctx() ctx: Context) {
-    return ctx.services.alliance.reorderShelf(ctx, input);
+    return ctx.services.alliance.shelves.reorderShelf(ctx, input);
   }
 }
 
@@ -306,7 +306,7 @@ export class SampleRequestResolver {
   @Authorized()
   @Query(() => SampleRequest, { nullable: true, description: "One sample request, for its promoter, the shop's merchant, admins and analysts." })
   sampleRequest(@Arg("id", () => ID) id: string, @Ctx() ctx: Context) {
-    return ctx.services.alliance.sampleRequest(ctx, idOf("SampleRequest", id));
+    return ctx.services.alliance.samples.sampleRequest(ctx, idOf("SampleRequest", id));
   }
 
   @Authorized(Role.PROMOTER, Role.MERCHANT, Role.ADMIN, Role.ANALYST)
@@ -318,12 +318,12 @@ export class SampleRequestResolver {
     @Arg("status", () => SampleRequestStatus, { nullable: true, description: "Only requests in this status." }) status: SampleRequestStatus | null,
     @Ctx() ctx: Context,
   ) {
-    return ctx.services.alliance.sampleRequests(ctx, page, status);
+    return ctx.services.alliance.samples.sampleRequests(ctx, page, status);
   }
 
   @FieldResolver(() => Promoter, { description: "The promoter asking." })
   async promoter(@Root() request: SampleRequest, @Ctx() ctx: Context) {
-    const promoter = await ctx.services.alliance.promoter(ctx, request.promoterRowId);
+    const promoter = await ctx.services.alliance.promoters.promoter(ctx, request.promoterRowId);
     if (!promoter) throw notFound("Promoter");
     return promoter;
   }
@@ -343,13 +343,13 @@ export class SampleRequestResolver {
   @Authorized(Role.PROMOTER)
   @Mutation(() => SampleRequestPayload, { description: "A promoter asks for a sample of a product on its shelf (R7)." })
   requestSample(@Arg("input", () => RequestSampleInput) input: RequestSampleInput, @Ctx() ctx: Context) {
-    return ctx.services.alliance.requestSample(ctx, input);
+    return ctx.services.alliance.samples.requestSample(ctx, input);
   }
 
   @Authorized(Role.MERCHANT)
   @Mutation(() => SampleRequestPayload, { description: "The shop's merchant accepts (and ships, with a tracking number) or declines a sample request (R7)." })
   decideSampleRequest(@Arg("input", () => DecideSampleRequestInput) input: DecideSampleRequestInput, @Ctx() ctx: Context) {
-    return ctx.services.alliance.decideSampleRequest(ctx, input);
+    return ctx.services.alliance.samples.decideSampleRequest(ctx, input);
   }
 }
 
@@ -360,12 +360,12 @@ export class ShopAllianceResolver {
     description: "Status of the shop's latest distribution application; APPROVED shops publish to the alliance library; null if it never applied.",
   })
   distributionStatus(@Root() shop: Shop, @Ctx() ctx: Context) {
-    return ctx.services.alliance.distributionStatus(ctx, shop.rowId);
+    return ctx.services.alliance.distribution.distributionStatus(ctx, shop.rowId);
   }
 
   @Authorized()
   @FieldResolver(() => [CommissionPlan], { description: "The shop's commission plans; for its merchant, admins and analysts." })
   commissionPlans(@Root() shop: Shop, @Ctx() ctx: Context) {
-    return ctx.services.alliance.shopCommissionPlans(ctx, shop.rowId);
+    return ctx.services.alliance.plans.shopCommissionPlans(ctx, shop.rowId);
   }
 }

@@ -280,6 +280,11 @@ export interface OnboardingFacts {
   payoutSigned: boolean;
 }
 
+/** The onboarding facts of a promoter's profile row (null when it has none yet). */
+export function onboardingFactsOf(profile: { promotionPid: string | null; payoutSignedAt: Date | null } | null, hasOwnShop: boolean): OnboardingFacts {
+  return { hasOwnShop, pidBound: Boolean(profile?.promotionPid), payoutSigned: Boolean(profile?.payoutSignedAt) };
+}
+
 export function missingOnboardingSteps(f: OnboardingFacts): OnboardingStep[] {
   const missing: OnboardingStep[] = [];
   if (!f.hasOwnShop) missing.push(OnboardingStep.OWN_SHOP);

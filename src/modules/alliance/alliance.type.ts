@@ -3,7 +3,7 @@ import type { CommissionPlanRow, DistributionApplicationRow, ProductRow, SampleR
 import { toGlobalId } from "../../shared/ids.js";
 import { Node } from "../../shared/node.type.js";
 import { PageInfo } from "../../shared/pagination.js";
-import { Product, toProduct } from "../catalog/catalog.type.js";
+import { Product, toProduct } from "../catalog/index.js";
 import { effectiveRateBps, EligibilityRule, formatRatePercent, OnboardingStep } from "./alliance.rules.js";
 
 export enum CommissionPlanKind {

@@ -1,3 +1,4 @@
 /** The catalog module's face: what other modules may use. */
 export { lockShop, productById, setCreditScore, shopById, shopIdsOwnedBy } from "./catalog.queries.js";
-export type { CatalogService } from "./catalog.service.js";
+export { IndustryBelt, Product, Shop, toProduct, toShop } from "./catalog.type.js";
+export { OrderDirection } from "./catalog.inputs.js";

@@ -13,7 +13,7 @@ import type { Logger } from "../../shared/logger.js";
 import { formatFen, parseAmount } from "../../shared/money.js";
 import { decodeCursor, newestFirstConnection, pageSize } from "../../shared/pagination.js";
 import { userError } from "../../shared/user-errors.js";
-import { isOnShelf } from "../alliance/alliance.queries.js";
+import { isOnShelf } from "../alliance/index.js";
 import * as catalog from "../catalog/catalog.queries.js";
 import * as flash from "../flash-sales/flash-sale.queries.js";
 import type { FlashSaleService } from "../flash-sales/flash-sale.service.js";

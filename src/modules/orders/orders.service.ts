@@ -11,7 +11,7 @@ import { idOf } from "../../shared/ids.js";
 import type { Logger } from "../../shared/logger.js";
 import { formatFen, parseAmount } from "../../shared/money.js";
 import { userError, type UserErrorValue } from "../../shared/user-errors.js";
-import { isOnShelf, promoterShopId, resolveCommissionRates } from "../alliance/alliance.queries.js";
+import { isOnShelf, promoterShopId, resolveCommissionRates } from "../alliance/index.js";
 import * as catalog from "../catalog/catalog.queries.js";
 import type { AdmissionGate } from "../flash-sales/flash-sale.gate.js";
 import { keyField } from "../flash-sales/flash-sale.gate.js";

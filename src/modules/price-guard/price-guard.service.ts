@@ -17,7 +17,7 @@ import { formatFen, parseAmount } from "../../shared/money.js";
 import { decodeCursor, newestFirstConnection, pageSize } from "../../shared/pagination.js";
 import { userError } from "../../shared/user-errors.js";
 import { assertActiveAccount } from "../accounts/accounts.service.js";
-import { promoterShopId } from "../alliance/alliance.queries.js";
+import { promoterShopId } from "../alliance/index.js";
 import * as catalog from "../catalog/catalog.queries.js";
 import { MAX_PRICE_FEN, ProductErrorCode, type ProductUserError } from "../catalog/catalog.rules.js";
 import type { ProductGuard } from "../catalog/catalog.service.js";

@@ -1,7 +1,7 @@
 import { eq, inArray } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { commissionPlans, commissionRateFloors } from "../../../src/db/schema/index.js";
-import { resolveCommissionRates } from "../../../src/modules/alliance/alliance.queries.js";
+import { resolveCommissionRates } from "../../../src/modules/alliance/index.js";
 import { ManualClock } from "../../../src/shared/clock.js";
 import { toGlobalId } from "../../../src/shared/ids.js";
 import { buildApprovedMerchant, buildPlan, buildPromoter } from "../../support/alliance-builders.js";

@@ -1,7 +1,7 @@
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { promoterProfiles, sampleRequests, shelfItems } from "../../../src/db/schema/index.js";
-import { isOnShelf, promoterShopId } from "../../../src/modules/alliance/alliance.queries.js";
+import { isOnShelf, promoterShopId } from "../../../src/modules/alliance/index.js";
 import { toGlobalId } from "../../../src/shared/ids.js";
 import { buildApprovedMerchant, buildPlan, buildPromoter, buildShelf } from "../../support/alliance-builders.js";
 import { buildOrder, buildProduct, buildShop, buildUser } from "../../support/builders.js";

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import type { GraphQLSchema } from "graphql";
-import { BoundedCache, countTokens, DocumentAnalyzer, limitError, type OperationLimits } from "../../../src/http/limits.js";
+import { getIntrospectionQuery, type GraphQLSchema } from "graphql";
+import { documentCache, DocumentAnalyzer, limitError, type OperationLimits } from "../../../src/http/limits.js";
 import { buildGatewaySchema } from "../../../src/schema.js";
 
 const LIMITS: OperationLimits = { maxDepth: 10, maxAliases: 20, maxDirectives: 20, maxTokens: 2000, maxCost: 1000 };
@@ -41,12 +41,17 @@ describe("document analysis", () => {
   });
 
   it("measures depth, aliases and directives through fragments, once per spread", () => {
-    expect(only("{ products { edges { node { shop { name } } } } }").depth).toBe(5);
-    expect(only("fragment F on Query { x: viewer { id } } { ...F ...F a: viewer { id } }").aliases).toBe(3);
-    expect(only("query Q($v: Boolean = true) { viewer @include(if: $v) { id @skip(if: false) } }").directives).toBe(2);
-    const intro = only("{ __schema { types { fields { type { ofType { ofType { ofType { ofType { ofType { ofType { name } } } } } } } } } } }");
-    expect(intro).toMatchObject({ introspection: true, depth: 0 });
+    const strict = new DocumentAnalyzer(schema, { ...LIMITS, maxDepth: 4, maxAliases: 2, maxDirectives: 1 });
+    const violation = (source: string) => strict.analyse(source).violation;
+    expect(violation("{ products { edges { node { shop { name } } } } }")).toEqual({ limit: "depth", max: 4, actual: 5 });
+    expect(violation("fragment F on Query { x: viewer { id } } { ...F ...F a: viewer { id } }")).toEqual({ limit: "aliases", max: 2, actual: 3 });
+    expect(violation("query Q($v: Boolean = true) { viewer @include(if: $v) { id @skip(if: false) } }")).toEqual({ limit: "directives", max: 1, actual: 2 });
+    const intro = "{ __schema { types { fields { type { ofType { ofType { ofType { ofType { ofType { ofType { name } } } } } } } } } } }";
+    expect(violation(intro)).toBeUndefined();
+    expect(only(intro).introspection).toBe(true);
     expect(only("{ __typename }").introspection).toBe(false);
+    // GraphiQL's and codegen's introspection query (eight levels of ofType, through fragments) is within every limit.
+    expect(analyzer.analyse(getIntrospectionQuery({ descriptions: true, inputValueDeprecation: true })).violation).toBeUndefined();
   });
 
   it("names the first limit a document exceeds", () => {
@@ -90,15 +95,18 @@ describe("document analysis", () => {
   });
 
   it("counts tokens, stopping one past the limit", () => {
-    expect(countTokens("{ a(b: 1) }", 100)).toBe(8);
-    expect(countTokens("# a comment\n{ a }", 100)).toBe(3);
-    expect(countTokens("{ a ".repeat(10_000), 50)).toBe(51);
+    const tokens = (source: string, maxTokens: number) => new DocumentAnalyzer(schema, { ...LIMITS, maxTokens }).analyse(source).violation;
+    expect(tokens("{ a(b: 1) }", 8)).toBeUndefined();
+    expect(tokens("{ a(b: 1) }", 7)).toMatchObject({ limit: "tokens", max: 7 });
+    expect(tokens("# a comment\n{ a }", 3)).toBeUndefined();
+    expect(tokens("# a comment\n{ a }", 2)).toMatchObject({ limit: "tokens", max: 2 });
+    expect(tokens("{ a ".repeat(10_000), 50)).toEqual({ limit: "tokens", max: 50, actual: 51 });
   });
 });
 
-describe("BoundedCache", () => {
+describe("the document cache", () => {
   it("drops the least recently used entry beyond its entry and size bounds", () => {
-    const cache = new BoundedCache<number>(3, 1600);
+    const cache = documentCache<number>(3, 1600);
     cache.set("a", 1);
     cache.set("b", 2);
     cache.set("c", 3);

@@ -1,0 +1,64 @@
+import type { Context } from "../../context.js";
+import { Role } from "../../shared/auth.js";
+import { badInput } from "../../shared/errors.js";
+import { amountFilter } from "../../shared/money.js";
+import { connectionOf, decodeCursor, pageSize, type PageArgs } from "../../shared/pagination.js";
+import { toProduct } from "../catalog/index.js";
+import { requireRole } from "./alliance.access.js";
+import type { SelectionFilter, SelectionOrder } from "./alliance.inputs.js";
+import * as q from "./alliance.queries.js";
+import { parseRatePercent } from "./alliance.rules.js";
+import { commissionRate, type CommissionPlanKind, type SelectionItem } from "./alliance.type.js";
+
+/** The selection center: the alliance library as one promoter sees it, with the rate it would earn (R6). */
+export class SelectionService {
+  async selectionCenter(ctx: Context, page: PageArgs, filter: SelectionFilter | null | undefined, order: SelectionOrder | null | undefined) {
+    requireRole(ctx, Role.PROMOTER);
+    const limit = pageSize(page.first);
+    const sort = order?.field ?? "NEWEST";
+    const descending = (order?.direction ?? "DESC") === "DESC";
+    const key = `selection:${sort}:${descending ? "d" : "a"}`;
+    const after = decodeCursor(page.after, key);
+    let minRateBps: number | undefined;
+    if (filter?.minRatePercent != null) {
+      const bps = parseRatePercent(filter.minRatePercent);
+      if (bps === null) throw badInput("minRatePercent must be a percentage, e.g. \"20\" or \"12.5\".", "filter.minRatePercent");
+      minRateBps = bps;
+    }
+    const result = await q.selectionPage(ctx.db, {
+      promoterId: ctx.viewer!.userId,
+      at: ctx.clock.now(),
+      category: filter?.category ?? undefined,
+      industryBelt: filter?.industryBelt ?? undefined,
+      crossBorder: filter?.crossBorder ?? undefined,
+      minPriceFen: amountFilter(filter?.minPrice, "minPrice"),
+      maxPriceFen: amountFilter(filter?.maxPrice, "maxPrice"),
+      minRateBps,
+      sort,
+      descending,
+      after,
+      limit,
+    });
+    const sortValue = {
+      COMMISSION_RATE: (r: (typeof result.nodes)[number]) => r.rateBps,
+      PRICE: (r: (typeof result.nodes)[number]) => r.product.priceFen,
+      SALES: (r: (typeof result.nodes)[number]) => r.unitsSold,
+      NEWEST: (r: (typeof result.nodes)[number]) => r.generalPlanId,
+    }[sort];
+    for (const r of result.nodes) ctx.loaders.productById.prime(r.product.id, r.product);
+    const connection = connectionOf(result, (r) => ({ key, value: sortValue(r), id: r.product.id }), Boolean(after));
+    return {
+      pageInfo: connection.pageInfo,
+      edges: connection.edges.map(({ node: r, cursor }) => ({
+        cursor,
+        node: {
+          product: toProduct(r.product),
+          commissionRate: commissionRate(r.rateBps),
+          commissionPlanKind: r.kind as CommissionPlanKind,
+          unitsSold30d: r.unitsSold,
+          onShelf: r.onShelf,
+        } satisfies SelectionItem,
+      })),
+    };
+  }
+}

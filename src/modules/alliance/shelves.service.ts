@@ -1,0 +1,86 @@
+import type { Context } from "../../context.js";
+import { Role } from "../../shared/auth.js";
+import { notFound } from "../../shared/errors.js";
+import { idOf } from "../../shared/ids.js";
+import { userError } from "../../shared/user-errors.js";
+import { requireRole } from "./alliance.access.js";
+import type { AddToShelfInput, RemoveFromShelfInput, ReorderShelfInput } from "./alliance.inputs.js";
+import * as q from "./alliance.queries.js";
+import { isPermutation, MAX_SHELF_ITEMS, onboardingErrors, onboardingFactsOf, PromoterErrorCode, type PromoterUserError } from "./alliance.rules.js";
+import { toShelfItem, type ShelfItem } from "./alliance.type.js";
+
+export interface ShelfPayloadValue {
+  shelf: ShelfItem[] | null;
+  userErrors: PromoterUserError[];
+}
+
+/** A promoter's shelf: the alliance products it sells, in its order (R7). */
+export class ShelfService {
+  /** Anyone may see a shelf; what the promoter earns on it (targeted rates are private deals) only it, admins and analysts. */
+  async shelf(ctx: Context, promoterId: number): Promise<ShelfItem[]> {
+    const rows = await q.shelfOf(ctx.db, promoterId, ctx.clock.now());
+    for (const r of rows) ctx.loaders.productById.prime(r.product.id, r.product);
+    const privileged = ctx.viewer?.userId === promoterId || ctx.viewer?.role === Role.ADMIN || ctx.viewer?.role === Role.ANALYST;
+    return rows.map((r) => toShelfItem(privileged ? r : { ...r, kind: null, rateBps: null }));
+  }
+
+  async addToShelf(ctx: Context, input: AddToShelfInput): Promise<ShelfPayloadValue> {
+    requireRole(ctx, Role.PROMOTER);
+    const me = ctx.viewer!.userId;
+    const productId = idOf("Product", input.productId, "productId");
+    const product = await ctx.loaders.productById.load(productId);
+    if (!product) throw notFound("Product");
+    const shop = await ctx.loaders.shopById.load(product.shopId);
+    const now = ctx.clock.now();
+    const errors = await ctx.db.transaction(async (tx): Promise<PromoterUserError[]> => {
+      const profile = await q.lockProfile(tx, me);
+      const facts = onboardingFactsOf(profile, (await q.promoterShopId(tx, me)) !== null);
+      const missing = onboardingErrors<PromoterErrorCode>(facts);
+      if (missing.length > 0) return missing;
+      const rates = await q.resolveCommissionRates(tx, me, [productId], now);
+      if (!rates.has(productId) || shop?.status === "CLOSED") {
+        return [userError(PromoterErrorCode.NOT_IN_ALLIANCE, "The product is not in the alliance library.", "productId")];
+      }
+      const shelf = await q.shelfProductIds(tx, me);
+      if (shelf.includes(productId)) return [];
+      if (shelf.length >= MAX_SHELF_ITEMS) {
+        return [userError(PromoterErrorCode.SHELF_FULL, `A shelf holds at most ${MAX_SHELF_ITEMS} products.`, "productId")];
+      }
+      await q.appendToShelf(tx, me, productId, now);
+      return [];
+    });
+    if (errors.length > 0) return { shelf: null, userErrors: errors };
+    return { shelf: await this.shelf(ctx, me), userErrors: [] };
+  }
+
+  async removeFromShelf(ctx: Context, input: RemoveFromShelfInput): Promise<ShelfPayloadValue> {
+    requireRole(ctx, Role.PROMOTER);
+    const me = ctx.viewer!.userId;
+    const productId = idOf("Product", input.productId, "productId");
+    const removed = await ctx.db.transaction(async (tx) => {
+      await q.lockProfile(tx, me);
+      return q.deleteFromShelf(tx, me, productId);
+    });
+    if (!removed) return { shelf: null, userErrors: [userError(PromoterErrorCode.NOT_ON_SHELF, "The product is not on your shelf.", "productId")] };
+    return { shelf: await this.shelf(ctx, me), userErrors: [] };
+  }
+
+  async reorderShelf(ctx: Context, input: ReorderShelfInput): Promise<ShelfPayloadValue> {
+    requireRole(ctx, Role.PROMOTER);
+    const me = ctx.viewer!.userId;
+    const productIds = input.productIds.map((id, i) => idOf("Product", id, `productIds.${i}`));
+    const ok = await ctx.db.transaction(async (tx) => {
+      await q.lockProfile(tx, me);
+      if (!isPermutation(await q.shelfProductIds(tx, me), productIds)) return false;
+      await q.setShelfOrder(tx, me, productIds);
+      return true;
+    });
+    if (!ok) {
+      return {
+        shelf: null,
+        userErrors: [userError(PromoterErrorCode.SHELF_MISMATCH, "List every product on your shelf exactly once.", "productIds")],
+      };
+    }
+    return { shelf: await this.shelf(ctx, me), userErrors: [] };
+  }
+}

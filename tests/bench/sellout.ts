@@ -1,0 +1,178 @@
+import { sql } from "drizzle-orm";
+import { createClient } from "redis";
+import { resultRows, type Db } from "../../src/db/client.js";
+import { buildMerchant, buildProduct, buildUser } from "../support/builders.js";
+import { REDIS_URL } from "../support/services.js";
+import { putOnShelf } from "../support/shelf.js";
+import type { LoadRequest, LoadResult } from "./http-load.js";
+import { benchDatabase, graphql, histogramSummary, mintToken, round, startGateways, startWorker, type Figure, type Phase } from "./kit.js";
+
+/**
+ * The sellout (issue 16, target 2): BENCH_UNITS units (10,000), BENCH_BUYERS distinct buyers (20,000) with one
+ * attempt each, BENCH_CONNECTIONS connections (256) over two gateway processes, from a load generator in a process
+ * of its own; then the same generator with the same connections against a bare Node HTTP server (two processes)
+ * answering a reply of the same size. Correctness, always: exactly the units sold, one order per unit, the buyers
+ * told "accepted" are exactly those with an order, and the Redis gate agrees with the ledger.
+ */
+const PLACE_ORDER = `mutation PlaceOrder($i: PlaceOrderInput!) { placeOrder(input: $i) { order { id } userErrors { code } } }`;
+
+export async function setUpSale(db: Db, gatewayUrl: string, units: number): Promise<{ flashSaleId: string; saleRowId: number; liveSessionId: string; promoterToken: string; productIds: string[] }> {
+  const { shop } = await buildMerchant(db);
+  const product = await buildProduct(db, shop.id, { stock: units, priceFen: 19_900 });
+  const promoter = await buildUser(db, "PROMOTER");
+  await putOnShelf(db, promoter.id, product.id);
+  const promoterToken = mintToken(promoter.id, "PROMOTER");
+  const session = await graphql(gatewayUrl, promoterToken, `mutation { startLiveSession(input: { title: "bench" }) { liveSession { id } } }`);
+  const liveSessionId = session.data.startLiveSession.liveSession.id as string;
+  const productId = Buffer.from(`Product:${product.id}`).toString("base64url");
+  const pinned = await graphql(gatewayUrl, promoterToken, `mutation($s: ID!, $p: ID!) { pinToCart(input: { liveSessionId: $s, productId: $p }) { userErrors { code } } }`, { s: liveSessionId, p: productId });
+  if (pinned.data?.pinToCart.userErrors.length) throw new Error(`pinToCart: ${JSON.stringify(pinned)}`);
+  const sale = await graphql(
+    gatewayUrl,
+    promoterToken,
+    `mutation($i: CreateFlashSaleInput!) { createFlashSale(input: $i) { flashSale { id } userErrors { code message } } }`,
+    { i: { liveSessionId, productId, flashPrice: "99.00", allocatedUnits: units, perBuyerLimit: 1, endsAt: new Date(Date.now() + 3600_000).toISOString() } },
+  );
+  const flashSaleId = sale.data?.createFlashSale.flashSale?.id as string | undefined;
+  if (!flashSaleId) throw new Error(`createFlashSale: ${JSON.stringify(sale)}`);
+  return { flashSaleId, saleRowId: Number(Buffer.from(flashSaleId, "base64url").toString().split(":")[1]), liveSessionId, promoterToken, productIds: [productId] };
+}
+
+export async function makeBuyers(db: Db, count: number): Promise<number[]> {
+  const rows = resultRows<{ id: number }>(await db.execute(sql`insert into users (name, role) select 'bench-buyer-' || g, 'BUYER' from generate_series(1, ${count}) g returning id`));
+  return rows.map((r) => Number(r.id));
+}
+
+async function drive(targets: string[], connections: number, buyerIds: number[], flashSaleId: string): Promise<LoadResult> {
+  const worker = startWorker("./http-load.ts");
+  try {
+    await worker.next("ready", 60_000);
+    const request: LoadRequest = { type: "run", targets, connections, buyerIds, role: "BUYER", query: PLACE_ORDER, variables: { i: { flashSaleId, quantity: 1, idempotencyKey: "b{i}" } } };
+    worker.send(request);
+    return await worker.next<LoadResult>("done", 300_000);
+  } finally {
+    await worker.stop();
+  }
+}
+
+/** The gate's view of a sale (src/modules/flash-sales/flash-sale.gate.ts keys), once no admission is in flight. */
+async function gateOf(prefix: string, saleRowId: number) {
+  const redis = createClient({ url: REDIS_URL });
+  await redis.connect();
+  try {
+    const tag = `${prefix}{fs:${saleRowId}}`;
+    for (let tries = 0; ; tries++) {
+      const [remaining, buyers, keys, leases, held] = await Promise.all([
+        redis.get(`${tag}:remaining`),
+        redis.hGetAll(`${tag}:buyers`),
+        redis.hLen(`${tag}:keys`),
+        redis.zCard(`${tag}:leases`),
+        redis.hLen(`${tag}:held`),
+      ]);
+      if ((leases === 0 && held === 0) || tries >= 50) {
+        const admitted = Object.entries(buyers).filter(([, n]) => Number(n) > 0);
+        return { remaining: remaining === null ? null : Number(remaining), buyers: new Map(admitted.map(([id, n]) => [Number(id), Number(n)])), keys, leases, held };
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  } finally {
+    await redis.quit();
+  }
+}
+
+export const selloutPhase: Phase = {
+  name: "sellout",
+  async run(log) {
+    const units = Number(process.env.BENCH_UNITS ?? 10_000);
+    const buyerCount = Number(process.env.BENCH_BUYERS ?? 20_000);
+    const connections = Number(process.env.BENCH_CONNECTIONS ?? 256);
+    const bench = await benchDatabase("sellout");
+    const failures: string[] = [];
+    try {
+      const { gateways, stop, redisPrefix } = await startGateways(2, bench.url);
+      let result: LoadResult;
+      let sale: Awaited<ReturnType<typeof setUpSale>>;
+      let buyerIds: number[];
+      try {
+        log(`2 gateway processes up; making ${buyerCount} buyers and a ${units}-unit sale`);
+        sale = await setUpSale(bench.database.db, gateways[0]!.url, units);
+        buyerIds = await makeBuyers(bench.database.db, buyerCount);
+        await bench.database.db.execute(sql`analyze`);
+        log(`${buyerCount} attempts over ${connections} connections`);
+        result = await drive(gateways.map((g) => g.url), connections, buyerIds, sale.flashSaleId);
+      } finally {
+        await stop();
+      }
+      const latency = histogramSummary(result.latency);
+      const attemptsPerSecond = (result.attempts / result.ms) * 1000;
+      log(`${Math.round(attemptsPerSecond)} attempts/s, p50 ${latency.p50} ms, p99 ${latency.p99} ms; floor next (reply ${result.replyBytes} bytes)`);
+
+      const floors = [startWorker("./http-floor.ts", [String(result.replyBytes)]), startWorker("./http-floor.ts", [String(result.replyBytes)])];
+      let floor: LoadResult;
+      try {
+        const urls = await Promise.all(floors.map((f) => f.next<{ url: string }>("listening", 60_000)));
+        floor = await drive(urls.map((u) => u.url), connections, buyerIds, sale.flashSaleId);
+      } finally {
+        await Promise.all(floors.map((f) => f.stop()));
+      }
+      const floorLatency = histogramSummary(floor.latency);
+      const floorRps = (floor.attempts / floor.ms) * 1000;
+
+      const [ledger] = resultRows<{ sold: number; status: string; orders: number; buyers: number }>(
+        await bench.database.db.execute(sql`
+          select s.sold_units as sold, s.status, (select count(*)::int from orders o where o.flash_sale_id = s.id) as orders,
+            (select count(distinct buyer_id)::int from orders o where o.flash_sale_id = s.id) as buyers
+          from flash_sales s where s.id = ${sale.saleRowId}`),
+      );
+      const orderBuyers = new Set(
+        resultRows<{ buyer_id: number }>(await bench.database.db.execute(sql`select buyer_id from orders where flash_sale_id = ${sale.saleRowId}`)).map((r) => Number(r.buyer_id)),
+      );
+      const gate = await gateOf(redisPrefix, sale.saleRowId);
+      const told = new Set(result.acceptedBuyerIds);
+      const toldButMissing = [...told].filter((id) => !orderBuyers.has(id)).length;
+      const orderedButRefused = [...orderBuyers].filter((id) => !told.has(id)).length;
+      const gateDisagrees = [...orderBuyers].filter((id) => gate.buyers.get(id) !== 1).length + [...gate.buyers.keys()].filter((id) => !orderBuyers.has(id)).length;
+
+      if (result.attempts !== buyerCount) failures.push(`${result.attempts} attempts made, ${buyerCount} planned`);
+      if (Number(ledger!.sold) !== units) failures.push(`${ledger!.sold} units sold of ${units}`);
+      if (Number(ledger!.orders) !== units) failures.push(`${ledger!.orders} orders for ${units} units`);
+      if (Number(ledger!.buyers) !== Number(ledger!.orders)) failures.push(`${ledger!.orders} orders from ${ledger!.buyers} buyers (limit 1 each)`);
+      if (ledger!.status !== "SOLD_OUT") failures.push(`sale is ${ledger!.status}, not SOLD_OUT`);
+      if (toldButMissing) failures.push(`${toldButMissing} buyers told "accepted" have no order (lost)`);
+      if (orderedButRefused) failures.push(`${orderedButRefused} buyers with an order were not told "accepted"`);
+      if (gate.remaining !== 0) failures.push(`gate says ${gate.remaining} units remain`);
+      if (gate.leases !== 0 || gate.held !== 0) failures.push(`gate holds ${gate.leases} leases after the sale`);
+      if (gateDisagrees || gate.keys !== orderBuyers.size) failures.push(`gate and ledger disagree on ${gateDisagrees} buyers (${gate.keys} keys, ${orderBuyers.size} orders)`);
+
+      const ratio = attemptsPerSecond / floorRps;
+      const figures: Figure[] = [
+        { name: "attempts/s (gateway) vs requests/s (floor)", value: Math.round(attemptsPerSecond), floor: Math.round(floorRps), target: "≥ 40% of floor", met: ratio >= 0.4 },
+        { name: "latency p50", value: latency.p50, floor: floorLatency.p50, unit: "ms" },
+        { name: "latency p99", value: latency.p99, floor: floorLatency.p99, unit: "ms" },
+        { name: "attempts (distinct buyers, 1 each)", value: result.attempts, target: `≥ ${buyerCount}`, met: result.attempts >= buyerCount },
+        { name: "units sold / orders (ledger)", value: `${ledger!.sold} / ${ledger!.orders}`, target: `${units} / ${units}`, met: Number(ledger!.sold) === units && Number(ledger!.orders) === units },
+        { name: "told accepted / refused SOLD_OUT", value: `${result.outcomes.ACCEPTED ?? 0} / ${result.outcomes.SOLD_OUT ?? 0}` },
+        { name: "gate consistent with ledger", value: gateDisagrees === 0 && gate.remaining === 0 && gate.leases === 0 ? "yes" : "NO", target: "yes", met: failures.length === 0 },
+      ];
+      return {
+        figures,
+        failures,
+        data: {
+          units,
+          buyers: buyerCount,
+          connections,
+          gatewayProcesses: 2,
+          gateway: { attempts: result.attempts, ms: Math.round(result.ms), attemptsPerSecond: Math.round(attemptsPerSecond), latencyMs: latency, statuses: result.statuses, outcomes: result.outcomes, errors: result.errors, timeouts: result.timeouts, replyBytes: result.replyBytes },
+          floor: { processes: 2, requests: floor.attempts, ms: Math.round(floor.ms), requestsPerSecond: Math.round(floorRps), latencyMs: floorLatency, statuses: floor.statuses, errors: floor.errors, replyBytes: floor.replyBytes },
+          ofFloor: round(ratio, 3),
+          ledger: { soldUnits: Number(ledger!.sold), orders: Number(ledger!.orders), distinctBuyers: Number(ledger!.buyers), status: ledger!.status },
+          gate: { remaining: gate.remaining, buyers: gate.buyers.size, keys: gate.keys, openLeases: gate.leases },
+          toldAcceptedWithoutOrder: toldButMissing,
+          orderedButNotToldAccepted: orderedButRefused,
+        },
+      };
+    } finally {
+      await bench.drop();
+    }
+  },
+};
