@@ -14,10 +14,9 @@ import { liveLoaders } from "./modules/live/live.loaders.js";
 import type { LiveService } from "./modules/live/live.service.js";
 import { orderLoaders } from "./modules/orders/orders.loaders.js";
 import type { OrderService } from "./modules/orders/orders.service.js";
-import { priceGuardLoaders } from "./modules/price-guard/price-guard.loaders.js";
+import { priceGuardLoaders, type PriceGuardService } from "./modules/price-guard/index.js";
 import { fulfilmentLoaders, type FulfilmentService } from "./modules/fulfilment/index.js";
 import { settlementLoaders, type SettlementService } from "./modules/settlement/index.js";
-import type { PriceGuardService } from "./modules/price-guard/price-guard.service.js";
 // The loaders file itself: the module's index pulls in resolvers, which import this file (an import cycle).
 import { afterSalesLoaders } from "./modules/after-sales/after-sales.loaders.js";
 import type { AfterSalesService } from "./modules/after-sales/index.js";

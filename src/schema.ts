@@ -31,7 +31,7 @@ import {
   PriceGuardViolationResolver,
   ProductAgreedPriceResolver,
   ShopRestrictionsResolver,
-} from "./modules/price-guard/price-guard.resolver.js";
+} from "./modules/price-guard/index.js";
 
 export const schemaFile = fileURLToPath(new URL("../schema/schema.graphql", import.meta.url));
 

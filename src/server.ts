@@ -27,7 +27,7 @@ import { FlashSaleService } from "./modules/flash-sales/flash-sale.service.js";
 import { LiveService } from "./modules/live/live.service.js";
 import { ViewerCounter } from "./modules/live/viewer-counter.js";
 import { OrderService } from "./modules/orders/orders.service.js";
-import { PriceGuardService } from "./modules/price-guard/price-guard.service.js";
+import { PriceGuardService, type LiveRooms } from "./modules/price-guard/index.js";
 import { FulfilmentService } from "./modules/fulfilment/index.js";
 import { postRefund, SettlementService } from "./modules/settlement/index.js";
 import { FanoutHub } from "./realtime/fanout.js";
@@ -43,14 +43,14 @@ import { systemClock, type Clock } from "./shared/clock.js";
 import { within, retryUntil } from "./shared/deadline.js";
 import { isUnavailable, unavailableDependency } from "./shared/errors.js";
 import { createLogger, type Logger } from "./shared/logger.js";
-import { inBackground } from "./shared/background.js";
+import { inBackground, type WorkOrigin } from "./shared/background.js";
 
 export interface GatewayOptions {
   config: Config;
   clock?: Clock;
   log?: Logger;
-  /** Every SQL statement, for statement-counting tests. */
-  onQuery?: (sql: string, job: string | undefined) => void;
+  /** Every SQL statement with its parameters and origin, for statement-counting tests. */
+  onQuery?: (sql: string, params: unknown[], origin: WorkOrigin) => void;
 }
 
 export interface Gateway {
@@ -149,9 +149,12 @@ interface ServiceDeps {
 function buildServices({ config, database, bus, gate, identity, clock, log }: ServiceDeps): Services {
   const db = database.db;
   const deposits = new DepositService({ db, clock, log, terms: { periodDays: config.DEPOSIT_SALES_PERIOD_DAYS, tiers: config.DEPOSIT_TIERS } });
-  const flashSales = new FlashSaleService({ db, bus, gate, clock, log, coalesceMs: config.INVENTORY_COALESCE_MS, deposits });
-  const live = new LiveService({ db, bus, clock, log, flashSales });
-  const priceGuard = new PriceGuardService({ db, bus, clock, log, flashSales, live, warningBps: config.PRICE_GUARD_WARNING_BPS });
+  // The price guard's checks are given to the services they judge. Its penalties act on live rooms (LiveRooms), which
+  // it reaches only after a commit, never while the services are built: the port is bound to `live`, built below.
+  const rooms: LiveRooms = { withdraw: (tx, subject, reason) => live.withdraw(tx, subject, reason), publish: (id, alert) => live.publish(id, alert) };
+  const priceGuard = new PriceGuardService({ db, bus, clock, log, rooms, warningBps: config.PRICE_GUARD_WARNING_BPS });
+  const flashSales = new FlashSaleService({ db, bus, gate, clock, log, coalesceMs: config.INVENTORY_COALESCE_MS, guard: priceGuard.checks, deposits });
+  const live = new LiveService({ db, bus, clock, log, flashSales, guard: priceGuard.checks });
   const fulfilment = new FulfilmentService({ db, bus, clock, log, autoReceiveDays: config.AUTO_RECEIVE_DAYS, refunds: { postRefund } });
   const settlement = new SettlementService({
     db,
@@ -185,10 +188,10 @@ function buildServices({ config, database, bus, gate, identity, clock, log }: Se
   });
   const services: Services = {
     accounts: new AccountsService({ bus, identity }),
-    catalog: new CatalogService({ db, bus, log }),
+    catalog: new CatalogService({ db, bus, log, guard: priceGuard.checks }),
     flashSales,
     live,
-    orders: new OrderService({ db, bus, gate, clock, log, flashSales, maxBatch: config.ORDER_BATCH_MAX }),
+    orders: new OrderService({ db, bus, gate, clock, log, flashSales, maxBatch: config.ORDER_BATCH_MAX, guard: priceGuard.checks }),
     alliance: new AllianceService(),
     priceGuard,
     fulfilment,
@@ -198,10 +201,6 @@ function buildServices({ config, database, bus, gate, identity, clock, log }: Se
     credit,
     deposits,
   };
-  flashSales.guard = priceGuard;
-  live.guard = priceGuard;
-  services.orders.guard = priceGuard;
-  services.catalog.guard = priceGuard;
   services.catalog.cartLost = (tx, shopId) => live.withdraw(tx, { shopId, promoterId: null, crossBorderOnly: false }, "CART_DISABLED");
   return services;
 }
@@ -263,8 +262,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     bus.onReconnect(() => {
       // Whatever was published while Redis was away is lost: gates and rooms are read again from the ledger.
       log.info("redis is back: rebuilding flash sale gates and room states from the ledger");
-      flashSales.rebuildAllGates().catch((error) => log.error("gate rebuild failed", { error }));
-      hub.reloadAll().catch((error: unknown) => log.error("room reload failed", { error }));
+      inBackground("redis reconnect", () => flashSales.rebuildAllGates()).catch((error) => log.error("gate rebuild failed", { error }));
+      inBackground("redis reconnect", () => hub.reloadAll()).catch((error: unknown) => log.error("room reload failed", { error }));
     });
   }
   const sweeper = setInterval(() => {

@@ -3,7 +3,7 @@ import { sql } from "drizzle-orm";
 import type { Logger } from "drizzle-orm/logger";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import * as schema from "./schema/index.js";
-import { backgroundJob } from "../shared/background.js";
+import { workOrigin, type WorkOrigin } from "../shared/background.js";
 
 export type Schema = typeof schema;
 export type Db = PgDatabase<PgQueryResultHKT, Schema>;
@@ -24,13 +24,13 @@ export interface DatabaseOptions {
   /** PGlite data folder; "memory://" keeps it in memory. */
   dataDir?: string;
   poolSize?: number;
-  /** Called with every SQL statement drizzle sends and the scheduled job that sent it, if any (statement counting in tests, debug logs). */
-  onQuery?: (query: string, job: string | undefined) => void;
+  /** Called with every SQL statement drizzle sends, its parameters and the request or scheduled job that sent it (statement counting and plan checks in tests). */
+  onQuery?: (query: string, params: unknown[], origin: WorkOrigin) => void;
 }
 
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
   const logger: Logger | undefined = options.onQuery
-    ? { logQuery: (query) => options.onQuery?.(query, backgroundJob()) }
+    ? { logQuery: (query, params) => options.onQuery?.(query, params, workOrigin()) }
     : undefined;
   if (options.url) {
     const { default: postgres } = await import("postgres");

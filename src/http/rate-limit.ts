@@ -1,4 +1,5 @@
 import { performance } from "node:perf_hooks";
+import { LRUCache } from "lru-cache";
 import type { RedisClientType } from "redis";
 import type { Logger } from "../shared/logger.js";
 
@@ -98,27 +99,27 @@ export class RedisRateLimiter implements RateLimiter {
   }
 }
 
-/** The embedded mode's bucket table, bounded to `maxKeys` callers (least recently seen dropped first). */
+/** The embedded mode's bucket table, bounded to `maxKeys` callers: the least recently admitted is dropped first (idle that long, it has most likely leaked empty anyway). */
 export class InProcessRateLimiter implements RateLimiter {
-  private readonly buckets = new Map<string, { level: number; at: number }>();
+  private readonly buckets: LRUCache<string, { level: number; at: number }>;
 
   constructor(
     private readonly shape: BucketShape,
-    private readonly maxKeys = 10_000,
+    maxKeys = 10_000,
     private readonly now: () => number = () => performance.now(),
-  ) {}
+  ) {
+    this.buckets = new LRUCache({ max: maxKeys });
+  }
 
   async take(key: string, cost: number): Promise<Admission> {
     const now = this.now();
-    const bucket = this.buckets.get(key);
+    // peek: a refusal does not make the caller recent.
+    const bucket = this.buckets.peek(key);
     const level = bucket ? Math.max(0, bucket.level - ((now - bucket.at) * this.shape.restoreRate) / 1000) : 0;
     if (level + cost > this.shape.size) {
       return admission(this.shape, false, level, Math.ceil(((level + cost - this.shape.size) * 1000) / this.shape.restoreRate));
     }
-    this.buckets.delete(key);
     this.buckets.set(key, { level: level + cost, at: now });
-    // Least recently used first: a caller idle that long has most likely leaked empty anyway.
-    if (this.buckets.size > this.maxKeys) this.buckets.delete(this.buckets.keys().next().value as string);
     return admission(this.shape, true, level + cost, 0);
   }
 }

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, RequestListener, ServerResponse } from "node:http";
+import { inRequest } from "../shared/background.js";
 import { AppError, ErrorCode, isUnavailable, RETRY_AFTER_SECONDS, unavailable } from "../shared/errors.js";
 import type { Logger } from "../shared/logger.js";
 import { BodyTooLarge, MAX_BODY_BYTES } from "./body.js";
@@ -66,7 +67,7 @@ export function createRouter(deps: RouterDeps): RequestListener {
       }
     }
     if (path === "/graphql") {
-      await deps.graphql(req, res, url, requestId, caller);
+      await inRequest(requestId, () => deps.graphql(req, res, url, requestId, caller));
       return path;
     }
     send(res, 404, "application/json", JSON.stringify({ error: "not found" }));

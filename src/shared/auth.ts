@@ -1,5 +1,6 @@
 import { createHmac, createSecretKey, timingSafeEqual, type KeyObject } from "node:crypto";
 import { SignJWT } from "jose";
+import { LRUCache } from "lru-cache";
 import { registerEnumType, type AuthChecker } from "type-graphql";
 import { AppError, ErrorCode, forbidden, unauthenticated } from "./errors.js";
 
@@ -49,10 +50,10 @@ const VERIFIED_CACHE_SIZE = 10_000;
 
 /**
  * Tokens already verified (a token never changes): one signature check per token, not per request. Bounded,
- * oldest out; a remembered token past its expiry is refused (and forgotten).
+ * least recently used out; a remembered token past its expiry is refused (and forgotten).
  */
 export class VerifiedTokens {
-  private readonly entries = new Map<string, TokenClaims>();
+  private readonly entries = new LRUCache<string, TokenClaims>({ max: VERIFIED_CACHE_SIZE });
 
   get(token: string): TokenClaims | null {
     const known = this.entries.get(token);
@@ -63,7 +64,6 @@ export class VerifiedTokens {
   }
 
   remember(token: string, claims: TokenClaims): TokenClaims {
-    if (this.entries.size >= VERIFIED_CACHE_SIZE) this.entries.delete(this.entries.keys().next().value!);
     this.entries.set(token, claims);
     return claims;
   }

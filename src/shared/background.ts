@@ -1,17 +1,27 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 
 /**
- * Scheduled work (the flash-sale sweep, the viewer-count tick, the settlement schedule) runs under its name, so
- * what it does can be told apart from what a request does: the statement hook reports the job with every SQL
- * statement, and tests counting a request's statements leave the schedule's out.
+ * Where work comes from: a request (its id) or scheduled work (the flash-sale sweep, the viewer-count tick, the
+ * settlement schedule, a reconnection's rebuild) under its job name. The statement hook reports it with every SQL
+ * statement, so a test counts exactly the statements of the request it sent, whatever timers or other requests ran
+ * meanwhile (a loaded machine stretches a request long enough for a sweep to land inside it).
  */
-const jobs = new AsyncLocalStorage<string>();
-
-export function inBackground<T>(job: string, work: () => T): T {
-  return jobs.run(job, work);
+export interface WorkOrigin {
+  job?: string;
+  requestId?: string;
 }
 
-/** The scheduled job the caller runs in, or undefined inside a request. */
-export function backgroundJob(): string | undefined {
-  return jobs.getStore();
+const origins = new AsyncLocalStorage<WorkOrigin>();
+
+export function inBackground<T>(job: string, work: () => T): T {
+  return origins.run({ job }, work);
+}
+
+export function inRequest<T>(requestId: string, work: () => T): T {
+  return origins.run({ requestId }, work);
+}
+
+/** The request or scheduled job the caller runs in; empty outside both (start-up, bus callbacks). */
+export function workOrigin(): WorkOrigin {
+  return origins.getStore() ?? {};
 }

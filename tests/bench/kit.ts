@@ -77,6 +77,18 @@ export function rssBytes(pid: number): number {
   return Number(kb ?? 0) * 1024;
 }
 
+/**
+ * CPU time a process has used (user + system, from /proc), in milliseconds. On a shared machine this is the figure
+ * that load does not bend much: wall-clock rates fall with the load average, CPU per operation barely moves.
+ */
+export function cpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").replace(/^.*\) /, "").split(" ");
+  // After "pid (comm) ": state is field 3, utime 14 and stime 15 (1-based), in clock ticks of 10 ms.
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+export const sumOf = (pids: number[], read: (pid: number) => number) => pids.reduce((n, pid) => n + read(pid), 0);
+
 export function openFilesLimit(): { soft: number; hard: number } {
   const line = /Max open files\s+(\d+|unlimited)\s+(\d+|unlimited)/.exec(readFileSync("/proc/self/limits", "utf8"));
   const n = (v: string | undefined) => (v === "unlimited" || v === undefined ? Infinity : Number(v));
@@ -153,6 +165,8 @@ export interface Worker {
   send(message: unknown): void;
   /** The next message whose `type` is `type` (messages are queued until asked for). */
   next<T = any>(type: string, timeoutMs?: number): Promise<T>;
+  /** Messages of `type` go to `handler` instead of the queue (progress reports). */
+  on(type: string, handler: (message: any) => void): void;
   exited: Promise<number | null>;
   stop(): Promise<void>;
 }
@@ -161,8 +175,11 @@ export function startWorker(file: string, args: string[] = []): Worker {
   const child = fork(new URL(file, import.meta.url).pathname, args, { execArgv: ["--import", "tsx"], stdio: ["ignore", "inherit", "inherit", "ipc"] });
   const queued: { type: string }[] = [];
   const waiting: { type: string; resolve: (m: any) => void }[] = [];
+  const handlers = new Map<string, (message: any) => void>();
   let failure: Error | null = null;
   child.on("message", (message: { type: string }) => {
+    const handler = handlers.get(message.type);
+    if (handler) return handler(message);
     const i = waiting.findIndex((w) => w.type === message.type);
     if (i >= 0) waiting.splice(i, 1)[0]!.resolve(message);
     else queued.push(message);
@@ -197,6 +214,7 @@ export function startWorker(file: string, args: string[] = []): Worker {
         });
       });
     },
+    on: (type, handler) => void handlers.set(type, handler),
     exited,
     stop: async () => {
       if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");

@@ -3,6 +3,8 @@ import { execFileSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { log, round, type Figure, type Phase, type PhaseReport } from "./kit.js";
+import { readPathPhase } from "./read-path.js";
+import { roomPhase } from "./room.js";
 import { selloutPhase } from "./sellout.js";
 import { settlementPhase } from "./settlement.js";
 
@@ -12,7 +14,7 @@ import { settlementPhase } from "./settlement.js";
  * and exits non-zero when a correctness figure breaks. Speed targets are reported, never asserted.
  * BENCH_PHASES=a,b runs only those phases (names as in the table).
  */
-const PHASES: Phase[] = [selloutPhase, settlementPhase];
+const PHASES: Phase[] = [readPathPhase, selloutPhase, roomPhase, settlementPhase];
 
 function gitCommit(): { commit: string | null; dirty: boolean | null } {
   try {

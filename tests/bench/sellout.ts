@@ -5,7 +5,7 @@ import { buildMerchant, buildProduct, buildUser } from "../support/builders.js";
 import { REDIS_URL } from "../support/services.js";
 import { putOnShelf } from "../support/shelf.js";
 import type { LoadRequest, LoadResult } from "./http-load.js";
-import { benchDatabase, graphql, histogramSummary, mintToken, round, startGateways, startWorker, type Figure, type Phase } from "./kit.js";
+import { benchDatabase, cpuMs, graphql, sumOf, histogramSummary, mintToken, round, startGateways, startWorker, type Figure, type Phase } from "./kit.js";
 
 /**
  * The sellout (issue 16, target 2): BENCH_UNITS units (10,000), BENCH_BUYERS distinct buyers (20,000) with one
@@ -16,7 +16,7 @@ import { benchDatabase, graphql, histogramSummary, mintToken, round, startGatewa
  */
 const PLACE_ORDER = `mutation PlaceOrder($i: PlaceOrderInput!) { placeOrder(input: $i) { order { id } userErrors { code } } }`;
 
-export async function setUpSale(db: Db, gatewayUrl: string, units: number): Promise<{ flashSaleId: string; saleRowId: number; liveSessionId: string; promoterToken: string; productIds: string[] }> {
+export async function setUpSale(db: Db, gatewayUrl: string, units: number): Promise<{ flashSaleId: string; saleRowId: number; liveSessionId: string; promoterToken: string; promoterId: number; shopId: number }> {
   const { shop } = await buildMerchant(db);
   const product = await buildProduct(db, shop.id, { stock: units, priceFen: 19_900 });
   const promoter = await buildUser(db, "PROMOTER");
@@ -35,7 +35,7 @@ export async function setUpSale(db: Db, gatewayUrl: string, units: number): Prom
   );
   const flashSaleId = sale.data?.createFlashSale.flashSale?.id as string | undefined;
   if (!flashSaleId) throw new Error(`createFlashSale: ${JSON.stringify(sale)}`);
-  return { flashSaleId, saleRowId: Number(Buffer.from(flashSaleId, "base64url").toString().split(":")[1]), liveSessionId, promoterToken, productIds: [productId] };
+  return { flashSaleId, saleRowId: Number(Buffer.from(flashSaleId, "base64url").toString().split(":")[1]), liveSessionId, promoterToken, promoterId: promoter.id, shopId: shop.id };
 }
 
 export async function makeBuyers(db: Db, count: number): Promise<number[]> {
@@ -93,13 +93,16 @@ export const selloutPhase: Phase = {
       let result: LoadResult;
       let sale: Awaited<ReturnType<typeof setUpSale>>;
       let buyerIds: number[];
+      let gatewayCpuMs = 0;
       try {
         log(`2 gateway processes up; making ${buyerCount} buyers and a ${units}-unit sale`);
         sale = await setUpSale(bench.database.db, gateways[0]!.url, units);
         buyerIds = await makeBuyers(bench.database.db, buyerCount);
         await bench.database.db.execute(sql`analyze`);
         log(`${buyerCount} attempts over ${connections} connections`);
+        const cpuBefore = sumOf(gateways.map((g) => g.pid), cpuMs);
         result = await drive(gateways.map((g) => g.url), connections, buyerIds, sale.flashSaleId);
+        gatewayCpuMs = sumOf(gateways.map((g) => g.pid), cpuMs) - cpuBefore;
       } finally {
         await stop();
       }
@@ -107,11 +110,14 @@ export const selloutPhase: Phase = {
       const attemptsPerSecond = (result.attempts / result.ms) * 1000;
       log(`${Math.round(attemptsPerSecond)} attempts/s, p50 ${latency.p50} ms, p99 ${latency.p99} ms; floor next (reply ${result.replyBytes} bytes)`);
 
+      let floorCpuMs = 0;
       const floors = [startWorker("./http-floor.ts", [String(result.replyBytes)]), startWorker("./http-floor.ts", [String(result.replyBytes)])];
       let floor: LoadResult;
       try {
         const urls = await Promise.all(floors.map((f) => f.next<{ url: string }>("listening", 60_000)));
+        const cpuBefore = sumOf(floors.map((f) => f.pid), cpuMs);
         floor = await drive(urls.map((u) => u.url), connections, buyerIds, sale.flashSaleId);
+        floorCpuMs = sumOf(floors.map((f) => f.pid), cpuMs) - cpuBefore;
       } finally {
         await Promise.all(floors.map((f) => f.stop()));
       }
@@ -147,6 +153,7 @@ export const selloutPhase: Phase = {
       const ratio = attemptsPerSecond / floorRps;
       const figures: Figure[] = [
         { name: "attempts/s (gateway) vs requests/s (floor)", value: Math.round(attemptsPerSecond), floor: Math.round(floorRps), target: "≥ 40% of floor", met: ratio >= 0.4 },
+        { name: "server CPU per attempt", value: round(gatewayCpuMs / result.attempts, 2), floor: round(floorCpuMs / floor.attempts, 3), unit: "ms" },
         { name: "latency p50", value: latency.p50, floor: floorLatency.p50, unit: "ms" },
         { name: "latency p99", value: latency.p99, floor: floorLatency.p99, unit: "ms" },
         { name: "attempts (distinct buyers, 1 each)", value: result.attempts, target: `≥ ${buyerCount}`, met: result.attempts >= buyerCount },
@@ -162,8 +169,8 @@ export const selloutPhase: Phase = {
           buyers: buyerCount,
           connections,
           gatewayProcesses: 2,
-          gateway: { attempts: result.attempts, ms: Math.round(result.ms), attemptsPerSecond: Math.round(attemptsPerSecond), latencyMs: latency, statuses: result.statuses, outcomes: result.outcomes, errors: result.errors, timeouts: result.timeouts, replyBytes: result.replyBytes },
-          floor: { processes: 2, requests: floor.attempts, ms: Math.round(floor.ms), requestsPerSecond: Math.round(floorRps), latencyMs: floorLatency, statuses: floor.statuses, errors: floor.errors, replyBytes: floor.replyBytes },
+          gateway: { attempts: result.attempts, ms: Math.round(result.ms), attemptsPerSecond: Math.round(attemptsPerSecond), latencyMs: latency, statuses: result.statuses, outcomes: result.outcomes, errors: result.errors, timeouts: result.timeouts, replyBytes: result.replyBytes, cpuMs: gatewayCpuMs },
+          floor: { processes: 2, requests: floor.attempts, ms: Math.round(floor.ms), requestsPerSecond: Math.round(floorRps), latencyMs: floorLatency, statuses: floor.statuses, errors: floor.errors, replyBytes: floor.replyBytes, cpuMs: floorCpuMs },
           ofFloor: round(ratio, 3),
           ledger: { soldUnits: Number(ledger!.sold), orders: Number(ledger!.orders), distinctBuyers: Number(ledger!.buyers), status: ledger!.status },
           gate: { remaining: gate.remaining, buyers: gate.buyers.size, keys: gate.keys, openLeases: gate.leases },

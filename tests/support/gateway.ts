@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { print, type ExecutionResult } from "graphql";
 import type { TypedDocumentNode } from "@graphql-typed-document-node/core";
 import { createClient, type Client } from "graphql-ws";
@@ -5,27 +6,36 @@ import { inject } from "vitest";
 import WebSocket from "ws";
 import { loadConfig } from "../../src/config/env.js";
 import { startGateway, type Gateway } from "../../src/server.js";
+import type { TopicName } from "../../src/realtime/topics.js";
 import type { Role } from "../../src/shared/auth.js";
+import type { WorkOrigin } from "../../src/shared/background.js";
 import type { Clock } from "../../src/shared/clock.js";
 import type { Logger } from "../../src/shared/logger.js";
+import { countSubscriptions } from "./bus-subscriptions.js";
 import { JWT_SECRET, REDIS_URL } from "./services.js";
 
 export type Backend = "postgres" | "pglite";
 export const BACKENDS: Backend[] = ["postgres", "pglite"];
 
-export interface TestGateway extends Gateway {
-  /** SQL statements sent since the last reset. */
-  statements: string[];
-  token(userId: number, role: Role | `${Role}`, ttlSeconds?: number): Promise<string>;
-  request<R, V>(doc: TypedDocumentNode<R, V>, variables?: V, token?: string | null): Promise<ExecutionResult<R> & { status: number }>;
-  ws(token?: string | null): Client;
+export interface SentStatement {
+  sql: string;
+  params: unknown[];
 }
 
-/** The flash-sale sweep's two statements (it runs on its own timer, so it may land inside a counted window). */
-const SWEEP = /"flash_sales"\."(starts_at|ends_at)" <=/;
-
-/** The statements a counted request sent, without the sweep's. */
-export const requestStatements = (statements: string[]) => statements.filter((statement) => !SWEEP.test(statement));
+export interface TestGateway extends Gateway {
+  /** SQL statements sent since the last reset, outside scheduled jobs (by requests and by direct calls in the test). */
+  statements: string[];
+  token(userId: number, role: Role | `${Role}`, ttlSeconds?: number): Promise<string>;
+  /** `statements`: exactly what this request sent (its async context's statements), for statement counts and EXPLAIN. */
+  request<R, V>(
+    doc: TypedDocumentNode<R, V>,
+    variables?: V,
+    token?: string | null,
+  ): Promise<ExecutionResult<R> & { status: number; statements: SentStatement[] }>;
+  ws(token?: string | null): Client;
+  /** The gateway's bus subscriptions in place on a topic. */
+  busSubscriptions(topic: TopicName): number;
+}
 
 /** A gateway on real PostgreSQL + Redis, or on in-memory PGlite + the in-process bus (the embedded mode). */
 export async function startTestGateway(
@@ -42,22 +52,37 @@ export async function startTestGateway(
   // No scheduled settlement: it would settle other tests' orders in the shared database on its own clock.
   const quiet = { SETTLEMENT_INTERVAL_MS: "0" };
   const config = loadConfig({ PORT: "0", HOST: "127.0.0.1", JWT_SECRET, LOG_LEVEL: "error", DB_POOL_SIZE: "5", ...unthrottled, ...quiet, ...env, ...options.env });
-  // A request's statements: the schedule's (sweeps, ticks) run in the same process and are left out.
+  // The schedule's statements (sweeps, ticks) run in the same process and are left out; a request's own are kept
+  // apart by its request id, so nothing else that runs meanwhile is counted with it.
   const statements: string[] = [];
-  const onQuery = (sql: string, job: string | undefined) => void (job === undefined && statements.push(sql));
+  const byRequest = new Map<string, SentStatement[]>();
+  const onQuery = (sql: string, params: unknown[], origin: WorkOrigin) => {
+    if (origin.job !== undefined) return;
+    statements.push(sql);
+    if (origin.requestId !== undefined) byRequest.get(origin.requestId)?.push({ sql, params });
+  };
   const gateway = await startGateway({ config, clock: options.clock, log: options.log, onQuery });
   const clients: Client[] = [];
+  const busSubscriptions = countSubscriptions(gateway.bus);
   return {
     ...gateway,
     statements,
+    busSubscriptions,
     token: (userId, role, ttl) => gateway.tokens!.mint(userId, role as Role, ttl),
     async request(doc, variables, token) {
-      const response = await fetch(gateway.url, {
-        method: "POST",
-        headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
-        body: JSON.stringify({ query: print(doc), variables }),
-      });
-      return { ...((await response.json()) as ExecutionResult<any>), status: response.status };
+      const requestId = `test-${randomUUID()}`;
+      const sent: SentStatement[] = [];
+      byRequest.set(requestId, sent);
+      try {
+        const response = await fetch(gateway.url, {
+          method: "POST",
+          headers: { "content-type": "application/json", "x-request-id": requestId, ...(token ? { authorization: `Bearer ${token}` } : {}) },
+          body: JSON.stringify({ query: print(doc), variables }),
+        });
+        return { ...((await response.json()) as ExecutionResult<any>), status: response.status, statements: sent };
+      } finally {
+        byRequest.delete(requestId);
+      }
     },
     ws(token) {
       const client = createClient({

@@ -59,7 +59,10 @@ export async function eventually(predicate: () => boolean, what: string, timeout
   }
 }
 
-/** Waits until `count` more price-guard alert subscriptions are in place on the gateway (the bus subscription made). */
+/** Price-guard alert subscriptions in place on the gateway (their bus subscription made). */
+export const alertSubscribers = (gw: TestGateway): number => gw.busSubscriptions("priceGuardAlert");
+
+/** Waits until `count` price-guard alert subscriptions are in place on the gateway. */
 export async function alertSubscribersReach(gw: TestGateway, count: number): Promise<void> {
-  await eventually(() => gw.services.priceGuard.alertSubscribers >= count, `${count} price-guard alert subscribers`);
+  await eventually(() => alertSubscribers(gw) >= count, `${count} price-guard alert subscribers`);
 }

@@ -1,5 +1,6 @@
 import DataLoader from "dataloader";
 import { decodeProtectedHeader } from "jose";
+import { LRUCache } from "lru-cache";
 import type { Db } from "../../db/client.js";
 import type { UserRow } from "../../db/schema/index.js";
 import type { EventBus, Unsubscribe } from "../../realtime/bus.js";
@@ -18,11 +19,6 @@ const MAX_NAME = 100;
 
 const invalid = () => new AppError(ErrorCode.UNAUTHENTICATED, "The token is not valid.");
 
-function remember<K, V>(map: Map<K, V>, key: K, value: V): void {
-  if (map.size >= CACHE_SIZE && !map.has(key)) map.delete(map.keys().next().value!);
-  map.set(key, value);
-}
-
 /**
  * From a bearer token to a viewer. The token proves who is calling (the gateway's own HS256 token, or the identity
  * provider's asymmetric one); what the caller may do is the database's role, never the token's claim. A valid
@@ -33,8 +29,8 @@ function remember<K, V>(map: Map<K, V>, key: K, value: V): void {
  * user's key and on "all" by whoever changes a role or a ban), so a change reaches every gateway process.
  */
 export class IdentityService {
-  private readonly roles = new Map<number, { role: Role; at: number }>();
-  private readonly links = new Map<string, number>();
+  private readonly roles = new LRUCache<number, Role>({ max: CACHE_SIZE, ttl: ACCOUNT_CACHE_MS });
+  private readonly links = new LRUCache<string, number>({ max: CACHE_SIZE });
   private readonly provisioning = new Map<string, Promise<UserRow>>();
   /** Role reads of a few milliseconds go to PostgreSQL as one statement; nothing cached here. */
   private readonly reads: DataLoader<number, UserRow | null>;
@@ -88,11 +84,10 @@ export class IdentityService {
 
   private async roleOf(userId: number): Promise<Role> {
     const known = this.roles.get(userId);
-    const now = Date.now();
-    if (known && now - known.at < ACCOUNT_CACHE_MS) return known.role;
+    if (known) return known;
     const row = await this.reads.load(userId);
     if (!row) throw new AppError(ErrorCode.UNAUTHENTICATED, "The token names no user of this platform.");
-    remember(this.roles, userId, { role: row.role as Role, at: now });
+    this.roles.set(userId, row.role as Role);
     return row.role as Role;
   }
 
@@ -110,8 +105,8 @@ export class IdentityService {
       }
       row = await pending;
     }
-    remember(this.links, key, row.id);
-    remember(this.roles, row.id, { role: row.role as Role, at: Date.now() });
+    this.links.set(key, row.id);
+    this.roles.set(row.id, row.role as Role);
     return row.id;
   }
 

@@ -35,27 +35,30 @@ const generalPlans = alias(commissionPlans, "general_plan");
 // ---------------------------------------------------------------- commission resolution (R5)
 
 /** The rate in force at `at`, in SQL: a scheduled decrease counts from its effective time on. */
-const effectiveRate = (at: Date) =>
+/** A time: a value, or a placeholder of a prepared statement. */
+type At = Date | SQLWrapper;
+
+const effectiveRate = (at: At) =>
   sql<number>`case when ${lte(commissionPlans.pendingEffectiveAt, at)} then ${commissionPlans.pendingRateBps} else ${commissionPlans.rateBps} end`;
 
 /** Open at `at`: not closed, or closing later. */
-const openAt = (closesAt: SQLWrapper & AnyColumn, at: Date) => or(isNull(closesAt), gt(closesAt, at));
+const openAt = (closesAt: SQLWrapper & AnyColumn, at: At) => or(isNull(closesAt), gt(closesAt, at));
 
 /** The product is in the alliance library at `at`: it has an open GENERAL plan (joined as `general_plan`). */
-const inAlliance = (at: Date) => and(eq(generalPlans.productId, products.id), eq(generalPlans.kind, "GENERAL"), openAt(generalPlans.closesAt, at));
+const inAlliance = (at: At) => and(eq(generalPlans.productId, products.id), eq(generalPlans.kind, "GENERAL"), openAt(generalPlans.closesAt, at));
 
 const priorityOrder = sql.join(
   [sql`case ${commissionPlans.kind}`, ...Object.entries(PLAN_PRIORITY).map(([kind, rank]) => sql`when ${kind} then ${sql.raw(String(rank))}`), sql`end`],
   sql` `,
 );
 
-type PromoterRef = number | SQL;
+type PromoterRef = number | SQLWrapper;
 
 /**
  * A LATERAL subquery over the outer `products` row: the open plan that pays `promoter` for it at `at`.
  * R5: PRODUCT_TARGETED > SHOP_TARGETED > GENERAL; within a kind the best rate wins, then the oldest plan.
  */
-function resolvedPlan(db: DbOrTx, promoter: PromoterRef, at: Date) {
+function resolvedPlan(db: DbOrTx, promoter: PromoterRef, at: At) {
   const targetsPromoter = exists(
     db
       .select({ one: sql`1` })
@@ -89,7 +92,7 @@ function resolvedPlan(db: DbOrTx, promoter: PromoterRef, at: Date) {
  * What a promoter earns on the outer `products` row: the resolved plan (join `resolved` laterally), unless a rate
  * floor (left join on `floorJoin`) keeps a better rate until midnight (R4: a decrease never takes effect mid-day).
  */
-function resolution(db: DbOrTx, promoter: PromoterRef, at: Date) {
+function resolution(db: DbOrTx, promoter: PromoterRef, at: At) {
   const resolved = resolvedPlan(db, promoter, at);
   const floor = commissionRateFloors;
   const floorWins = sql`coalesce(${floor.rateBps} > ${resolved.rateBps}, false)`;
@@ -513,10 +516,11 @@ export async function updateProfile(db: DbOrTx, userId: number, changes: Partial
   return row!;
 }
 
-/** The shelf in order, each item with its product and the plan that pays this promoter now (null if none). */
-export async function shelfOf(db: DbOrTx, promoterId: number, at: Date) {
-  const r = resolution(db, promoterId, at);
-  const rows = await db
+/** The shelf statement, built once per database handle and prepared (drizzle builds no SQL per request). */
+function shelfStatement(db: DbOrTx) {
+  const promoterId = sql.placeholder("promoterId");
+  const r = resolution(db, promoterId, sql.placeholder("at"));
+  return db
     .select({
       item: shelfItems,
       product: products,
@@ -526,11 +530,22 @@ export async function shelfOf(db: DbOrTx, promoterId: number, at: Date) {
     })
     .from(shelfItems)
     .innerJoin(products, eq(products.id, shelfItems.productId))
-    .leftJoin(generalPlans, inAlliance(at))
+    .leftJoin(generalPlans, inAlliance(sql.placeholder("at")))
     .leftJoinLateral(r.resolved, isNotNull(generalPlans.id))
     .leftJoin(commissionRateFloors, and(isNotNull(generalPlans.id), r.floorJoin))
     .where(eq(shelfItems.promoterId, promoterId))
-    .orderBy(asc(shelfItems.position), asc(shelfItems.productId));
+    .orderBy(asc(shelfItems.position), asc(shelfItems.productId))
+    .prepare("shelf_of");
+}
+
+const shelfStatements = new WeakMap<DbOrTx, ReturnType<typeof shelfStatement>>();
+
+/** The shelf in order, each item with its product and the plan that pays this promoter now (null if none). */
+export async function shelfOf(db: DbOrTx, promoterId: number, at: Date) {
+  let statement = shelfStatements.get(db);
+  if (!statement) shelfStatements.set(db, (statement = shelfStatement(db)));
+  // ISO text: PostgreSQL types the parameter from its comparison, on postgres.js and PGlite alike.
+  const rows = await statement.execute({ promoterId, at: at.toISOString() });
   return rows.map((r) => ({
     ...r,
     planId: r.planId === null ? null : Number(r.planId),

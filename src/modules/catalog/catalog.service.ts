@@ -35,18 +35,20 @@ export interface ProductPayloadValue {
   userErrors: ProductUserError[];
 }
 
-/** Hook the price guard attaches to list-price changes (the list price is an offer like any other, R13). */
+/** The port the catalog is given at construction (the price guard implements it) for list-price changes (the list price is an offer like any other, R13). */
 export interface ProductGuard {
   /** Runs in the change's transaction; alerts it raises go out only if that transaction commits. */
   checkListPrice(ctx: Context, tx: Tx, change: { productId: number; listPriceFen: number }): Promise<ProductUserError[]>;
 }
 
 export class CatalogService {
-  guard: ProductGuard | null = null;
+  private readonly guard: ProductGuard | null;
   /** Takes a shop's goods out of live rooms inside the given transaction (the live module attaches it). */
   cartLost: ((tx: Tx, shopId: number) => Promise<unknown>) | null = null;
 
-  constructor(private readonly deps: { db: Db; bus: EventBus; log: Logger }) {}
+  constructor(private readonly deps: { db: Db; bus: EventBus; log: Logger; guard: ProductGuard | null }) {
+    this.guard = deps.guard;
+  }
 
   async products(ctx: Context, page: PageArgs, filter: ProductFilter | null | undefined, order: ProductOrder | null | undefined) {
     const limit = pageSize(page.first);

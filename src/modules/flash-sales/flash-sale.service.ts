@@ -1,3 +1,4 @@
+import { LRUCache } from "lru-cache";
 import type { Context } from "../../context.js";
 import type { Db, DbOrTx, Tx } from "../../db/client.js";
 import { afterCommit, Rollback, transaction } from "../../db/transaction.js";
@@ -25,7 +26,7 @@ import { FlashSaleStatus, stockOf, toFlashSale, toFlashSaleStock, type FlashSale
 
 const DAY_MS = 24 * 3600 * 1000;
 
-/** Hooks other modules (price guard) attach to flash-sale configuration. */
+/** The port flash sales are given at construction (the price guard implements it) to judge a sale's price. */
 export interface FlashSaleGuard {
   /** Runs in the sale's transaction; alerts it raises go out only if that transaction commits. */
   checkFlashSale(
@@ -40,10 +41,10 @@ export type InventoryState = Map<number, FlashSaleStockEvent>;
 export class FlashSaleService {
   readonly inventorySpec: RoomSpec<InventoryState, FlashSaleStockEvent>;
   private readonly ensuring = new Map<number, Promise<{ open: boolean; status: string }>>();
-  private readonly saleCache = new Map<number, FlashSaleRow>();
+  private readonly saleCache = new LRUCache<number, FlashSaleRow>({ max: 10_000 });
   private sweeping: Promise<void> | null = null;
   private nextSweep: Promise<void> | null = null;
-  guard: FlashSaleGuard | null = null;
+  private readonly guard: FlashSaleGuard | null;
 
   constructor(
     private readonly deps: {
@@ -53,10 +54,12 @@ export class FlashSaleService {
       clock: Clock;
       log: Logger;
       coalesceMs: number;
+      guard: FlashSaleGuard | null;
       /** Governance's check (R17): what a shop lacks of its required deposit (0: in order). */
       deposits?: { shortfallFen(shopId: number): Promise<number> };
     },
   ) {
+    this.guard = deps.guard;
     this.inventorySpec = {
       name: "flashSaleInventory",
       topic: "flashSaleInventory",
@@ -157,10 +160,7 @@ export class FlashSaleService {
     const cached = this.saleCache.get(saleId);
     if (cached) return cached;
     const row = await q.flashSaleById(this.deps.db, saleId);
-    if (row) {
-      if (this.saleCache.size > 10_000) this.saleCache.clear();
-      this.saleCache.set(saleId, row);
-    }
+    if (row) this.saleCache.set(saleId, row);
     return row;
   }
 

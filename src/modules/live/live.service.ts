@@ -26,7 +26,7 @@ import { LiveErrorCode, type LiveUserError } from "./live.rules.js";
 import { toCartItem, toLiveSession, type CartItem, type LiveSession } from "./live.type.js";
 import type { ViewerCounter } from "./viewer-counter.js";
 
-/** Hook the price guard attaches to pinning (a subsidy lowers the hand price). */
+/** The port live rooms are given at construction (the price guard implements it) to judge a pin's subsidy. */
 export interface CartGuard {
   /** Runs in the pin's transaction; alerts it raises go out only if that transaction commits. */
   checkPin(ctx: Context, tx: Tx, pin: { productId: number; liveSessionId: number; promoterId: number; subsidyFen: number }): Promise<LiveUserError[]>;
@@ -38,10 +38,11 @@ interface EventsState {
 
 export class LiveService {
   readonly eventsSpec: RoomSpec<EventsState, LiveSessionEventPayload>;
-  guard: CartGuard | null = null;
+  private readonly guard: CartGuard | null;
   viewers: ViewerCounter | null = null;
 
-  constructor(private readonly deps: { db: Db; bus: EventBus; clock: Clock; log: Logger; flashSales: FlashSaleService }) {
+  constructor(private readonly deps: { db: Db; bus: EventBus; clock: Clock; log: Logger; flashSales: FlashSaleService; guard: CartGuard | null }) {
+    this.guard = deps.guard;
     this.eventsSpec = {
       name: "liveSessionEvents",
       topic: "liveSessionEvent",

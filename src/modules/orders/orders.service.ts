@@ -62,7 +62,7 @@ export interface OrderDraft {
   handPriceFen: number;
 }
 
-/** Hooks other modules attach to buying and to coupons (the price guard refuses and records violations). */
+/** The port orders are given at construction for buying and coupons (the price guard refuses and records violations). */
 export interface OrderGuard {
   /** Runs inside the order's transaction (alerts it raises go out once that commits); a refusal code stops that order. */
   checkOrder(tx: Tx, draft: OrderDraft, now: Date): Promise<{ code: PlaceOrderErrorCode; message: string } | null>;
@@ -189,11 +189,12 @@ class CouponBook {
 
 export class OrderService {
   private readonly batcher: OrderBatcher<FlashRequest, FlashOutcome>;
-  guard: OrderGuard | null = null;
+  private readonly guard: OrderGuard | null;
 
   constructor(
-    private readonly deps: { db: Db; bus: EventBus; gate: AdmissionGate; clock: Clock; log: Logger; flashSales: FlashSaleService; maxBatch: number },
+    private readonly deps: { db: Db; bus: EventBus; gate: AdmissionGate; clock: Clock; log: Logger; flashSales: FlashSaleService; maxBatch: number; guard: OrderGuard | null },
   ) {
+    this.guard = deps.guard;
     this.batcher = new OrderBatcher((saleId, batch) => this.commitFlashBatch(saleId, batch), deps.maxBatch, isUnavailable);
   }
 

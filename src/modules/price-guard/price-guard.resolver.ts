@@ -8,9 +8,9 @@ import { toGlobalId } from "../../shared/ids.js";
 import { Money, money } from "../../shared/money.js";
 import { registerNodeType } from "../../shared/node.registry.js";
 import { UserErrorType } from "../../shared/user-errors.js";
-import { Product, Shop } from "../catalog/catalog.type.js";
-import { FlashSale } from "../flash-sales/flash-sale.type.js";
-import { LiveSession } from "../live/live.type.js";
+import { Product, Shop } from "../catalog/index.js";
+import { FlashSale } from "../flash-sales/index.js";
+import { LiveSession } from "../live/index.js";
 import { FileAgreedPriceInput, LiftRestrictionInput, PriceGuardViolationsArgs } from "./price-guard.inputs.js";
 import { PriceGuardErrorCode, type PriceGuardUserError } from "./price-guard.rules.js";
 import {
@@ -42,9 +42,9 @@ class LiftRestrictionPayload {
   userErrors!: PriceGuardUserError[];
 }
 
-registerNodeType("AgreedPrice", (ctx, id) => ctx.services.priceGuard.agreedPrice(ctx, id));
-registerNodeType("PriceGuardViolation", (ctx, id) => ctx.services.priceGuard.violation(ctx, id));
-registerNodeType("PriceGuardRestriction", (ctx, id) => ctx.services.priceGuard.restriction(ctx, id));
+registerNodeType("AgreedPrice", (ctx, id) => ctx.services.priceGuard.agreements.agreedPrice(ctx, id));
+registerNodeType("PriceGuardViolation", (ctx, id) => ctx.services.priceGuard.violations.violation(ctx, id));
+registerNodeType("PriceGuardRestriction", (ctx, id) => ctx.services.priceGuard.violations.restriction(ctx, id));
 
 @Resolver()
 export class PriceGuardResolver {
@@ -53,13 +53,13 @@ export class PriceGuardResolver {
     description: "The product's merchant (or an admin) files an agreed hand price and its spec; earlier filings are kept, the newest applies.",
   })
   fileAgreedPrice(@Arg("input", () => FileAgreedPriceInput) input: FileAgreedPriceInput, @Ctx() ctx: Context) {
-    return ctx.services.priceGuard.fileAgreedPrice(ctx, input);
+    return ctx.services.priceGuard.agreements.fileAgreedPrice(ctx, input);
   }
 
   @Authorized(Role.ADMIN)
   @Mutation(() => LiftRestrictionPayload, { description: "An admin lifts a price-guard restriction or suspension; the shop's cross-border goods sell again." })
   liftRestriction(@Arg("input", () => LiftRestrictionInput) input: LiftRestrictionInput, @Ctx() ctx: Context) {
-    return ctx.services.priceGuard.liftRestriction(ctx, input);
+    return ctx.services.priceGuard.violations.liftRestriction(ctx, input);
   }
 
   @Authorized(Role.MERCHANT, Role.PROMOTER, Role.ADMIN, Role.ANALYST)
@@ -67,14 +67,14 @@ export class PriceGuardResolver {
     description: "Price-guard violations, newest first. Admins and analysts see all; merchants those of their shops and their goods; promoters their own.",
   })
   priceGuardViolations(@Args(() => PriceGuardViolationsArgs) args: PriceGuardViolationsArgs, @Ctx() ctx: Context) {
-    return ctx.services.priceGuard.violations(ctx, args);
+    return ctx.services.priceGuard.violations.violations(ctx, args);
   }
 
   @Subscription(() => PriceGuardAlert, {
     description:
       "Price-guard alerts (WARNING, BLOCKED, VIOLATION). A merchant may watch its own shop, the promoter (and its overlay) its room, an admin anything (no arguments: every alert).",
     subscribe: ({ args, context }) =>
-      (context as Context).services.priceGuard.watchAlerts(context as Context, args.shopId as string | null, args.liveSessionId as string | null),
+      (context as Context).services.priceGuard.alerts.watchAlerts(context as Context, args.shopId as string | null, args.liveSessionId as string | null),
   })
   priceGuardAlerts(
     @Arg("shopId", () => ID, { nullable: true, description: "Alerts about this shop's goods or offers." }) _shopId: string | null,
@@ -82,7 +82,7 @@ export class PriceGuardResolver {
     @Root() payload: PriceGuardAlertPayload | AccessRevoked,
     @Ctx() ctx: Context,
   ) {
-    return ctx.services.priceGuard.alertForEvent(ctx, payload);
+    return ctx.services.priceGuard.alerts.alertForEvent(ctx, payload);
   }
 }
 
@@ -172,7 +172,7 @@ export class PriceGuardViolationResolver {
 
   @FieldResolver(() => PriceGuardRestriction, { nullable: true, description: "The penalty it triggered; null when the shop was already restricted." })
   async restriction(@Root() v: PriceGuardViolation, @Ctx() ctx: Context) {
-    return v.restrictionRowId === null ? null : ctx.services.priceGuard.restriction(ctx, v.restrictionRowId);
+    return v.restrictionRowId === null ? null : ctx.services.priceGuard.violations.restriction(ctx, v.restrictionRowId);
   }
 }
 
@@ -190,7 +190,7 @@ export class PriceGuardRestrictionResolver {
 
   @FieldResolver(() => Boolean, { description: "In force now: begun, not ended, not lifted." })
   active(@Root() r: PriceGuardRestriction, @Ctx() ctx: Context) {
-    return ctx.services.priceGuard.isActive(ctx, r);
+    return ctx.services.priceGuard.violations.isActive(ctx, r);
   }
 }
 
@@ -201,12 +201,12 @@ export class ProductAgreedPriceResolver {
     description: "The agreed hand price in force (R12); null when none is filed, and for buyers and anonymous viewers.",
   })
   agreedPrice(@Root() product: Product, @Ctx() ctx: Context) {
-    return ctx.services.priceGuard.currentAgreedPrice(ctx, product.rowId);
+    return ctx.services.priceGuard.agreements.currentAgreedPrice(ctx, product.rowId);
   }
 
   @FieldResolver(() => [AgreedPrice], { description: "Every filing, newest first: for the shop's merchant, admins and analysts." })
   agreedPriceHistory(@Root() product: Product, @Ctx() ctx: Context) {
-    return ctx.services.priceGuard.agreedPriceHistory(ctx, product.rowId, product.shopRowId);
+    return ctx.services.priceGuard.agreements.agreedPriceHistory(ctx, product.rowId, product.shopRowId);
   }
 }
 
@@ -218,6 +218,6 @@ export class ShopRestrictionsResolver {
     @Arg("activeOnly", () => Boolean, { defaultValue: false, description: "Only those in force now." }) activeOnly: boolean,
     @Ctx() ctx: Context,
   ) {
-    return ctx.services.priceGuard.shopRestrictions(ctx, shop.rowId, activeOnly);
+    return ctx.services.priceGuard.violations.shopRestrictions(ctx, shop.rowId, activeOnly);
   }
 }

@@ -1,7 +1,8 @@
 import { registerEnumType } from "type-graphql";
 import { formatFen } from "../../shared/money.js";
+import type { RestrictionRow } from "../../db/schema/index.js";
 import type { UserErrorValue } from "../../shared/user-errors.js";
-import { MAX_ORDER_QUANTITY, pointsCapFen, priceOrder } from "../orders/orders.rules.js";
+import { MAX_ORDER_QUANTITY, pointsCapFen, priceOrder } from "../orders/index.js";
 
 export enum PriceGuardErrorCode {
   INVALID_PRICE = "INVALID_PRICE",
@@ -166,4 +167,10 @@ export function penaltyFor(step: number, at: Date): { penalty: Penalty; endsAt: 
 
 export function restrictionActive(r: { startsAt: Date; endsAt: Date | null; liftedAt: Date | null }, now: Date): boolean {
   return r.liftedAt === null && r.startsAt.getTime() <= now.getTime() && (r.endsAt === null || now.getTime() < r.endsAt.getTime());
+}
+
+/** The refusal an offer or order meets while a restriction is in force (R14/R15). */
+export function restrictedMessage(r: Pick<RestrictionRow, "penalty" | "endsAt">): string {
+  const until = r.endsAt ? `until ${r.endsAt.toISOString()}` : "until an admin lifts the suspension";
+  return `Cross-border sales are restricted by a price-guard penalty (${r.penalty}) ${until}.`;
 }

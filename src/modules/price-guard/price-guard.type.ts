@@ -5,7 +5,7 @@ import { toGlobalId } from "../../shared/ids.js";
 import { Money, money } from "../../shared/money.js";
 import { Node } from "../../shared/node.type.js";
 import { PageInfo } from "../../shared/pagination.js";
-import { extraLiveEventTypes } from "../live/live-events.type.js";
+import { extraLiveEventTypes } from "../live/index.js";
 
 export enum PriceGuardAlertLevel {
   WARNING = "WARNING",

@@ -5,7 +5,7 @@ import { isOnShelf, promoterShopId } from "../../../src/modules/alliance/index.j
 import { toGlobalId } from "../../../src/shared/ids.js";
 import { buildApprovedMerchant, buildPlan, buildPromoter, buildShelf } from "../../support/alliance-builders.js";
 import { buildOrder, buildProduct, buildShop, buildUser } from "../../support/builders.js";
-import { BACKENDS, startTestGateway, type TestGateway, requestStatements } from "../../support/gateway.js";
+import { BACKENDS, startTestGateway, type TestGateway } from "../../support/gateway.js";
 import {
   AddToShelfDocument,
   BindPromotionPidDocument,
@@ -149,14 +149,18 @@ describe.each(BACKENDS)("promoters, selection center, shelves and samples on %s"
     }
     for (const first of [10, 30]) {
       await gw.request(ViewerDocument, {}, token); // the viewer's role is read once, then cached by the process
-      gw.statements.length = 0;
-      const result = await gw.request(SelectionCenterDocument, { first, filter: { category }, orderBy: { field: "COMMISSION_RATE", direction: "DESC" } }, token);
+      // Other requests and a sweep run meanwhile, as on a busy process: only this request's statements count.
+      const [result] = await Promise.all([
+        gw.request(SelectionCenterDocument, { first, filter: { category }, orderBy: { field: "COMMISSION_RATE", direction: "DESC" } }, token),
+        ...Array.from({ length: 3 }, () => gw.request(SelectionCenterDocument, { first: 5, filter: { category } }, token)),
+        gw.services.flashSales.sweep(),
+      ]);
       expect(result.errors).toBeUndefined();
       const edges = result.data!.selectionCenter.edges;
       expect(edges).toHaveLength(first);
       expect(edges.every((e) => e.node.product.shop.name.length > 0)).toBe(true);
       // One statement for the page (rates resolved in SQL), one batched load of the shops.
-      expect(requestStatements(gw.statements)).toHaveLength(2);
+      expect(result.statements).toHaveLength(2);
     }
   });
 

@@ -4,7 +4,7 @@ import { buildUser } from "../../support/builders.js";
 import { launchChromium } from "../../support/browser.js";
 import { startTestGateway, type TestGateway } from "../../support/gateway.js";
 import { PinToCartDocument } from "../../support/generated/graphql.js";
-import { alertSubscribersReach, fileAgreedPrice, guardedRoom } from "../../support/price-guard.js";
+import { alertSubscribers, alertSubscribersReach, fileAgreedPrice, guardedRoom } from "../../support/price-guard.js";
 
 // Runs inside the page (the project compiles without the DOM library).
 declare const document: { querySelector(selector: string): any };
@@ -57,7 +57,7 @@ describe("GraphiQL in Chromium", () => {
     await page.locator(".graphiql-execute-button").waitFor();
     expect(new URL(page.url()).searchParams.has("token")).toBe(false);
 
-    const baseline = gw.services.priceGuard.alertSubscribers;
+    const baseline = alertSubscribers(gw);
     await page.click(".graphiql-execute-button");
     await alertSubscribersReach(gw, baseline + 1);
     expect(connectionInits).toEqual([{ authorization: `Bearer ${adminToken}` }]);

@@ -13,7 +13,7 @@ import {
   PinToCartDocument,
   PlaceOrderDocument,
 } from "../../support/generated/graphql.js";
-import { alertSubscribersReach, fileAgreedPrice, guardedRoom } from "../../support/price-guard.js";
+import { alertSubscribers, alertSubscribersReach, fileAgreedPrice, guardedRoom } from "../../support/price-guard.js";
 import { liveSale } from "../../support/scenarios.js";
 import { startTcpProxy } from "../../support/tcp-proxy.js";
 
@@ -144,7 +144,7 @@ describe("the live-room overlay in Chromium", () => {
   it("with the promoter's token, shows the room's price-guard alerts (and keeps the token out of the address)", async () => {
     const room = await guardedRoom(gw, { priceFen: 10_000, stock: 10 });
     await fileAgreedPrice(gw, room.merchantToken, room.productId, "90.00");
-    const baseline = gw.services.priceGuard.alertSubscribers;
+    const baseline = alertSubscribers(gw);
     const { page, problems } = await openOverlay(browser, `${gw.url.replace("/graphql", "")}/overlay/${room.liveSessionId}?token=${room.promoterToken}`);
     try {
       await page.locator('body[data-connection="connected"]').waitFor();

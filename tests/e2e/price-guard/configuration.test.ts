@@ -12,7 +12,7 @@ import {
   ProductAgreedPriceDocument,
   ProductAgreedPriceHistoryDocument,
 } from "../../support/generated/graphql.js";
-import { alertSubscribersReach, fileAgreedPrice, guardedRoom } from "../../support/price-guard.js";
+import { alertSubscribers, alertSubscribersReach, fileAgreedPrice, guardedRoom } from "../../support/price-guard.js";
 
 describe.each(BACKENDS)("price guard at configuration time on %s", (backend) => {
   let gw: TestGateway;
@@ -55,7 +55,7 @@ describe.each(BACKENDS)("price guard at configuration time on %s", (backend) => 
 
   it("a cart subsidy reaching exactly the floor is a WARNING, one fen under is BLOCKED (points stack up to 10%)", async () => {
     const room = await guardedRoom(gw, { priceFen: 10_000 });
-    const baseline = gw.services.priceGuard.alertSubscribers;
+    const baseline = alertSubscribers(gw);
     const alerts = collect(gw.ws(room.merchantToken), PriceGuardAlertsDocument, { shopId: room.shopId });
     const roomEvents = collect(gw.ws(null), LiveRoomPriceGuardDocument, { liveSessionId: room.liveSessionId });
     await alertSubscribersReach(gw, baseline + 1);
@@ -165,7 +165,7 @@ describe.each(BACKENDS)("price guard at configuration time on %s", (backend) => 
     expect(await refusedWith(room.merchantToken, {})).toBe("BAD_USER_INPUT");
 
     const admin = await buildUser(gw.database.db, "ADMIN");
-    const baseline = gw.services.priceGuard.alertSubscribers;
+    const baseline = alertSubscribers(gw);
     const everything = collect(gw.ws(await gw.token(admin.id, "ADMIN")), PriceGuardAlertsDocument, {});
     const overlay = collect(gw.ws(room.promoterToken), PriceGuardAlertsDocument, { liveSessionId: room.liveSessionId });
     // the merchant watching its shop within a room it does not run sees its own shop's alerts there

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { products } from "../../../src/db/schema/index.js";
 import { BACKENDS, collect, startTestGateway, type TestGateway } from "../../support/gateway.js";
 import { LiveRoomPriceGuardDocument, PriceGuardAlertsDocument, UpdateProductDocument } from "../../support/generated/graphql.js";
-import { alertSubscribersReach, fileAgreedPrice, guardedRoom } from "../../support/price-guard.js";
+import { alertSubscribers, alertSubscribersReach, fileAgreedPrice, guardedRoom } from "../../support/price-guard.js";
 
 describe.each(BACKENDS)("price guard on list-price changes on %s", (backend) => {
   let gw: TestGateway;
@@ -16,7 +16,7 @@ describe.each(BACKENDS)("price guard on list-price changes on %s", (backend) => 
     // list 100.00 pinned with a 2.00 subsidy; agreed hand price 80.00; points pay up to 10%
     const room = await guardedRoom(gw, { priceFen: 10_000, subsidy: "2.00" });
     await fileAgreedPrice(gw, room.merchantToken, room.productId, "80.00");
-    const baseline = gw.services.priceGuard.alertSubscribers;
+    const baseline = alertSubscribers(gw);
     const alerts = collect(gw.ws(room.merchantToken), PriceGuardAlertsDocument, { shopId: room.shopId });
     const roomEvents = collect(gw.ws(null), LiveRoomPriceGuardDocument, { liveSessionId: room.liveSessionId });
     await alertSubscribersReach(gw, baseline + 1);

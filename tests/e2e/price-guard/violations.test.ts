@@ -4,7 +4,7 @@ import { transaction } from "../../../src/db/transaction.js";
 import { flashSales, orders, priceGuardAttempts, priceGuardRestrictions, priceGuardViolations } from "../../../src/db/schema/index.js";
 import { idOf, toGlobalId } from "../../../src/shared/ids.js";
 import { buildMerchant, buildUser } from "../../support/builders.js";
-import { BACKENDS, collect, startTestGateway, type TestGateway, requestStatements } from "../../support/gateway.js";
+import { BACKENDS, collect, startTestGateway, type TestGateway } from "../../support/gateway.js";
 import {
   CreateFlashSaleDocument,
   FlashSaleDocument,
@@ -14,7 +14,7 @@ import {
   PriceGuardAlertsDocument,
   PriceGuardViolationsDocument,
 } from "../../support/generated/graphql.js";
-import { alertSubscribersReach, fileAgreedPrice, guardedRoom, secondProduct } from "../../support/price-guard.js";
+import { alertSubscribers, alertSubscribersReach, fileAgreedPrice, guardedRoom, secondProduct } from "../../support/price-guard.js";
 import { givePromoterShop } from "../../support/promoter-shop.js";
 
 type Room = Awaited<ReturnType<typeof guardedRoom>>;
@@ -69,7 +69,7 @@ describe.each(BACKENDS)("price guard at sale time on %s", (backend) => {
     // the brand files 105.00 for goods the shop lists at 100.00: the shop's own price part breaks it
     const room = await guardedRoom(gw, { priceFen: 10_000 });
     await fileAgreedPrice(gw, room.merchantToken, room.productId, "105.00");
-    const baseline = gw.services.priceGuard.alertSubscribers;
+    const baseline = alertSubscribers(gw);
     const alerts = collect(gw.ws(room.merchantToken), PriceGuardAlertsDocument, { shopId: room.shopId });
     const roomEvents = collect(gw.ws(null), LiveRoomPriceGuardDocument, { liveSessionId: room.liveSessionId });
     await alertSubscribersReach(gw, baseline + 1);
@@ -187,9 +187,8 @@ describe.each(BACKENDS)("price guard at sale time on %s", (backend) => {
     const listed = async (token: string, variables: Record<string, unknown> = { shopId: room.shopId }) => gw.request(PriceGuardViolationsDocument, { first: 10, ...variables }, token);
 
     await listed(analystToken); // the viewer's role is read once, then cached by the process
-    gw.statements.length = 0;
     const seen = await listed(analystToken);
-    const statementsForTwo = requestStatements(gw.statements).length;
+    const statementsForTwo = seen.statements.length;
     const nodes = seen.data!.priceGuardViolations.edges.map((e) => e.node);
     expect(nodes).toHaveLength(2);
     expect(nodes[0]).toMatchObject({ kind: "BELOW_FLOOR", party: "MERCHANT", shop: { id: room.shopId }, product: { id: room.productId }, liveSession: { id: room.liveSessionId }, flashSale: null });
@@ -198,9 +197,9 @@ describe.each(BACKENDS)("price guard at sale time on %s", (backend) => {
     expect(nodes[0]!.restriction).toBeNull();
 
     for (let i = 2; i < 6; i++) await buyFromCart(room, b.token, { key: `v${i}` });
-    gw.statements.length = 0;
-    expect((await listed(analystToken)).data!.priceGuardViolations.edges).toHaveLength(6);
-    expect(requestStatements(gw.statements).length).toBe(statementsForTwo);
+    const six = await listed(analystToken);
+    expect(six.data!.priceGuardViolations.edges).toHaveLength(6);
+    expect(six.statements.length).toBe(statementsForTwo);
 
     expect((await listed(room.merchantToken, {})).data!.priceGuardViolations.edges.length).toBeGreaterThanOrEqual(6);
     const other = await buildMerchant(gw.database.db);
@@ -235,9 +234,9 @@ describe("price guard outbox on pglite", () => {
     await fileAgreedPrice(gw, room.merchantToken, room.productId, "95.00");
     const guard = gw.services.priceGuard;
     // the process "dies" between the commit and the announcement
-    const announce = vi.spyOn(guard, "announceCommitted").mockResolvedValue(0);
+    const announce = vi.spyOn(guard.outbox, "announceCommitted").mockResolvedValue(0);
     const refusal = await transaction(gw.database.db, (tx) =>
-      guard.checkOrder(
+      guard.checks.checkOrder(
         tx,
         {
           productId: room.product.id,

@@ -4,7 +4,7 @@ import { products, users } from "../../../src/db/schema/index.js";
 import { afterCommit, Rollback, transaction } from "../../../src/db/transaction.js";
 import { BACKENDS, collect, startTestGateway, type TestGateway } from "../../support/gateway.js";
 import { CreateFlashSaleDocument, LiveSessionDocument, PriceGuardAlertsDocument } from "../../support/generated/graphql.js";
-import { alertSubscribersReach, fileAgreedPrice, guardedRoom } from "../../support/price-guard.js";
+import { alertSubscribers, alertSubscribersReach, fileAgreedPrice, guardedRoom } from "../../support/price-guard.js";
 
 describe.each(BACKENDS)("after-commit events on %s", (backend) => {
   let gw: TestGateway;
@@ -59,10 +59,10 @@ describe.each(BACKENDS)("after-commit events on %s", (backend) => {
   it("a flash sale that fails for stock after the price guard assessed it raises no alert; the next one that commits does", async () => {
     const room = await guardedRoom(gw, { priceFen: 10_200 });
     await fileAgreedPrice(gw, room.merchantToken, room.productId, "90.00");
-    const baseline = gw.services.priceGuard.alertSubscribers;
+    const baseline = alertSubscribers(gw);
     const alerts = collect(gw.ws(room.merchantToken), PriceGuardAlertsDocument, { shopId: room.shopId });
     await alertSubscribersReach(gw, baseline + 1);
-    const guard = gw.services.priceGuard;
+    const guard = gw.services.priceGuard.checks;
     const original = guard.checkFlashSale.bind(guard);
     // the stock is sold elsewhere between the guard's assessment and the sale taking its units
     const spy = vi.spyOn(guard, "checkFlashSale").mockImplementationOnce(async (ctx, tx, sale) => {

@@ -1,0 +1,16 @@
+/**
+ * The price guard's face (R12–R15). Its checks implement the ports the flash-sale, live, order and catalog services
+ * declare (they are given `PriceGuardService.checks` at construction); it reaches live rooms through LiveRooms.
+ */
+export { PriceGuardService } from "./price-guard.service.js";
+export type { LiveRooms } from "./price-guard.ports.js";
+export { priceGuardLoaders } from "./price-guard.loaders.js";
+export {
+  AgreedPriceResolver,
+  PriceGuardAlertResolver,
+  PriceGuardResolver,
+  PriceGuardRestrictionResolver,
+  PriceGuardViolationResolver,
+  ProductAgreedPriceResolver,
+  ShopRestrictionsResolver,
+} from "./price-guard.resolver.js";
