@@ -2,7 +2,6 @@ import "reflect-metadata";
 import { createServer } from "node:http";
 import { StartupError, type Config } from "./config/env.js";
 import { embeddedDbDir, resolveJwtSecret } from "./config/secrets.js";
-import { createContext, type Context, type Services } from "./context.js";
 import { openDatabase, type Database } from "./db/client.js";
 import { migrateDatabase } from "./db/migrate.js";
 import { startApollo } from "./http/apollo.js";
@@ -17,33 +16,48 @@ import { operationMetricsPlugin } from "./http/request-log.js";
 import { createRouter } from "./http/router.js";
 import { drain } from "./http/shutdown.js";
 import { attachWebSocket } from "./http/ws-server.js";
-import { AllianceService } from "./modules/alliance/index.js";
-import { AccountsService } from "./modules/accounts/accounts.service.js";
-import { CatalogService } from "./modules/catalog/catalog.service.js";
+import { accountLoaders } from "./modules/accounts/accounts.loaders.js";
+import { ensureBootstrapAdmin } from "./modules/accounts/accounts.bootstrap.js";
+import { IdentityService } from "./modules/accounts/identity.service.js";
+import { allianceLoaders } from "./modules/alliance/index.js";
+import { catalogLoaders } from "./modules/catalog/index.js";
 import { InProcessGate, RedisGate, type AdmissionGate } from "./modules/flash-sales/flash-sale.gate.js";
-import { CreditService, DepositService, GovernanceService } from "./modules/governance/index.js";
-import { AfterSalesService } from "./modules/after-sales/index.js";
-import { FlashSaleService } from "./modules/flash-sales/flash-sale.service.js";
-import { LiveService } from "./modules/live/live.service.js";
+import { flashSaleLoaders } from "./modules/flash-sales/flash-sale.loaders.js";
+import { fulfilmentLoaders } from "./modules/fulfilment/index.js";
+import { liveLoaders } from "./modules/live/live.loaders.js";
 import { ViewerCounter } from "./modules/live/viewer-counter.js";
-import { OrderService } from "./modules/orders/orders.service.js";
-import { PriceGuardService, type LiveRooms } from "./modules/price-guard/index.js";
-import { FulfilmentService } from "./modules/fulfilment/index.js";
-import { postRefund, SettlementService } from "./modules/settlement/index.js";
+import { orderLoaders } from "./modules/orders/index.js";
+import { priceGuardLoaders } from "./modules/price-guard/price-guard.loaders.js";
+import { settlementLoaders } from "./modules/settlement/index.js";
+import { afterSalesLoaders } from "./modules/after-sales/index.js";
 import { FanoutHub } from "./realtime/fanout.js";
 import { InProcessBus, type EventBus } from "./realtime/bus.js";
 import { RedisBus, redactedUrl } from "./realtime/redis-bus.js";
 import { buildGatewaySchema } from "./schema.js";
 import { seedDemo } from "./seed/demo.js";
-import { ensureBootstrapAdmin } from "./modules/accounts/accounts.bootstrap.js";
-import { IdentityService } from "./modules/accounts/identity.service.js";
-import { TokenService, type Viewer } from "./shared/auth.js";
+import { buildServices, type Services } from "./services.js";
+import { TokenService } from "./shared/auth.js";
 import { JwksVerifier } from "./shared/jwks.js";
 import { systemClock, type Clock } from "./shared/clock.js";
+import { RequestContexts, type Context, type LoaderFactory } from "./shared/context.js";
 import { within, retryUntil } from "./shared/deadline.js";
 import { isUnavailable, unavailableDependency } from "./shared/errors.js";
 import { createLogger, type Logger } from "./shared/logger.js";
 import { inBackground, type WorkOrigin } from "./shared/background.js";
+
+/** Every module's DataLoaders, made lazily per request and per subscription event. */
+const LOADERS: LoaderFactory[] = [
+  accountLoaders,
+  catalogLoaders,
+  liveLoaders,
+  flashSaleLoaders,
+  orderLoaders,
+  allianceLoaders,
+  priceGuardLoaders,
+  fulfilmentLoaders,
+  settlementLoaders,
+  afterSalesLoaders,
+];
 
 export interface GatewayOptions {
   config: Config;
@@ -63,6 +77,8 @@ export interface Gateway {
   tokens: TokenService | null;
   identity: IdentityService;
   services: Services;
+  /** Makes request contexts as the gateway does (for tests that call a service directly). */
+  contexts: RequestContexts;
   hub: FanoutHub;
   /** The flash-sale admission gate (Redis or in-process), for operators' tools and tests. */
   gate: AdmissionGate;
@@ -135,76 +151,6 @@ function identityProvider(config: Config): JwksVerifier | null {
   });
 }
 
-interface ServiceDeps {
-  config: Config;
-  database: Database;
-  bus: EventBus;
-  gate: AdmissionGate;
-  identity: IdentityService;
-  clock: Clock;
-  log: Logger;
-}
-
-/** Every domain service, and the ports between them. */
-function buildServices({ config, database, bus, gate, identity, clock, log }: ServiceDeps): Services {
-  const db = database.db;
-  const deposits = new DepositService({ db, clock, log, terms: { periodDays: config.DEPOSIT_SALES_PERIOD_DAYS, tiers: config.DEPOSIT_TIERS } });
-  // The price guard's checks are given to the services they judge. Its penalties act on live rooms (LiveRooms), which
-  // it reaches only after a commit, never while the services are built: the port is bound to `live`, built below.
-  const rooms: LiveRooms = { withdraw: (tx, subject, reason) => live.withdraw(tx, subject, reason), publish: (id, alert) => live.publish(id, alert) };
-  const priceGuard = new PriceGuardService({ db, bus, clock, log, rooms, warningBps: config.PRICE_GUARD_WARNING_BPS });
-  const flashSales = new FlashSaleService({ db, bus, gate, clock, log, coalesceMs: config.INVENTORY_COALESCE_MS, guard: priceGuard.checks, deposits });
-  const live = new LiveService({ db, bus, clock, log, flashSales, guard: priceGuard.checks });
-  const fulfilment = new FulfilmentService({ db, bus, clock, log, autoReceiveDays: config.AUTO_RECEIVE_DAYS, refunds: { postRefund } });
-  const settlement = new SettlementService({
-    db,
-    clock,
-    log,
-    fulfilment,
-    intervalMs: config.SETTLEMENT_INTERVAL_MS,
-    terms: {
-      defaultTechnicalBps: config.TECHNICAL_FEE_DEFAULT_BPS,
-      fanxing: { from: config.FANXING_ENROLL_FROM, until: config.FANXING_ENROLL_UNTIL, rateBps: config.FANXING_RATE_BPS, lineFen: config.FANXING_SALES_LINE_YUAN * 100 },
-    },
-  });
-  const credit = new CreditService({
-    db,
-    clock,
-    log,
-    terms: { startScore: config.CREDIT_START_SCORE, deductions: config.CREDIT_DEDUCTIONS },
-    cart: { switchCart: (tx, shopId, enabled) => services.catalog.switchCart(tx, shopId, enabled) },
-    payouts: settlement,
-    compensator: deposits,
-  });
-  const afterSales = new AfterSalesService({
-    db,
-    bus,
-    clock,
-    log,
-    terms: { windowDays: config.AFTER_SALES_WINDOW_DAYS, answerHours: config.AFTER_SALES_ANSWER_HOURS },
-    refunds: fulfilment,
-    consequences: credit,
-    sweepIntervalMs: config.AFTER_SALES_SWEEP_MS,
-  });
-  const services: Services = {
-    accounts: new AccountsService({ bus, identity }),
-    catalog: new CatalogService({ db, bus, log, guard: priceGuard.checks }),
-    flashSales,
-    live,
-    orders: new OrderService({ db, bus, gate, clock, log, flashSales, maxBatch: config.ORDER_BATCH_MAX, guard: priceGuard.checks }),
-    alliance: new AllianceService(),
-    priceGuard,
-    fulfilment,
-    settlement,
-    governance: new GovernanceService(),
-    afterSales,
-    credit,
-    deposits,
-  };
-  services.catalog.cartLost = (tx, shopId) => live.withdraw(tx, { shopId, promoterId: null, crossBorderOnly: false }, "CART_DISABLED");
-  return services;
-}
-
 /** Composition root: env → db → bus → services → schema → HTTP + WebSocket. No domain logic here. */
 export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const { config } = options;
@@ -227,9 +173,9 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   await identity.start();
   const gate: AdmissionGate = redis ? new RedisGate(redis, config.REDIS_KEY_PREFIX, config.GATE_LEASE_MS) : new InProcessGate();
   const services = buildServices({ config, database, bus, gate, identity, clock, log });
-  const { flashSales, priceGuard, settlement, afterSales } = services;
+  const { flashSales, priceGuard, settlement } = services;
 
-  const schema = await buildGatewaySchema();
+  const schema = await buildGatewaySchema(services);
   const metrics = createMetrics();
   const bucket = { size: config.RATE_LIMIT_BUCKET_SIZE, restoreRate: config.RATE_LIMIT_RESTORE_RATE };
   const guard = new OperationGuard({
@@ -239,8 +185,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     limiter: redis ? new RedisRateLimiter(redis, config.REDIS_KEY_PREFIX, bucket, log) : new InProcessRateLimiter(bucket),
     manifest,
   });
-  const contextFor = (viewer: Viewer | null, requestId: string, clientAddress?: string): Context =>
-    createContext({ requestId, viewer, clientAddress, db: database.db, clock, log: log.child({ requestId }), services });
+  const contexts = new RequestContexts({ db: database.db, clock, log }, LOADERS);
+  const contextFor = contexts.forRequest.bind(contexts);
 
   const viewers = new ViewerCounter({
     redis,
@@ -251,8 +197,13 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       hub.inject(services.live.eventsSpec.name, roomId, { kind: "VIEWER_COUNT_CHANGED", at: clock.now().toISOString(), viewers: count }),
   });
   services.live.viewers = viewers;
-  // Room messages are public room state: they execute once per selection with an anonymous, fresh context.
-  const hub = new FanoutHub(bus, log, () => contextFor(null, "fanout"), (roomId, members) => viewers.set(roomId, members));
+  const hub = new FanoutHub(
+    bus,
+    log,
+    // Room messages are public room state: they execute once per selection with an anonymous context.
+    (subscription) => (subscription ? contexts.forEvent(subscription as Context) : contexts.forRequest(null, "fanout")),
+    (roomId, members) => viewers.set(roomId, members),
+  );
   observeFanout(metrics, hub);
   viewers.start();
 
@@ -272,7 +223,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   }, config.SWEEP_INTERVAL_MS);
   sweeper.unref();
   settlement.start();
-  afterSales.start();
+  services.afterSales.start();
 
   const operationNames = new OperationNames();
   const breaker = new DatabaseBreaker(async () => {
@@ -327,6 +278,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     tokens,
     identity,
     services,
+    contexts,
     hub,
     gate,
     stop: () =>
@@ -335,7 +287,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
         return drain({
           graceMs: config.SHUTDOWN_GRACE_MS,
           log,
-          beforeClose: [async () => clearInterval(sweeper), () => settlement.stop(), () => afterSales.stop()],
+          beforeClose: [async () => clearInterval(sweeper), () => settlement.stop(), () => services.afterSales.stop()],
           server,
           closeSockets: (deadlineMs) => ws.close(deadlineMs),
           afterClose: [

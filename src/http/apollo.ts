@@ -1,7 +1,7 @@
 import { ApolloServer, type ApolloServerOptions, type ApolloServerPlugin } from "@apollo/server";
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
 import type { GraphQLSchema } from "graphql";
-import type { Context } from "../context.js";
+import type { Context } from "../shared/context.js";
 import { ErrorCode, formatError, RETRY_AFTER_SECONDS } from "../shared/errors.js";
 import type { Logger } from "../shared/logger.js";
 import type { OperationGuard } from "./operation-guard.js";

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { HeaderMap, type ApolloServer } from "@apollo/server";
-import type { Context } from "../context.js";
+import type { Context } from "../shared/context.js";
 import { bearerToken, type Viewer } from "../shared/auth.js";
 import { AppError } from "../shared/errors.js";
 import { readGraphQLBody } from "./body.js";

@@ -1,7 +1,7 @@
 import { HeaderMap, type ApolloServerPlugin } from "@apollo/server";
 import type { GraphQLSchema } from "graphql";
 import type { Config } from "../config/env.js";
-import type { Context } from "../context.js";
+import type { Context } from "../shared/context.js";
 import { Role, type Viewer } from "../shared/auth.js";
 import { AppError, ErrorCode } from "../shared/errors.js";
 import { DocumentAnalyzer, limitError, type DocumentAnalysis, type OperationFacts } from "./limits.js";

@@ -3,7 +3,7 @@ import { GraphQLError, validate, type ExecutionArgs, type ExecutionResult, type 
 import { handleProtocols, makeServer, type SubscribePayload } from "graphql-ws";
 import { WebSocketServer, type WebSocket } from "ws";
 import type { Config } from "../config/env.js";
-import type { Context } from "../context.js";
+import type { Context } from "../shared/context.js";
 import type { IdentityService } from "../modules/accounts/identity.service.js";
 import type { Viewer } from "../shared/auth.js";
 import { AppError, ErrorCode, formatError } from "../shared/errors.js";

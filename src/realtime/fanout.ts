@@ -146,7 +146,11 @@ export class FanoutHub {
   constructor(
     readonly bus: EventBus,
     readonly log: Logger,
-    private readonly contextForEvent: () => unknown,
+    /**
+     * The context of one execution: given the subscription's context, a fresh one for its subscriber (same viewer,
+     * new loaders); given none, an anonymous one for a room message. The only place event contexts are made.
+     */
+    private readonly contextForEvent: (subscription?: unknown) => unknown,
     /** Called with the number of distinct connections subscribed to a room (any of its fields) on this instance. */
     private readonly onMembers?: (roomId: number, members: number) => void,
   ) {}
@@ -171,7 +175,7 @@ export class FanoutHub {
 
   /**
    * graphql-ws `subscribe`: room fields join their room; every other subscription runs as graphql-js would
-   * (one execution per event per subscriber).
+   * (one execution per event per subscriber, each with a fresh context: a subscription's own lives too long).
    */
   async subscribe(args: ExecutionArgs): Promise<AsyncIterableIterator<ExecutionResult> | ExecutionResult> {
     const source = await createSourceEventStream(args);
@@ -184,7 +188,10 @@ export class FanoutHub {
         return { errors: [error instanceof GraphQLError ? error : new GraphQLError((error as Error)?.message ?? String(error), { originalError: error as Error })] };
       }
     }
-    return mapStream(source as AsyncIterableIterator<unknown>, (payload) => execute({ ...args, rootValue: payload }) as Promise<ExecutionResult>);
+    return mapStream(
+      source as AsyncIterableIterator<unknown>,
+      (payload) => execute({ ...args, rootValue: payload, contextValue: this.contextForEvent(args.contextValue) }) as Promise<ExecutionResult>,
+    );
   }
 
   roomSize(specName: string, roomId: number): number {

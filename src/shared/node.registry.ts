@@ -1,14 +1,26 @@
-import type { Context } from "../context.js";
+import type { Context } from "./context.js";
 import type { NodeType } from "./ids.js";
 
-type Fetcher = (ctx: Context, rowId: number) => Promise<unknown | null>;
-const fetchers = new Map<string, Fetcher>();
+/** Fetches (and authorises) one node for `node(id:)`; null when there is none. */
+export type NodeFetcher = (ctx: Context, rowId: number) => Promise<unknown | null>;
 
-/** Each module registers how to fetch (and authorise) its node types for `node(id:)`. */
-export function registerNodeType(type: NodeType, fetch: Fetcher): void {
-  fetchers.set(type, fetch);
-}
+/** A module's node types and how to fetch each; the composition root (src/schema.ts) lists every module's. */
+export type NodeFetchers = Partial<Record<NodeType, NodeFetcher>>;
 
-export function nodeFetcher(type: string): Fetcher | undefined {
-  return fetchers.get(type);
+export class NodeRegistry {
+  private readonly fetchers: Map<string, NodeFetcher>;
+
+  constructor(...groups: NodeFetchers[]) {
+    this.fetchers = new Map();
+    for (const group of groups) {
+      for (const [type, fetch] of Object.entries(group)) {
+        if (this.fetchers.has(type)) throw new Error(`node type ${type} is listed twice`);
+        this.fetchers.set(type, fetch);
+      }
+    }
+  }
+
+  fetcher(type: string): NodeFetcher | undefined {
+    return this.fetchers.get(type);
+  }
 }

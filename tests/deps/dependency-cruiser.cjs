@@ -24,11 +24,7 @@ module.exports = {
       name: "infrastructure-imports-no-module",
       severity: "error",
       comment: "src/shared, src/db, src/realtime and src/config sit below the modules and the composition root.",
-      from: {
-        path: "^src/(shared|db|realtime|config)/",
-        // TEMPORARY (helper compose, issue 11): node.registry takes the Context type until the schema lists node types.
-        pathNot: "^src/shared/node\\.registry\\.ts$",
-      },
+      from: { path: "^src/(shared|db|realtime|config)/" },
       to: { path: "^src/", pathNot: "^src/(shared|db|realtime|config)/" },
     },
     {
@@ -40,11 +36,7 @@ module.exports = {
     },
   ],
   options: {
-    // TEMPORARY (helper compose, issue 11): context.ts imports every service and every service imports context.ts.
-    // Its own imports are not read (and `npm run deps:check` does not start from it), which removes exactly the
-    // back edges of that circle. Filtering cycles through it instead would hide others: dependency-cruiser reports
-    // one cycle per import, the first it finds, and that one would often run through context.ts.
-    doNotFollow: { path: ["node_modules", "^src/context\\.ts$"] },
+    doNotFollow: { path: ["node_modules"] },
     // See imports-only.babel.cjs: how .ts files are read without the TypeScript compiler API.
     babelConfig: { fileName: "tests/deps/imports-only.babel.cjs" },
     enhancedResolveOptions: { extensions: [".ts", ".js"] },

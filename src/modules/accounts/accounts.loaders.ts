@@ -5,3 +5,7 @@ import { usersByIds } from "./accounts.queries.js";
 export function accountLoaders(db: DbOrTx) {
   return { userById: byIdLoader((ids) => usersByIds(db, ids)) };
 }
+
+declare module "../../shared/context.js" {
+  interface Loaders extends ReturnType<typeof accountLoaders> {}
+}

@@ -1,12 +1,12 @@
 import { Arg, Args, Authorized, Ctx, Field, ID, InputType, Mutation, ObjectType, Query, Resolver } from "type-graphql";
-import type { Context } from "../../context.js";
+import type { Context } from "../../shared/context.js";
 import { Role } from "../../shared/auth.js";
 import { forbidden } from "../../shared/errors.js";
 import { parseGlobalId } from "../../shared/ids.js";
-import { nodeFetcher, registerNodeType } from "../../shared/node.registry.js";
+import type { NodeFetchers, NodeRegistry } from "../../shared/node.registry.js";
 import { Node } from "../../shared/node.type.js";
 import { UserErrorType, type UserErrorValue } from "../../shared/user-errors.js";
-import { AccountErrorCode } from "./accounts.service.js";
+import { AccountErrorCode, type AccountsService } from "./accounts.service.js";
 import { PageArgs } from "../../shared/pagination.js";
 import { toUser, User, UserConnection } from "./user.type.js";
 
@@ -48,15 +48,23 @@ class SetUserRolePayload {
   userErrors!: UserErrorValue<AccountErrorCode>[];
 }
 
-registerNodeType("User", async (ctx, id) => {
-  const self = ctx.viewer?.userId === id;
-  if (!self && ctx.viewer?.role !== Role.ADMIN && ctx.viewer?.role !== Role.ANALYST) throw forbidden("reading other users");
-  const row = await ctx.loaders.userById.load(id);
-  return row ? toUser(row) : null;
-});
+/** Accounts' node type, for `node(id:)`: a user sees itself; staff see anyone. */
+export const accountNodes: NodeFetchers = {
+  User: async (ctx, id) => {
+    const self = ctx.viewer?.userId === id;
+    if (!self && ctx.viewer?.role !== Role.ADMIN && ctx.viewer?.role !== Role.ANALYST) throw forbidden("reading other users");
+    const row = await ctx.loaders.userById.load(id);
+    return row ? toUser(row) : null;
+  },
+};
 
 @Resolver()
 export class AccountsResolver {
+  constructor(
+    private readonly accounts: AccountsService,
+    private readonly nodes: NodeRegistry,
+  ) {}
+
   @Query(() => User, { nullable: true, description: "The signed-in user; null without a token." })
   async viewer(@Ctx() ctx: Context) {
     if (!ctx.viewer) return null;
@@ -67,13 +75,13 @@ export class AccountsResolver {
   @Authorized(Role.ADMIN, Role.ANALYST)
   @Query(() => UserConnection, { description: "Staff: users, oldest first, optionally of one role (users appear on their first request with the platform's token)." })
   users(@Args(() => PageArgs) page: PageArgs, @Arg("role", () => Role, { nullable: true, description: "Only users of this role." }) role: Role | null, @Ctx() ctx: Context) {
-    return ctx.services.accounts.users(ctx, page, role);
+    return this.accounts.users(ctx, page, role);
   }
 
   @Authorized(Role.ADMIN)
   @Mutation(() => SetUserBannedPayload, { description: "Admin: ban or reinstate an account; its live subscriptions end at once when banned." })
   setUserBanned(@Arg("input", () => SetUserBannedInput) input: SetUserBannedInput, @Ctx() ctx: Context) {
-    return ctx.services.accounts.setUserBanned(ctx, input.userId, input.banned);
+    return this.accounts.setUserBanned(ctx, input.userId, input.banned);
   }
 
   @Authorized(Role.ADMIN)
@@ -81,13 +89,13 @@ export class AccountsResolver {
     description: "Admin: change a user's role. The database's role is authoritative: tokens' role claims only seed a user provisioned on first sight.",
   })
   setUserRole(@Arg("input", () => SetUserRoleInput) input: SetUserRoleInput, @Ctx() ctx: Context) {
-    return ctx.services.accounts.setUserRole(ctx, input.userId, input.role);
+    return this.accounts.setUserRole(ctx, input.userId, input.role);
   }
 
   @Query(() => Node, { nullable: true, description: "Any object by its global ID; null if there is none." })
   async node(@Arg("id", () => ID) id: string, @Ctx() ctx: Context) {
     const parsed = parseGlobalId(id);
-    const fetch = parsed && nodeFetcher(parsed.type);
+    const fetch = parsed && this.nodes.fetcher(parsed.type);
     return fetch ? fetch(ctx, parsed.id) : null;
   }
 }

@@ -1,5 +1,5 @@
 import { registerEnumType } from "type-graphql";
-import type { Context } from "../../context.js";
+import type { Context } from "../../shared/context.js";
 import type { EventBus } from "../../realtime/bus.js";
 import { Role } from "../../shared/auth.js";
 import { forbidden, notFound, unauthenticated } from "../../shared/errors.js";

@@ -15,3 +15,7 @@ export function afterSalesLoaders(db: DbOrTx) {
     }, { maxBatchSize: 500 }),
   };
 }
+
+declare module "../../shared/context.js" {
+  interface Loaders extends ReturnType<typeof afterSalesLoaders> {}
+}

@@ -45,3 +45,7 @@ export function allianceLoaders(db: DbOrTx) {
     sampleRequestById: byIdLoader((ids) => sampleRequestsByIds(db, ids)),
   };
 }
+
+declare module "../../shared/context.js" {
+  interface Loaders extends ReturnType<typeof allianceLoaders> {}
+}

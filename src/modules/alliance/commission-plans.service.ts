@@ -1,4 +1,4 @@
-import type { Context } from "../../context.js";
+import type { Context } from "../../shared/context.js";
 import type { Tx } from "../../db/client.js";
 import type { CommissionPlanRow, ShopRow } from "../../db/schema/index.js";
 import { Rollback, transaction } from "../../db/transaction.js";

@@ -2,6 +2,7 @@
 export { AllianceService } from "./alliance.service.js";
 export { allianceLoaders } from "./alliance.loaders.js";
 export {
+  allianceNodes,
   CommissionPlanResolver,
   DistributionResolver,
   PromoterResolver,

@@ -1,4 +1,4 @@
-import type { Context } from "../../context.js";
+import type { Context } from "../../shared/context.js";
 import { Role } from "../../shared/auth.js";
 import { userError } from "../../shared/user-errors.js";
 import { toShop, type Shop } from "../catalog/index.js";

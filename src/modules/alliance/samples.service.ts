@@ -1,4 +1,4 @@
-import type { Context } from "../../context.js";
+import type { Context } from "../../shared/context.js";
 import { Role } from "../../shared/auth.js";
 import { notFound } from "../../shared/errors.js";
 import { idOf } from "../../shared/ids.js";

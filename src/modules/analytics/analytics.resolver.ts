@@ -1,5 +1,5 @@
 import { Args, Authorized, Ctx, Query, Resolver } from "type-graphql";
-import type { Context } from "../../context.js";
+import type { Context } from "../../shared/context.js";
 import { Role } from "../../shared/auth.js";
 import { AnalyticsService } from "./analytics.service.js";
 import { SalesAggregateConnection, SalesAggregatesArgs } from "./analytics.type.js";

@@ -1,4 +1,4 @@
-import type { Context } from "../../context.js";
+import type { Context } from "../../shared/context.js";
 import { badInput } from "../../shared/errors.js";
 import { toGlobalId } from "../../shared/ids.js";
 import { money } from "../../shared/money.js";

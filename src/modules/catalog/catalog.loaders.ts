@@ -8,3 +8,7 @@ export function catalogLoaders(db: DbOrTx) {
     productById: byIdLoader((ids) => productsByIds(db, ids)),
   };
 }
+
+declare module "../../shared/context.js" {
+  interface Loaders extends ReturnType<typeof catalogLoaders> {}
+}

@@ -1,15 +1,17 @@
 import { Arg, Args, Authorized, Ctx, Field, FieldResolver, ID, Mutation, ObjectType, Query, Resolver, Root, Subscription } from "type-graphql";
-import type { Context } from "../../context.js";
+import type { Context } from "../../shared/context.js";
 import { Role } from "../../shared/auth.js";
 import { notFound } from "../../shared/errors.js";
 import { idOf } from "../../shared/ids.js";
 import { granted, type AccessRevoked } from "../../realtime/guarded-stream.js";
-import { registerNodeType } from "../../shared/node.registry.js";
+import type { NodeFetchers } from "../../shared/node.registry.js";
 import { PageArgs } from "../../shared/pagination.js";
 import { UserErrorType, type UserErrorValue } from "../../shared/user-errors.js";
 import { CreateProductInput, OpenShopInput, ProductFilter, ProductOrder, ReviewShopInput, SetShopCartInput, TransferShopInput, UpdateProductInput } from "./catalog.inputs.js";
 import { ProductErrorCode, ShopErrorCode, type ProductUserError } from "./catalog.rules.js";
 import { Product, ProductConnection, Shop, ShopConnection, ShopStatus } from "./catalog.type.js";
+import type { CatalogService } from "./catalog.service.js";
+import { resolverFor } from "../../shared/resolver-container.js";
 
 const ProductUserErrorType = UserErrorType("ProductUserError", ProductErrorCode);
 const ShopUserErrorType = UserErrorType("ShopUserError", ShopErrorCode);
@@ -41,11 +43,16 @@ class ProductPayload {
   userErrors!: ProductUserError[];
 }
 
-registerNodeType("Product", (ctx, id) => ctx.services.catalog.product(ctx, id));
-registerNodeType("Shop", (ctx, id) => ctx.services.catalog.shop(ctx, id));
+/** The catalog's node types, for `node(id:)`. */
+export const catalogNodes = (catalog: CatalogService): NodeFetchers => ({
+  Product: (ctx, id) => catalog.product(ctx, id),
+  Shop: (ctx, id) => catalog.shop(ctx, id),
+});
 
 @Resolver(() => Product)
 export class ProductResolver {
+  constructor(private readonly catalog: CatalogService) {}
+
   @Query(() => ProductConnection, { description: "Products, filtered and sorted, as a cursor connection." })
   products(
     @Args(() => PageArgs) page: PageArgs,
@@ -53,17 +60,17 @@ export class ProductResolver {
     @Arg("orderBy", () => ProductOrder, { nullable: true }) orderBy: ProductOrder | null,
     @Ctx() ctx: Context,
   ) {
-    return ctx.services.catalog.products(ctx, page, filter, orderBy);
+    return this.catalog.products(ctx, page, filter, orderBy);
   }
 
   @Query(() => Product, { nullable: true, description: "One product by ID." })
   product(@Arg("id", () => ID) id: string, @Ctx() ctx: Context) {
-    return ctx.services.catalog.product(ctx, idOf("Product", id));
+    return this.catalog.product(ctx, idOf("Product", id));
   }
 
   @FieldResolver(() => Shop, { description: "The shop selling it." })
   async shop(@Root() product: Product, @Ctx() ctx: Context) {
-    const shop = await ctx.services.catalog.shop(ctx, product.shopRowId);
+    const shop = await this.catalog.shop(ctx, product.shopRowId);
     if (!shop) throw notFound("Shop");
     return shop;
   }
@@ -71,33 +78,35 @@ export class ProductResolver {
   @Authorized(Role.MERCHANT, Role.PROMOTER)
   @Mutation(() => ProductPayload, { description: "A merchant adds a product to its own shop (a promoter to its own 小店, whose goods it sells directly)." })
   createProduct(@Arg("input", () => CreateProductInput) input: CreateProductInput, @Ctx() ctx: Context) {
-    return ctx.services.catalog.createProduct(ctx, input);
+    return this.catalog.createProduct(ctx, input);
   }
 
   @Authorized(Role.MERCHANT, Role.PROMOTER)
   @Mutation(() => ProductPayload, { description: "A shop owner (merchant, or promoter for its own 小店) changes a product of its shop; subscribers of productUpdated see it." })
   updateProduct(@Arg("input", () => UpdateProductInput) input: UpdateProductInput, @Ctx() ctx: Context) {
-    return ctx.services.catalog.updateProduct(ctx, input);
+    return this.catalog.updateProduct(ctx, input);
   }
 
   @Subscription(() => Product, {
     description: "The product now, then again after every change.",
-    subscribe: ({ args, context }) => (context as Context).services.catalog.watchProduct(context as Context, args.productId as string),
+    subscribe: ({ args, context, info }) => resolverFor(info, ProductResolver).catalog.watchProduct(context as Context, args.productId as string),
   })
   productUpdated(
     @Arg("productId", () => ID, { description: "Product to watch." }) _productId: string,
     @Root() event: { productId: number } | AccessRevoked,
     @Ctx() ctx: Context,
   ) {
-    return ctx.services.catalog.productForEvent(ctx, granted(event).productId);
+    return this.catalog.productForEvent(ctx, granted(event).productId);
   }
 }
 
 @Resolver(() => Shop)
 export class ShopResolver {
+  constructor(private readonly catalog: CatalogService) {}
+
   @Query(() => Shop, { nullable: true, description: "One shop by ID." })
   shop(@Arg("id", () => ID) id: string, @Ctx() ctx: Context) {
-    return ctx.services.catalog.shop(ctx, idOf("Shop", id));
+    return this.catalog.shop(ctx, idOf("Shop", id));
   }
 
   @Authorized(Role.MERCHANT, Role.PROMOTER)
@@ -105,25 +114,25 @@ export class ShopResolver {
     description: "Open a shop (小店): a merchant's (several allowed), or a promoter's own one (R6). REGULAR shops are NORMAL at once; CROSS_BORDER ones wait for an admin's reviewShop.",
   })
   openShop(@Arg("input", () => OpenShopInput) input: OpenShopInput, @Ctx() ctx: Context) {
-    return ctx.services.catalog.openShop(ctx, input);
+    return this.catalog.openShop(ctx, input);
   }
 
   @Authorized(Role.ADMIN)
   @Mutation(() => ShopPayload, { description: "Admin: approve (NORMAL) or reject (REJECTED) a cross-border shop under review." })
   reviewShop(@Arg("input", () => ReviewShopInput) input: ReviewShopInput, @Ctx() ctx: Context) {
-    return ctx.services.catalog.reviewShop(ctx, input);
+    return this.catalog.reviewShop(ctx, input);
   }
 
   @Authorized()
   @Query(() => ShopConnection, { description: "Shops, oldest first: every shop for ADMIN and ANALYST (filter UNDER_REVIEW to find reviews), one's own for others." })
   shops(@Args(() => PageArgs) page: PageArgs, @Arg("status", () => ShopStatus, { nullable: true, description: "Only shops in this status." }) status: ShopStatus | null, @Ctx() ctx: Context) {
-    return ctx.services.catalog.shops(ctx, page, status);
+    return this.catalog.shops(ctx, page, status);
   }
 
   @Authorized(Role.ADMIN)
   @Mutation(() => TransferShopPayload, { description: "Admin: a shop changes hands; the previous owner's live views of it end at once." })
   transferShop(@Arg("input", () => TransferShopInput) input: TransferShopInput, @Ctx() ctx: Context) {
-    return ctx.services.catalog.transferShop(ctx, input);
+    return this.catalog.transferShop(ctx, input);
   }
 
   @Authorized(Role.ADMIN)
@@ -132,11 +141,11 @@ export class ShopResolver {
       "Admin: a shop loses the live cart (R17), or gets it back. Losing it takes the shop's goods out of every live room in the same transaction (running flash sales end, units back to stock; pins removed) and out of the selection center.",
   })
   setShopCart(@Arg("input", () => SetShopCartInput) input: SetShopCartInput, @Ctx() ctx: Context) {
-    return ctx.services.catalog.setShopCart(ctx, input);
+    return this.catalog.setShopCart(ctx, input);
   }
 
   @FieldResolver(() => ProductConnection, { description: "The shop's products." })
   products(@Root() shop: Shop, @Args(() => PageArgs) page: PageArgs, @Ctx() ctx: Context) {
-    return ctx.services.catalog.products(ctx, page, { shopId: shop.id }, null);
+    return this.catalog.products(ctx, page, { shopId: shop.id }, null);
   }
 }

@@ -1,5 +1,4 @@
-import type { Context } from "../../context.js";
-import { renewLoaders } from "../../context.js";
+import type { Context } from "../../shared/context.js";
 import type { Db, Tx } from "../../db/client.js";
 import { afterCommit, transaction } from "../../db/transaction.js";
 import type { EventBus } from "../../realtime/bus.js";
@@ -46,7 +45,16 @@ export class CatalogService {
   /** Takes a shop's goods out of live rooms inside the given transaction (the live module attaches it). */
   cartLost: ((tx: Tx, shopId: number) => Promise<unknown>) | null = null;
 
-  constructor(private readonly deps: { db: Db; bus: EventBus; log: Logger; guard: ProductGuard | null }) {
+  constructor(
+    private readonly deps: {
+      db: Db;
+      bus: EventBus;
+      log: Logger;
+      guard: ProductGuard | null;
+      /** Accounts' port: a user whose rights changed has its live subscriptions re-checked. */
+      access: { accessChanged(ctx: Context, userId: number): Promise<void> };
+    },
+  ) {
     this.guard = deps.guard;
   }
 
@@ -173,7 +181,7 @@ export class CatalogService {
     }
     if (shop.ownerId === newOwnerId) return { shop: null, userErrors: [userError(ShopErrorCode.SAME_OWNER, "The user already owns the shop.", "newOwnerId")] };
     const row = await q.setShopOwner(ctx.db, shopId, newOwnerId);
-    for (const userId of [shop.ownerId, newOwnerId]) await ctx.services.accounts.accessChanged(ctx, userId);
+    for (const userId of [shop.ownerId, newOwnerId]) await this.deps.access.accessChanged(ctx, userId);
     ctx.log.info("shop transferred", { shopId, from: shop.ownerId, to: newOwnerId, by: ctx.viewer.userId });
     return { shop: toShop(row!), userErrors: [] };
   }
@@ -300,7 +308,6 @@ export class CatalogService {
   }
 
   async productForEvent(ctx: Context, productId: number): Promise<Product> {
-    renewLoaders(ctx);
     const product = await this.product(ctx, productId);
     if (!product) throw notFound("Product");
     return product;

@@ -4,3 +4,5 @@ export { IndustryBelt, Product, Shop, toProduct, toShop } from "./catalog.type.j
 export { OrderDirection } from "./catalog.inputs.js";
 export { CatalogService, type ProductGuard } from "./catalog.service.js";
 export { MAX_PRICE_FEN, ProductErrorCode, type ProductUserError } from "./catalog.rules.js";
+export { catalogLoaders } from "./catalog.loaders.js";
+export { catalogNodes, ProductResolver, ShopResolver } from "./catalog.resolver.js";

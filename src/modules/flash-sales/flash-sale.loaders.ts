@@ -13,3 +13,7 @@ export function flashSaleLoaders(db: DbOrTx) {
     }),
   };
 }
+
+declare module "../../shared/context.js" {
+  interface Loaders extends ReturnType<typeof flashSaleLoaders> {}
+}

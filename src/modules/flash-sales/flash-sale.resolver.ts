@@ -1,15 +1,19 @@
 import { Arg, Authorized, Ctx, Field, FieldResolver, ID, Mutation, ObjectType, Query, Resolver, Root, Subscription } from "type-graphql";
-import type { Context } from "../../context.js";
+import type { Context } from "../../shared/context.js";
 import { Role } from "../../shared/auth.js";
 import { notFound } from "../../shared/errors.js";
 import { idOf } from "../../shared/ids.js";
-import { registerNodeType } from "../../shared/node.registry.js";
+import type { NodeFetchers } from "../../shared/node.registry.js";
 import { UserErrorType } from "../../shared/user-errors.js";
 import { Product } from "../catalog/catalog.type.js";
 import { LiveSession } from "../live/live.type.js";
 import { CreateFlashSaleInput } from "./flash-sale.inputs.js";
 import { FlashSaleErrorCode, type FlashSaleUserError } from "./flash-sale.rules.js";
 import { FlashSale, FlashSaleInventory, FlashSaleStock } from "./flash-sale.type.js";
+import type { CatalogService } from "../catalog/index.js";
+import type { FlashSaleService } from "./flash-sale.service.js";
+import type { LiveService } from "../live/live.service.js";
+import { resolverFor } from "../../shared/resolver-container.js";
 
 const FlashSaleUserErrorType = UserErrorType("FlashSaleUserError", FlashSaleErrorCode);
 
@@ -22,25 +26,28 @@ class CreateFlashSalePayload {
   userErrors!: FlashSaleUserError[];
 }
 
-registerNodeType("FlashSale", (ctx, id) => ctx.services.flashSales.flashSale(ctx, id));
+/** Flash sales' node type, for `node(id:)`. */
+export const flashSaleNodes = (flashSales: FlashSaleService): NodeFetchers => ({ FlashSale: (ctx, id) => flashSales.flashSale(ctx, id) });
 
 @Resolver(() => FlashSale)
 export class FlashSaleResolver {
+  constructor(private readonly flashSales: FlashSaleService, private readonly catalog: CatalogService, private readonly live: LiveService) {}
+
   @Query(() => FlashSale, { nullable: true, description: "One flash sale by ID." })
   flashSale(@Arg("id", () => ID) id: string, @Ctx() ctx: Context) {
-    return ctx.services.flashSales.flashSale(ctx, idOf("FlashSale", id));
+    return this.flashSales.flashSale(ctx, idOf("FlashSale", id));
   }
 
   @FieldResolver(() => Product, { description: "The product on sale." })
   async product(@Root() sale: FlashSale, @Ctx() ctx: Context) {
-    const product = await ctx.services.catalog.product(ctx, sale.productRowId);
+    const product = await this.catalog.product(ctx, sale.productRowId);
     if (!product) throw notFound("Product");
     return product;
   }
 
   @FieldResolver(() => LiveSession, { description: "The live session running it." })
   async liveSession(@Root() sale: FlashSale, @Ctx() ctx: Context) {
-    const session = await ctx.services.live.liveSession(ctx, sale.liveSessionRowId);
+    const session = await this.live.liveSession(ctx, sale.liveSessionRowId);
     if (!session) throw notFound("Live session");
     return session;
   }
@@ -48,13 +55,13 @@ export class FlashSaleResolver {
   @Authorized(Role.PROMOTER, Role.MERCHANT)
   @Mutation(() => CreateFlashSalePayload, { description: "The session's host (a promoter, or a merchant streaming its own shop) runs a flash sale of a product on its session's cart; the units come out of the product's stock." })
   createFlashSale(@Arg("input", () => CreateFlashSaleInput) input: CreateFlashSaleInput, @Ctx() ctx: Context) {
-    return ctx.services.flashSales.createFlashSale(ctx, input);
+    return this.flashSales.createFlashSale(ctx, input);
   }
 
   @Subscription(() => FlashSaleInventory, {
     description:
       "Stock countdown of a live room's flash sales: the current snapshot first, then updates (coalesced, with a growing version); SOLD_OUT and ENDED are always delivered.",
-    subscribe: ({ args, context }) => (context as Context).services.flashSales.watchInventory(context as Context, args.liveSessionId as string),
+    subscribe: ({ args, context, info }) => resolverFor(info, FlashSaleResolver).flashSales.watchInventory(context as Context, args.liveSessionId as string),
   })
   flashSaleInventory(
     @Arg("liveSessionId", () => ID, { description: "The live session." }) _liveSessionId: string,
@@ -66,9 +73,11 @@ export class FlashSaleResolver {
 
 @Resolver(() => FlashSaleStock)
 export class FlashSaleStockResolver {
+  constructor(private readonly flashSales: FlashSaleService) {}
+
   @FieldResolver(() => FlashSale, { description: "The flash sale, with its price and window." })
   async flashSale(@Root() stock: FlashSaleStock, @Ctx() ctx: Context) {
-    const sale = await ctx.services.flashSales.flashSale(ctx, stock.saleRowId);
+    const sale = await this.flashSales.flashSale(ctx, stock.saleRowId);
     if (!sale) throw notFound("Flash sale");
     return sale;
   }

@@ -1,5 +1,5 @@
 import { LRUCache } from "lru-cache";
-import type { Context } from "../../context.js";
+import type { Context } from "../../shared/context.js";
 import type { Db, DbOrTx, Tx } from "../../db/client.js";
 import { afterCommit, Rollback, transaction } from "../../db/transaction.js";
 import type { FlashSaleRow } from "../../db/schema/index.js";

@@ -19,3 +19,7 @@ export function fulfilmentLoaders(db: DbOrTx) {
     }, { maxBatchSize: 500 }),
   };
 }
+
+declare module "../../shared/context.js" {
+  interface Loaders extends ReturnType<typeof fulfilmentLoaders> {}
+}

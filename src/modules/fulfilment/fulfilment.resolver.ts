@@ -1,6 +1,5 @@
 import { Arg, Authorized, Ctx, Field, FieldResolver, ID, Mutation, ObjectType, Resolver, Root, Subscription } from "type-graphql";
-import type { Context } from "../../context.js";
-import { renewLoaders } from "../../context.js";
+import type { Context } from "../../shared/context.js";
 import { granted, type AccessRevoked } from "../../realtime/guarded-stream.js";
 import { Role } from "../../shared/auth.js";
 import { Money, money } from "../../shared/money.js";
@@ -8,8 +7,9 @@ import { UserErrorType } from "../../shared/user-errors.js";
 import { Order } from "../orders/index.js";
 import { ConfirmReceiptInput, RefundOrderInput, ShipOrderInput } from "./fulfilment.inputs.js";
 import { autoReceiptAt, OrderTransitionErrorCode, refundable } from "./fulfilment.rules.js";
-import type { OrderTransitionUserError } from "./fulfilment.service.js";
+import type { FulfilmentService, OrderTransitionUserError } from "./fulfilment.service.js";
 import { OrderEvent, OrderUpdate, Shipment, toOrderEvent, toShipment } from "./fulfilment.type.js";
+import { resolverFor } from "../../shared/resolver-container.js";
 
 const OrderTransitionUserErrorType = UserErrorType("OrderTransitionUserError", OrderTransitionErrorCode);
 
@@ -24,6 +24,8 @@ class OrderTransitionPayload {
 
 @Resolver(() => Order)
 export class OrderFulfilmentResolver {
+  constructor(private readonly fulfilment: FulfilmentService) {}
+
   @FieldResolver(() => [OrderEvent], { description: "The order's history, oldest first: every transition with who and when." })
   async events(@Root() order: Order, @Ctx() ctx: Context) {
     return (await ctx.loaders.orderEventsByOrderId.load(order.rowId)).map(toOrderEvent);
@@ -32,7 +34,7 @@ export class OrderFulfilmentResolver {
   @FieldResolver(() => Shipment, { nullable: true, description: "The shipment, once shipped." })
   async shipment(@Root() order: Order, @Ctx() ctx: Context) {
     const row = await ctx.loaders.shipmentByOrderId.load(order.rowId);
-    return row ? toShipment(row, autoReceiptAt(row.shippedAt, ctx.services.fulfilment.autoReceiveDays)) : null;
+    return row ? toShipment(row, autoReceiptAt(row.shippedAt, this.fulfilment.autoReceiveDays)) : null;
   }
 
   @FieldResolver(() => Money, { description: "Refunded so far." })
@@ -53,13 +55,13 @@ export class OrderFulfilmentResolver {
   @Authorized(Role.MERCHANT)
   @Mutation(() => OrderTransitionPayload, { description: "The shop's merchant ships an ACCEPTED order with carrier and tracking number (→ SHIPPED)." })
   shipOrder(@Arg("input", () => ShipOrderInput) input: ShipOrderInput, @Ctx() ctx: Context) {
-    return ctx.services.fulfilment.shipOrder(ctx, input);
+    return this.fulfilment.shipOrder(ctx, input);
   }
 
   @Authorized(Role.BUYER)
   @Mutation(() => OrderTransitionPayload, { description: "The buyer confirms receipt of a SHIPPED order (→ RECEIVED); settlement follows 7 days later (R16)." })
   confirmReceipt(@Arg("input", () => ConfirmReceiptInput) input: ConfirmReceiptInput, @Ctx() ctx: Context) {
-    return ctx.services.fulfilment.confirmReceipt(ctx, input);
+    return this.fulfilment.confirmReceipt(ctx, input);
   }
 
   @Authorized(Role.MERCHANT, Role.ADMIN)
@@ -69,16 +71,19 @@ export class OrderFulfilmentResolver {
       "After settlement the amount is recovered from the parties per the order's split. A full refund ends the order as REFUNDED.",
   })
   refundOrder(@Arg("input", () => RefundOrderInput) input: RefundOrderInput, @Ctx() ctx: Context) {
-    return ctx.services.fulfilment.refundOrder(ctx, input);
+    return this.fulfilment.refundOrder(ctx, input);
   }
 }
 
 @Resolver(() => OrderUpdate)
 export class OrderUpdatesResolver {
+  constructor(private readonly fulfilment: FulfilmentService) {}
+
   @Authorized(Role.BUYER, Role.MERCHANT)
   @Subscription(() => OrderUpdate, {
     description: "A buyer's own orders, or a merchant's shop's (shopId, or every shop it owns): the open orders first, then every order that moves.",
-    subscribe: ({ args, context }) => (context as Context).services.fulfilment.watchOrders(context as Context, (args.shopId as string | undefined) ?? null),
+    subscribe: ({ args, context, info }) =>
+      resolverFor(info, OrderUpdatesResolver).fulfilment.watchOrders(context as Context, (args.shopId as string | undefined) ?? null),
   })
   async orderUpdates(
     @Arg("shopId", () => ID, { nullable: true, description: "Merchants: one of your shops (default: all of them)." }) _shopId: string | null,
@@ -86,7 +91,6 @@ export class OrderUpdatesResolver {
     @Ctx() ctx: Context,
   ): Promise<OrderUpdate> {
     const { snapshot, orderIds } = granted(event);
-    renewLoaders(ctx);
-    return Object.assign(new OrderUpdate(), { snapshot, orders: await ctx.services.fulfilment.ordersNow(orderIds) });
+    return Object.assign(new OrderUpdate(), { snapshot, orders: await this.fulfilment.ordersNow(orderIds) });
   }
 }

@@ -1,4 +1,4 @@
-import type { Context } from "../../context.js";
+import type { Context } from "../../shared/context.js";
 import { TEXT_LIMITS } from "../../shared/text.js";
 import type { Db, DbOrTx, Tx } from "../../db/client.js";
 import { afterCommit, transaction } from "../../db/transaction.js";

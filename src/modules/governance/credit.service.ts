@@ -1,4 +1,4 @@
-import type { Context } from "../../context.js";
+import type { Context } from "../../shared/context.js";
 import type { Db, DbOrTx, Tx } from "../../db/client.js";
 import { transaction } from "../../db/transaction.js";
 import { Role } from "../../shared/auth.js";

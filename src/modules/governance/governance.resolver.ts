@@ -1,10 +1,11 @@
 import { Arg, Authorized, Ctx, Field, Mutation, ObjectType, Resolver } from "type-graphql";
-import type { Context } from "../../context.js";
+import type { Context } from "../../shared/context.js";
 import { Role } from "../../shared/auth.js";
 import { UserErrorType } from "../../shared/user-errors.js";
 import { RateShopInput, RecordQualityViolationInput, SetShopSettlementInput } from "./governance.inputs.js";
 import { GovernanceErrorCode, type GovernanceUserError } from "./governance.rules.js";
 import { QualityViolation, ShopRating, ShopSettlement } from "./governance.type.js";
+import type { GovernanceService } from "./governance.service.js";
 
 const GovernanceUserErrorType = UserErrorType("GovernanceUserError", GovernanceErrorCode);
 
@@ -37,23 +38,25 @@ class SetShopSettlementPayload {
 
 @Resolver()
 export class GovernanceResolver {
+  constructor(private readonly governance: GovernanceService) {}
+
   @Authorized()
   @Mutation(() => RateShopPayload, {
     description: "DSR rating (R1's 90-day DSR): a buyer rates its own received order once; an admin may record a rating for a shop (with or without an order).",
   })
   rateShop(@Arg("input", () => RateShopInput) input: RateShopInput, @Ctx() ctx: Context) {
-    return ctx.services.governance.rateShop(ctx, input);
+    return this.governance.rateShop(ctx, input);
   }
 
   @Authorized(Role.ADMIN)
   @Mutation(() => RecordQualityViolationPayload, { description: "Admin: record a quality violation of a shop's goods, with evidence (serious ones block distribution for 365 days, R1)." })
   recordQualityViolation(@Arg("input", () => RecordQualityViolationInput) input: RecordQualityViolationInput, @Ctx() ctx: Context) {
-    return ctx.services.governance.recordQualityViolation(ctx, input);
+    return this.governance.recordQualityViolation(ctx, input);
   }
 
   @Authorized(Role.MERCHANT, Role.ADMIN)
   @Mutation(() => SetShopSettlementPayload, { description: "The shop's merchant or an admin sets the settlement terms (short settlement period, 短账期: R1 refuses distribution while enabled)." })
   setShopSettlement(@Arg("input", () => SetShopSettlementInput) input: SetShopSettlementInput, @Ctx() ctx: Context) {
-    return ctx.services.governance.setShopSettlement(ctx, input);
+    return this.governance.setShopSettlement(ctx, input);
   }
 }

@@ -3,4 +3,4 @@ export { LiveService, type CartGuard } from "./live.service.js";
 export { liveSessionById, pinnedCartItem } from "./live.queries.js";
 export { LiveErrorCode, type LiveUserError } from "./live.rules.js";
 export { LiveSession } from "./live.type.js";
-export { extraLiveEventTypes } from "./live-events.type.js";
+export { setLiveEventMembers } from "./live-events.type.js";

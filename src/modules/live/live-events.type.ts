@@ -103,12 +103,25 @@ export const LIVE_EVENT_TYPES = {
   LIVE_SESSION_ENDED: LiveSessionEnded,
 } as const;
 
-/** Other modules (price guard) add their event types here before the schema is built. */
-export const extraLiveEventTypes: { kind: string; type: Function }[] = [];
+/**
+ * Other modules' events shown in live rooms (the price guard's alerts), by bus `kind`. The composition root lists
+ * them (src/schema.ts, `liveEventMembers`) before it builds the schema; no import adds to them.
+ */
+const otherMembers = new Map<string, Function>();
+
+export function setLiveEventMembers(members: Record<string, Function>): void {
+  otherMembers.clear();
+  for (const [kind, type] of Object.entries(members)) otherMembers.set(kind, type);
+}
+
+/** The GraphQL type of another module's live event, by its bus kind. */
+export function liveEventMember(kind: string): Function | undefined {
+  return otherMembers.get(kind);
+}
 
 export const LiveSessionEvent = createUnionType({
   name: "LiveSessionEvent",
   description: "Something that happened in a live room. The first message is a LiveSessionSnapshot.",
-  types: () => [...Object.values(LIVE_EVENT_TYPES), ...extraLiveEventTypes.map((e) => e.type)] as never,
+  types: () => [...Object.values(LIVE_EVENT_TYPES), ...otherMembers.values()] as never,
   resolveType: (value: { __typename?: string }) => value.__typename,
 });

@@ -13,3 +13,7 @@ export function liveLoaders(db: DbOrTx) {
     }),
   };
 }
+
+declare module "../../shared/context.js" {
+  interface Loaders extends ReturnType<typeof liveLoaders> {}
+}

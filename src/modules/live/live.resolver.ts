@@ -1,9 +1,9 @@
 import { Arg, Args, Authorized, Ctx, Field, FieldResolver, ID, Int, Mutation, ObjectType, Query, Resolver, Root, Subscription } from "type-graphql";
-import type { Context } from "../../context.js";
+import type { Context } from "../../shared/context.js";
 import { Role } from "../../shared/auth.js";
 import { notFound } from "../../shared/errors.js";
 import { idOf } from "../../shared/ids.js";
-import { registerNodeType } from "../../shared/node.registry.js";
+import type { NodeFetchers } from "../../shared/node.registry.js";
 import { UserErrorType } from "../../shared/user-errors.js";
 import { toUser, User } from "../accounts/user.type.js";
 import { Product } from "../catalog/catalog.type.js";
@@ -12,6 +12,9 @@ import { LiveSessionEvent, type LiveEventRoot } from "./live-events.type.js";
 import { LiveSessionsArgs, PinToCartInput, StartLiveSessionInput, UnpinFromCartInput } from "./live.inputs.js";
 import { LiveErrorCode, type LiveUserError } from "./live.rules.js";
 import { CartItem, LiveSession, LiveSessionConnection } from "./live.type.js";
+import type { CatalogService } from "../catalog/index.js";
+import type { LiveService } from "./live.service.js";
+import { resolverFor } from "../../shared/resolver-container.js";
 
 const LiveUserErrorType = UserErrorType("LiveUserError", LiveErrorCode);
 
@@ -33,18 +36,21 @@ class CartItemPayload {
   userErrors!: LiveUserError[];
 }
 
-registerNodeType("LiveSession", (ctx, id) => ctx.services.live.liveSession(ctx, id));
+/** The live module's node type, for `node(id:)`. */
+export const liveNodes = (live: LiveService): NodeFetchers => ({ LiveSession: (ctx, id) => live.liveSession(ctx, id) });
 
 @Resolver(() => LiveSession)
 export class LiveSessionResolver {
+  constructor(private readonly live: LiveService) {}
+
   @Query(() => LiveSession, { nullable: true, description: "One live session by ID." })
   liveSession(@Arg("id", () => ID) id: string, @Ctx() ctx: Context) {
-    return ctx.services.live.liveSession(ctx, idOf("LiveSession", id));
+    return this.live.liveSession(ctx, idOf("LiveSession", id));
   }
 
   @Query(() => LiveSessionConnection, { description: "Live sessions, newest first." })
   liveSessions(@Args(() => LiveSessionsArgs) args: LiveSessionsArgs, @Ctx() ctx: Context) {
-    return ctx.services.live.liveSessions(ctx, args);
+    return this.live.liveSessions(ctx, args);
   }
 
   @FieldResolver(() => User, { description: "The host streaming: a promoter, or a merchant streaming its own shop (店播)." })
@@ -56,7 +62,7 @@ export class LiveSessionResolver {
 
   @FieldResolver(() => [CartItem], { description: "Products pinned to the cart now." })
   cart(@Root() session: LiveSession, @Ctx() ctx: Context) {
-    return ctx.services.live.cart(ctx, session.rowId);
+    return this.live.cart(ctx, session.rowId);
   }
 
   @FieldResolver(() => [FlashSale], { description: "The session's flash sales, oldest first (running ones have status RUNNING)." })
@@ -66,19 +72,19 @@ export class LiveSessionResolver {
 
   @FieldResolver(() => Int, { description: "Viewers now: subscribers of the room across all gateway instances." })
   viewerCount(@Root() session: LiveSession, @Ctx() ctx: Context) {
-    return ctx.services.live.viewerCount(session.rowId);
+    return this.live.viewerCount(session.rowId);
   }
 
   @Authorized(Role.PROMOTER, Role.MERCHANT)
   @Mutation(() => LiveSessionPayload, { description: "A promoter starts a live stream; so may a merchant streaming its own shop's goods (店播)." })
   startLiveSession(@Arg("input", () => StartLiveSessionInput) input: StartLiveSessionInput, @Ctx() ctx: Context) {
-    return ctx.services.live.startLiveSession(ctx, input);
+    return this.live.startLiveSession(ctx, input);
   }
 
   @Authorized(Role.PROMOTER, Role.MERCHANT)
   @Mutation(() => LiveSessionPayload, { description: "The host ends its stream; its running flash sales end and give unsold units back." })
   endLiveSession(@Arg("id", () => ID) id: string, @Ctx() ctx: Context) {
-    return ctx.services.live.endLiveSession(ctx, id);
+    return this.live.endLiveSession(ctx, id);
   }
 
   @Authorized(Role.PROMOTER, Role.MERCHANT)
@@ -86,33 +92,35 @@ export class LiveSessionResolver {
     description: "Pin a product to the stream's cart (挂车), optionally with a per-unit subsidy: a shelf product, or the host's own shop's goods (direct selling, no commission).",
   })
   pinToCart(@Arg("input", () => PinToCartInput) input: PinToCartInput, @Ctx() ctx: Context) {
-    return ctx.services.live.pinToCart(ctx, input);
+    return this.live.pinToCart(ctx, input);
   }
 
   @Authorized(Role.PROMOTER, Role.MERCHANT)
   @Mutation(() => CartItemPayload, { description: "Take a product off the stream's cart." })
   unpinFromCart(@Arg("input", () => UnpinFromCartInput) input: UnpinFromCartInput, @Ctx() ctx: Context) {
-    return ctx.services.live.unpinFromCart(ctx, input);
+    return this.live.unpinFromCart(ctx, input);
   }
 
   @Subscription(() => LiveSessionEvent, {
     description: "What happens in a live room: a snapshot first, then viewer counts, pins, flash sales started / sold out / ended, session ended.",
-    subscribe: ({ args, context }) => (context as Context).services.live.watchEvents(context as Context, args.liveSessionId as string),
+    subscribe: ({ args, context, info }) => resolverFor(info, LiveSessionResolver).live.watchEvents(context as Context, args.liveSessionId as string),
   })
   liveSessionEvents(
     @Arg("liveSessionId", () => ID, { description: "The live session." }) _liveSessionId: string,
     @Root() root: LiveEventRoot,
     @Ctx() ctx: Context,
   ) {
-    return ctx.services.live.toEvent(ctx, root);
+    return this.live.toEvent(ctx, root);
   }
 }
 
 @Resolver(() => CartItem)
 export class CartItemResolver {
+  constructor(private readonly catalog: CatalogService) {}
+
   @FieldResolver(() => Product, { description: "The pinned product." })
   async product(@Root() item: CartItem, @Ctx() ctx: Context) {
-    const product = await ctx.services.catalog.product(ctx, item.productRowId);
+    const product = await this.catalog.product(ctx, item.productRowId);
     if (!product) throw notFound("Product");
     return product;
   }

@@ -1,4 +1,4 @@
-import type { Context } from "../../context.js";
+import type { Context } from "../../shared/context.js";
 import type { Db, DbOrTx, Tx } from "../../db/client.js";
 import type { CartItemRow, LiveSessionRow } from "../../db/schema/index.js";
 import { afterCommit, transaction } from "../../db/transaction.js";
@@ -18,7 +18,7 @@ import * as catalog from "../catalog/catalog.queries.js";
 import * as flash from "../flash-sales/flash-sale.queries.js";
 import type { FlashSaleService } from "../flash-sales/flash-sale.service.js";
 import { shopCanSell } from "../orders/orders.rules.js";
-import { LIVE_EVENT_TYPES, extraLiveEventTypes, type LiveEventRoot } from "./live-events.type.js";
+import { LIVE_EVENT_TYPES, liveEventMember, type LiveEventRoot } from "./live-events.type.js";
 import type { LiveSessionsArgs, PinToCartInput, StartLiveSessionInput, UnpinFromCartInput } from "./live.inputs.js";
 import * as q from "./live.queries.js";
 import { liveRoom } from "./live.rooms.js";
@@ -206,9 +206,9 @@ export class LiveService {
       case "LIVE_SESSION_ENDED":
         return { __typename: "LiveSessionEnded", at };
       default: {
-        const extra = extraLiveEventTypes.find((e) => e.kind === (root as { kind: string }).kind);
-        if (!extra) throw new Error(`unknown live event ${(root as { kind: string }).kind}`);
-        return { __typename: extra.type.name, ...(root as object), at };
+        const type = liveEventMember((root as { kind: string }).kind);
+        if (!type) throw new Error(`unknown live event ${(root as { kind: string }).kind}`);
+        return { __typename: type.name, ...(root as object), at };
       }
     }
   }

@@ -5,3 +5,7 @@ import { ordersByIds } from "./orders.queries.js";
 export function orderLoaders(db: DbOrTx) {
   return { orderById: byIdLoader((ids) => ordersByIds(db, ids)) };
 }
+
+declare module "../../shared/context.js" {
+  interface Loaders extends ReturnType<typeof orderLoaders> {}
+}

@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from "node:crypto";
-import type { Context } from "../../context.js";
+import type { Context } from "../../shared/context.js";
 import type { Db, Tx } from "../../db/client.js";
 import { afterCommit, Rollback, transaction } from "../../db/transaction.js";
 import type { CouponRow, OrderRow } from "../../db/schema/index.js";

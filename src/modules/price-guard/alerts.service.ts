@@ -1,5 +1,4 @@
-import type { Context } from "../../context.js";
-import { renewLoaders } from "../../context.js";
+import type { Context } from "../../shared/context.js";
 import type { EventBus } from "../../realtime/bus.js";
 import { eventStream } from "../../realtime/event-stream.js";
 import { granted, guardedStream, type AccessRevoked } from "../../realtime/guarded-stream.js";
@@ -88,9 +87,8 @@ export class AlertService {
     });
   }
 
-  alertForEvent(ctx: Context, event: PriceGuardAlertPayload | AccessRevoked): PriceGuardAlertRoot {
+  alertForEvent(event: PriceGuardAlertPayload | AccessRevoked): PriceGuardAlertRoot {
     const payload = granted(event);
-    renewLoaders(ctx);
     return { ...payload, at: new Date(payload.at) };
   }
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { LRUCache } from "lru-cache";
-import type { Context } from "../../context.js";
+import type { Context } from "../../shared/context.js";
 import type { DbOrTx, Tx } from "../../db/client.js";
 import { afterCommit } from "../../db/transaction.js";
 import type { AgreedPriceRow, RestrictionRow } from "../../db/schema/index.js";

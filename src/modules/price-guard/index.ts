@@ -11,6 +11,8 @@ export {
   PriceGuardResolver,
   PriceGuardRestrictionResolver,
   PriceGuardViolationResolver,
+  priceGuardNodes,
   ProductAgreedPriceResolver,
   ShopRestrictionsResolver,
 } from "./price-guard.resolver.js";
+export { PriceGuardAlert } from "./price-guard.type.js";

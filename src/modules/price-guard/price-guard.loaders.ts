@@ -23,3 +23,7 @@ export function priceGuardLoaders(db: DbOrTx) {
     violationById: byIdLoader((ids) => violationsByIds(db, ids)),
   };
 }
+
+declare module "../../shared/context.js" {
+  interface Loaders extends ReturnType<typeof priceGuardLoaders> {}
+}

@@ -1,12 +1,13 @@
 import { Arg, Args, Authorized, Ctx, Field, FieldResolver, ID, Mutation, ObjectType, Query, Resolver, Root, Subscription } from "type-graphql";
 import type { AccessRevoked } from "../../realtime/guarded-stream.js";
-import type { Context } from "../../context.js";
+import type { Context } from "../../shared/context.js";
 import type { PriceGuardAlertPayload } from "../../realtime/topics.js";
 import { Role } from "../../shared/auth.js";
 import { notFound } from "../../shared/errors.js";
 import { toGlobalId } from "../../shared/ids.js";
 import { Money, money } from "../../shared/money.js";
-import { registerNodeType } from "../../shared/node.registry.js";
+import type { NodeFetchers } from "../../shared/node.registry.js";
+import { resolverFor } from "../../shared/resolver-container.js";
 import { UserErrorType } from "../../shared/user-errors.js";
 import { Product, Shop } from "../catalog/index.js";
 import { FlashSale } from "../flash-sales/index.js";
@@ -21,6 +22,10 @@ import {
   PriceGuardViolationConnection,
   type PriceGuardAlertRoot,
 } from "./price-guard.type.js";
+import type { CatalogService } from "../catalog/index.js";
+import type { FlashSaleService } from "../flash-sales/flash-sale.service.js";
+import type { LiveService } from "../live/live.service.js";
+import type { PriceGuardService } from "./price-guard.service.js";
 
 const PriceGuardUserErrorType = UserErrorType("PriceGuardUserError", PriceGuardErrorCode);
 
@@ -42,24 +47,29 @@ class LiftRestrictionPayload {
   userErrors!: PriceGuardUserError[];
 }
 
-registerNodeType("AgreedPrice", (ctx, id) => ctx.services.priceGuard.agreements.agreedPrice(ctx, id));
-registerNodeType("PriceGuardViolation", (ctx, id) => ctx.services.priceGuard.violations.violation(ctx, id));
-registerNodeType("PriceGuardRestriction", (ctx, id) => ctx.services.priceGuard.violations.restriction(ctx, id));
+/** The price guard's node types, for `node(id:)`. */
+export const priceGuardNodes = (priceGuard: PriceGuardService): NodeFetchers => ({
+  AgreedPrice: (ctx, id) => priceGuard.agreements.agreedPrice(ctx, id),
+  PriceGuardViolation: (ctx, id) => priceGuard.violations.violation(ctx, id),
+  PriceGuardRestriction: (ctx, id) => priceGuard.violations.restriction(ctx, id),
+});
 
 @Resolver()
 export class PriceGuardResolver {
+  constructor(private readonly priceGuard: PriceGuardService) {}
+
   @Authorized(Role.MERCHANT, Role.ADMIN)
   @Mutation(() => FileAgreedPricePayload, {
     description: "The product's merchant (or an admin) files an agreed hand price and its spec; earlier filings are kept, the newest applies.",
   })
   fileAgreedPrice(@Arg("input", () => FileAgreedPriceInput) input: FileAgreedPriceInput, @Ctx() ctx: Context) {
-    return ctx.services.priceGuard.agreements.fileAgreedPrice(ctx, input);
+    return this.priceGuard.agreements.fileAgreedPrice(ctx, input);
   }
 
   @Authorized(Role.ADMIN)
   @Mutation(() => LiftRestrictionPayload, { description: "An admin lifts a price-guard restriction or suspension; the shop's cross-border goods sell again." })
   liftRestriction(@Arg("input", () => LiftRestrictionInput) input: LiftRestrictionInput, @Ctx() ctx: Context) {
-    return ctx.services.priceGuard.violations.liftRestriction(ctx, input);
+    return this.priceGuard.violations.liftRestriction(ctx, input);
   }
 
   @Authorized(Role.MERCHANT, Role.PROMOTER, Role.ADMIN, Role.ANALYST)
@@ -67,27 +77,28 @@ export class PriceGuardResolver {
     description: "Price-guard violations, newest first. Admins and analysts see all; merchants those of their shops and their goods; promoters their own.",
   })
   priceGuardViolations(@Args(() => PriceGuardViolationsArgs) args: PriceGuardViolationsArgs, @Ctx() ctx: Context) {
-    return ctx.services.priceGuard.violations.violations(ctx, args);
+    return this.priceGuard.violations.violations(ctx, args);
   }
 
   @Subscription(() => PriceGuardAlert, {
     description:
       "Price-guard alerts (WARNING, BLOCKED, VIOLATION). A merchant may watch its own shop, the promoter (and its overlay) its room, an admin anything (no arguments: every alert).",
-    subscribe: ({ args, context }) =>
-      (context as Context).services.priceGuard.alerts.watchAlerts(context as Context, args.shopId as string | null, args.liveSessionId as string | null),
+    subscribe: ({ args, context, info }) =>
+      resolverFor(info, PriceGuardResolver).priceGuard.alerts.watchAlerts(context as Context, args.shopId as string | null, args.liveSessionId as string | null),
   })
   priceGuardAlerts(
     @Arg("shopId", () => ID, { nullable: true, description: "Alerts about this shop's goods or offers." }) _shopId: string | null,
     @Arg("liveSessionId", () => ID, { nullable: true, description: "Alerts raised in this live room." }) _liveSessionId: string | null,
     @Root() payload: PriceGuardAlertPayload | AccessRevoked,
-    @Ctx() ctx: Context,
   ) {
-    return ctx.services.priceGuard.alerts.alertForEvent(ctx, payload);
+    return this.priceGuard.alerts.alertForEvent(payload);
   }
 }
 
 @Resolver(() => PriceGuardAlert)
 export class PriceGuardAlertResolver {
+  constructor(private readonly catalog: CatalogService) {}
+
   @FieldResolver(() => ID, { description: "ID of the product (without fetching it)." })
   productId(@Root() alert: PriceGuardAlertRoot) {
     return toGlobalId("Product", alert.productRowId);
@@ -95,7 +106,7 @@ export class PriceGuardAlertResolver {
 
   @FieldResolver(() => Product, { description: "The product." })
   async product(@Root() alert: PriceGuardAlertRoot, @Ctx() ctx: Context) {
-    const product = await ctx.services.catalog.product(ctx, alert.productRowId);
+    const product = await this.catalog.product(ctx, alert.productRowId);
     if (!product) throw notFound("Product");
     return product;
   }
@@ -133,9 +144,11 @@ export class PriceGuardAlertResolver {
 
 @Resolver(() => AgreedPrice)
 export class AgreedPriceResolver {
+  constructor(private readonly catalog: CatalogService) {}
+
   @FieldResolver(() => Product, { description: "The product it is filed for." })
   async product(@Root() filing: AgreedPrice, @Ctx() ctx: Context) {
-    const product = await ctx.services.catalog.product(ctx, filing.productRowId);
+    const product = await this.catalog.product(ctx, filing.productRowId);
     if (!product) throw notFound("Product");
     return product;
   }
@@ -143,9 +156,11 @@ export class AgreedPriceResolver {
 
 @Resolver(() => PriceGuardViolation)
 export class PriceGuardViolationResolver {
+  constructor(private readonly catalog: CatalogService, private readonly live: LiveService, private readonly flashSales: FlashSaleService, private readonly priceGuard: PriceGuardService) {}
+
   @FieldResolver(() => Shop, { nullable: true, description: "The violating shop; null for a promoter without a shop of its own (see promoterId)." })
   shop(@Root() v: PriceGuardViolation, @Ctx() ctx: Context) {
-    return v.shopRowId === null ? null : ctx.services.catalog.shop(ctx, v.shopRowId);
+    return v.shopRowId === null ? null : this.catalog.shop(ctx, v.shopRowId);
   }
 
   @FieldResolver(() => ID, { nullable: true, description: "The promoter whose room the order was in (a User ID)." })
@@ -155,32 +170,34 @@ export class PriceGuardViolationResolver {
 
   @FieldResolver(() => Product, { description: "The product." })
   async product(@Root() v: PriceGuardViolation, @Ctx() ctx: Context) {
-    const product = await ctx.services.catalog.product(ctx, v.productRowId);
+    const product = await this.catalog.product(ctx, v.productRowId);
     if (!product) throw notFound("Product");
     return product;
   }
 
   @FieldResolver(() => LiveSession, { nullable: true, description: "The live room the order was placed in." })
   liveSession(@Root() v: PriceGuardViolation, @Ctx() ctx: Context) {
-    return v.liveSessionRowId === null ? null : ctx.services.live.liveSession(ctx, v.liveSessionRowId);
+    return v.liveSessionRowId === null ? null : this.live.liveSession(ctx, v.liveSessionRowId);
   }
 
   @FieldResolver(() => FlashSale, { nullable: true, description: "The flash sale, if the order was placed in one." })
   flashSale(@Root() v: PriceGuardViolation, @Ctx() ctx: Context) {
-    return v.flashSaleRowId === null ? null : ctx.services.flashSales.flashSale(ctx, v.flashSaleRowId);
+    return v.flashSaleRowId === null ? null : this.flashSales.flashSale(ctx, v.flashSaleRowId);
   }
 
   @FieldResolver(() => PriceGuardRestriction, { nullable: true, description: "The penalty it triggered; null when the shop was already restricted." })
   async restriction(@Root() v: PriceGuardViolation, @Ctx() ctx: Context) {
-    return v.restrictionRowId === null ? null : ctx.services.priceGuard.violations.restriction(ctx, v.restrictionRowId);
+    return v.restrictionRowId === null ? null : this.priceGuard.violations.restriction(ctx, v.restrictionRowId);
   }
 }
 
 @Resolver(() => PriceGuardRestriction)
 export class PriceGuardRestrictionResolver {
+  constructor(private readonly catalog: CatalogService, private readonly priceGuard: PriceGuardService) {}
+
   @FieldResolver(() => Shop, { nullable: true, description: "The restricted shop; null when it is held against a promoter without a shop of its own." })
   shop(@Root() r: PriceGuardRestriction, @Ctx() ctx: Context) {
-    return r.shopRowId === null ? null : ctx.services.catalog.shop(ctx, r.shopRowId);
+    return r.shopRowId === null ? null : this.catalog.shop(ctx, r.shopRowId);
   }
 
   @FieldResolver(() => ID, { nullable: true, description: "The restricted promoter (a User ID), for a promoter-paid violation." })
@@ -190,34 +207,38 @@ export class PriceGuardRestrictionResolver {
 
   @FieldResolver(() => Boolean, { description: "In force now: begun, not ended, not lifted." })
   active(@Root() r: PriceGuardRestriction, @Ctx() ctx: Context) {
-    return ctx.services.priceGuard.violations.isActive(ctx, r);
+    return this.priceGuard.violations.isActive(ctx, r);
   }
 }
 
 @Resolver(() => Product)
 export class ProductAgreedPriceResolver {
+  constructor(private readonly priceGuard: PriceGuardService) {}
+
   @FieldResolver(() => AgreedPrice, {
     nullable: true,
     description: "The agreed hand price in force (R12); null when none is filed, and for buyers and anonymous viewers.",
   })
   agreedPrice(@Root() product: Product, @Ctx() ctx: Context) {
-    return ctx.services.priceGuard.agreements.currentAgreedPrice(ctx, product.rowId);
+    return this.priceGuard.agreements.currentAgreedPrice(ctx, product.rowId);
   }
 
   @FieldResolver(() => [AgreedPrice], { description: "Every filing, newest first: for the shop's merchant, admins and analysts." })
   agreedPriceHistory(@Root() product: Product, @Ctx() ctx: Context) {
-    return ctx.services.priceGuard.agreements.agreedPriceHistory(ctx, product.rowId, product.shopRowId);
+    return this.priceGuard.agreements.agreedPriceHistory(ctx, product.rowId, product.shopRowId);
   }
 }
 
 @Resolver(() => Shop)
 export class ShopRestrictionsResolver {
+  constructor(private readonly priceGuard: PriceGuardService) {}
+
   @FieldResolver(() => [PriceGuardRestriction], { description: "Price-guard restrictions of the shop, newest first: for its merchant, admins and analysts." })
   restrictions(
     @Root() shop: Shop,
     @Arg("activeOnly", () => Boolean, { defaultValue: false, description: "Only those in force now." }) activeOnly: boolean,
     @Ctx() ctx: Context,
   ) {
-    return ctx.services.priceGuard.violations.shopRestrictions(ctx, shop.rowId, activeOnly);
+    return this.priceGuard.violations.shopRestrictions(ctx, shop.rowId, activeOnly);
   }
 }

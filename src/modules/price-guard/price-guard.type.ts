@@ -5,7 +5,6 @@ import { toGlobalId } from "../../shared/ids.js";
 import { Money, money } from "../../shared/money.js";
 import { Node } from "../../shared/node.type.js";
 import { PageInfo } from "../../shared/pagination.js";
-import { extraLiveEventTypes } from "../live/index.js";
 
 export enum PriceGuardAlertLevel {
   WARNING = "WARNING",
@@ -191,8 +190,6 @@ export class PriceGuardAlert {
   @Field(() => RestrictionPenalty, { nullable: true, description: "VIOLATION: the penalty it triggered, if any (none while a restriction is already in force)." })
   penalty!: RestrictionPenalty | null;
 }
-
-extraLiveEventTypes.push({ kind: "PRICE_GUARD_ALERT", type: PriceGuardAlert });
 
 export function toAgreedPrice(row: AgreedPriceRow): AgreedPrice {
   return Object.assign(new AgreedPrice(), {

@@ -11,3 +11,7 @@ export function settlementLoaders(db: DbOrTx) {
     }, { maxBatchSize: 500 }),
   };
 }
+
+declare module "../../shared/context.js" {
+  interface Loaders extends ReturnType<typeof settlementLoaders> {}
+}

@@ -1,15 +1,15 @@
 import { Arg, Args, Authorized, Ctx, Field, FieldResolver, Int, Mutation, ObjectType, Query, Resolver, Root } from "type-graphql";
-import type { Context } from "../../context.js";
+import type { Context } from "../../shared/context.js";
 import { Role } from "../../shared/auth.js";
 import { notFound } from "../../shared/errors.js";
 import { idOf, toGlobalId } from "../../shared/ids.js";
 import { money } from "../../shared/money.js";
-import { registerNodeType } from "../../shared/node.registry.js";
+import type { NodeFetchers } from "../../shared/node.registry.js";
 import { UserErrorType } from "../../shared/user-errors.js";
-import { Order } from "../orders/index.js";
+import { Order, type OrderService } from "../orders/index.js";
 import { PayoutStatementArgs, RunSettlementInput, SetPayoutsFrozenInput, SetTechnicalFeeRateInput, SettlementsArgs } from "./settlement.inputs.js";
 import { SettlementErrorCode } from "./settlement.rules.js";
-import type { SettlementUserError } from "./settlement.service.js";
+import type { SettlementService, SettlementUserError } from "./settlement.service.js";
 import { PayoutLine, PayoutStatement, Reconciliation, Settlement, SettlementConnection, SettlementRun, toSettlement } from "./settlement.type.js";
 
 const SettlementUserErrorType = UserErrorType("SettlementUserError", SettlementErrorCode);
@@ -41,21 +41,26 @@ class TechnicalFeeRate {
   rateBps!: number;
 }
 
-registerNodeType("Settlement", async (ctx, id) => {
-  const row = await ctx.services.settlement.settlement(ctx, id);
-  return row ? toSettlement(row) : null;
+/** Settlement's node type, for `node(id:)`. */
+export const settlementNodes = (settlement: SettlementService): NodeFetchers => ({
+  Settlement: async (ctx, id) => {
+    const row = await settlement.settlement(ctx, id);
+    return row ? toSettlement(row) : null;
+  },
 });
 
 const payload = (userErrors: SettlementUserError[]) => ({ ok: userErrors.length === 0, userErrors });
 
 @Resolver(() => Settlement)
 export class SettlementResolver {
+  constructor(private readonly settlement: SettlementService, private readonly orders: OrderService) {}
+
   @Authorized(Role.ADMIN, Role.ANALYST, Role.MERCHANT, Role.PROMOTER)
   @Query(() => SettlementConnection, {
     description: "Settled orders and their splits, newest first: merchants see their shops', promoters their own commissions, admins and analysts all.",
   })
   async settlements(@Args(() => SettlementsArgs) args: SettlementsArgs, @Ctx() ctx: Context): Promise<SettlementConnection> {
-    const page = await ctx.services.settlement.settlements(ctx, args);
+    const page = await this.settlement.settlements(ctx, args);
     const edges = page.rows.map((row) => ({ cursor: Buffer.from(toGlobalId("Order", row.orderId)).toString("base64url"), node: toSettlement(row) }));
     return { edges, hasNextPage: page.hasNextPage, endCursor: edges.at(-1)?.cursor ?? null };
   }
@@ -63,7 +68,7 @@ export class SettlementResolver {
   @Authorized(Role.ADMIN, Role.ANALYST, Role.MERCHANT, Role.PROMOTER)
   @Query(() => PayoutStatement, { description: "A party's payout statement for a period: merchants for their shops, promoters for themselves, admins and analysts for anyone and the platform." })
   async payoutStatement(@Args(() => PayoutStatementArgs) args: PayoutStatementArgs, @Ctx() ctx: Context): Promise<PayoutStatement> {
-    const s = await ctx.services.settlement.payoutStatement(ctx, args);
+    const s = await this.settlement.payoutStatement(ctx, args);
     return Object.assign(new PayoutStatement(), {
       party: s.party,
       ownerId: s.party === "SHOP" ? toGlobalId("Shop", s.ownerId) : s.party === "PROMOTER" ? toGlobalId("User", s.ownerId) : null,
@@ -83,7 +88,7 @@ export class SettlementResolver {
   @Authorized(Role.ADMIN, Role.ANALYST)
   @Query(() => Reconciliation, { description: "Admins and analysts: for the orders placed in [from, to), where every fen of the buyers' payments is now." })
   async reconciliation(@Arg("from", () => Date) from: Date, @Arg("to", () => Date) to: Date, @Ctx() ctx: Context): Promise<Reconciliation> {
-    const r = await ctx.services.settlement.reconciliation(ctx, from, to);
+    const r = await this.settlement.reconciliation(ctx, from, to);
     return Object.assign(new Reconciliation(), {
       from,
       to,
@@ -102,12 +107,12 @@ export class SettlementResolver {
 
   @Query(() => [TechnicalFeeRate], { description: "The technical service fee table (categories not listed pay the default rate)." })
   async technicalFeeRates(@Ctx() ctx: Context) {
-    return (await ctx.services.settlement.technicalRates()).map((r) => ({ category: r.category, rateBps: r.rateBps }));
+    return (await this.settlement.technicalRates()).map((r) => ({ category: r.category, rateBps: r.rateBps }));
   }
 
   @FieldResolver(() => Order, { description: "The settled order." })
   async order(@Root() settlement: Settlement, @Ctx() ctx: Context) {
-    const order = await ctx.services.orders.order(ctx, settlement.orderRowId);
+    const order = await this.orders.order(ctx, settlement.orderRowId);
     if (!order) throw notFound("Order");
     return order;
   }
@@ -117,7 +122,7 @@ export class SettlementResolver {
     description: "Admin: settle every order received at least 7 days before asOf (default now), after auto-receipts due by then. Waits for a running settlement; never settles an order twice.",
   })
   async runSettlement(@Arg("input", () => RunSettlementInput) input: RunSettlementInput, @Ctx() ctx: Context): Promise<RunSettlementPayload> {
-    const { run, userErrors } = await ctx.services.settlement.runSettlement(ctx, input.asOf ?? null);
+    const { run, userErrors } = await this.settlement.runSettlement(ctx, input.asOf ?? null);
     return {
       run: run && {
         id: run.runId === null ? null : String(run.runId),
@@ -137,22 +142,24 @@ export class SettlementResolver {
     if (!(await ctx.loaders.shopById.load(shopId))) throw notFound("Shop");
     const reason = input.reason.trim();
     if (reason.length < 1 || reason.length > 500) return payload([{ code: SettlementErrorCode.INVALID_REASON, message: "The reason must be 1–500 characters.", field: ["reason"] }]);
-    const settlement = ctx.services.settlement;
+    const settlement = this.settlement;
     return payload(input.frozen ? await settlement.freezePayouts(shopId, reason, ctx.viewer!.userId) : await settlement.releasePayouts(shopId, ctx.viewer!.userId));
   }
 
   @Authorized(Role.ADMIN)
   @Mutation(() => SettlementAdminPayload, { description: "Admin: set a category's technical service fee rate (applies to orders settled from now on)." })
   async setTechnicalFeeRate(@Arg("input", () => SetTechnicalFeeRateInput) input: SetTechnicalFeeRateInput, @Ctx() ctx: Context) {
-    return payload(await ctx.services.settlement.setTechnicalFeeRate(input.category, input.rateBps));
+    return payload(await this.settlement.setTechnicalFeeRate(input.category, input.rateBps));
   }
 }
 
 @Resolver(() => Order)
 export class OrderSettlementResolver {
+  constructor(private readonly settlementService: SettlementService) {}
+
   @FieldResolver(() => Settlement, { nullable: true, description: "The order's settlement split, once settled." })
   async settlement(@Root() order: Order, @Ctx() ctx: Context) {
-    const row = await ctx.services.settlement.settlement(ctx, order.rowId);
+    const row = await this.settlementService.settlement(ctx, order.rowId);
     return row ? toSettlement(row) : null;
   }
 }

@@ -1,4 +1,4 @@
-import type { Context } from "../../context.js";
+import type { Context } from "../../shared/context.js";
 import type { Db, DbOrTx, Tx } from "../../db/client.js";
 import { afterCommit, transaction } from "../../db/transaction.js";
 import type { SettlementRow } from "../../db/schema/index.js";

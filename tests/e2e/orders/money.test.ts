@@ -1,7 +1,6 @@
 import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { coupons, flashSales, orders, products } from "../../../src/db/schema/index.js";
-import { createContext } from "../../../src/context.js";
 import { Role } from "../../../src/shared/auth.js";
 import { ManualClock } from "../../../src/shared/clock.js";
 import { createLogger, type Logger } from "../../../src/shared/logger.js";
@@ -175,7 +174,7 @@ describe.each(BACKENDS)("money that cannot be gamed on %s", (backend) => {
       const replies = await Promise.allSettled(
         buyers.map((u, i) =>
           gw.services.orders.placeOrder(
-            createContext({ requestId: `batch-${i}`, viewer: { userId: u.id, role: Role.BUYER, expiresAt: Number.MAX_SAFE_INTEGER }, db: gw.database.db, clock, log: createLogger("silent"), services: gw.services }),
+            { ...gw.contexts.forRequest({ userId: u.id, role: Role.BUYER, expiresAt: Number.MAX_SAFE_INTEGER }, `batch-${i}`), log: createLogger("silent") },
             { flashSaleId: s.flashSaleId, quantity: 1, idempotencyKey: i % 10 === 5 ? `poison-${backend}-${i}` : `good-${i}` },
           ),
         ),
