@@ -172,7 +172,16 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const identity = new IdentityService({ db: database.db, bus, clock, log, local: tokens, provider: identityProvider(config) });
   await identity.start();
   const gate: AdmissionGate = redis ? new RedisGate(redis, config.REDIS_KEY_PREFIX, config.GATE_LEASE_MS) : new InProcessGate();
-  const services = buildServices({ config, database, bus, gate, identity, clock, log });
+  // Counts change only once it has started (below, with the fan-out hub it reports to).
+  const viewers = new ViewerCounter({
+    redis,
+    prefix: config.REDIS_KEY_PREFIX,
+    tickMs: config.VIEWER_TICK_MS,
+    log,
+    onChange: (roomId, count) =>
+      hub.inject(services.live.eventsSpec.name, roomId, { kind: "VIEWER_COUNT_CHANGED", at: clock.now().toISOString(), viewers: count }),
+  });
+  const services = buildServices({ config, database, bus, gate, identity, viewers, clock, log });
   const { flashSales, priceGuard, settlement } = services;
 
   const schema = await buildGatewaySchema(services);
@@ -188,15 +197,6 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const contexts = new RequestContexts({ db: database.db, clock, log }, LOADERS);
   const contextFor = contexts.forRequest.bind(contexts);
 
-  const viewers = new ViewerCounter({
-    redis,
-    prefix: config.REDIS_KEY_PREFIX,
-    tickMs: config.VIEWER_TICK_MS,
-    log,
-    onChange: (roomId, count) =>
-      hub.inject(services.live.eventsSpec.name, roomId, { kind: "VIEWER_COUNT_CHANGED", at: clock.now().toISOString(), viewers: count }),
-  });
-  services.live.viewers = viewers;
   const hub = new FanoutHub(
     bus,
     log,

@@ -10,6 +10,7 @@ import { FulfilmentService } from "./modules/fulfilment/index.js";
 import { AfterSalesService } from "./modules/after-sales/index.js";
 import { CreditService, DepositService, GovernanceService } from "./modules/governance/index.js";
 import { LiveService } from "./modules/live/live.service.js";
+import type { ViewerCounter } from "./modules/live/viewer-counter.js";
 import { OrderService } from "./modules/orders/index.js";
 import { PriceGuardService, type LiveRooms } from "./modules/price-guard/index.js";
 import { postRefund, SettlementService } from "./modules/settlement/index.js";
@@ -40,12 +41,14 @@ interface ServiceDeps {
   bus: EventBus;
   gate: AdmissionGate;
   identity: IdentityService;
+  /** Viewers per live room, across instances when there is Redis. */
+  viewers: ViewerCounter;
   clock: Clock;
   log: Logger;
 }
 
 /** Every domain service, and the ports between them. */
-export function buildServices({ config, database, bus, gate, identity, clock, log }: ServiceDeps): Services {
+export function buildServices({ config, database, bus, gate, identity, viewers, clock, log }: ServiceDeps): Services {
   const db = database.db;
   // The price guard's checks are given to the services they judge. Its penalties act on live rooms (LiveRooms), which
   // it reaches only after a commit, never while the services are built: the port is bound to `live`, built below.
@@ -53,7 +56,7 @@ export function buildServices({ config, database, bus, gate, identity, clock, lo
   const priceGuard = new PriceGuardService({ db, bus, clock, log, rooms, warningBps: config.PRICE_GUARD_WARNING_BPS });
   const deposits = new DepositService({ db, clock, log, terms: { periodDays: config.DEPOSIT_SALES_PERIOD_DAYS, tiers: config.DEPOSIT_TIERS } });
   const flashSales = new FlashSaleService({ db, bus, gate, clock, log, coalesceMs: config.INVENTORY_COALESCE_MS, guard: priceGuard.checks, deposits });
-  const live = new LiveService({ db, bus, clock, log, flashSales, guard: priceGuard.checks });
+  const live = new LiveService({ db, bus, clock, log, flashSales, guard: priceGuard.checks, viewers });
   const fulfilment = new FulfilmentService({ db, bus, clock, log, autoReceiveDays: config.AUTO_RECEIVE_DAYS, refunds: { postRefund } });
   const settlement = new SettlementService({
     db,
@@ -67,7 +70,14 @@ export function buildServices({ config, database, bus, gate, identity, clock, lo
     },
   });
   const accounts = new AccountsService({ bus, identity });
-  const catalog = new CatalogService({ db, bus, log, guard: priceGuard.checks, access: accounts });
+  const catalog = new CatalogService({
+    db,
+    bus,
+    log,
+    guard: priceGuard.checks,
+    access: accounts,
+    cartLost: (tx, shopId) => live.withdraw(tx, { shopId, promoterId: null, crossBorderOnly: false }, "CART_DISABLED"),
+  });
   // R17: a case's closing books its credit and 先行赔付 (governance) in the case's transaction; credit acts on the
   // cart (catalog) and the payouts (settlement) in that same transaction.
   const credit = new CreditService({
@@ -104,6 +114,5 @@ export function buildServices({ config, database, bus, gate, identity, clock, lo
     credit,
     deposits,
   };
-  services.catalog.cartLost = (tx, shopId) => live.withdraw(tx, { shopId, promoterId: null, crossBorderOnly: false }, "CART_DISABLED");
   return services;
 }

@@ -42,8 +42,6 @@ export interface ProductGuard {
 
 export class CatalogService {
   private readonly guard: ProductGuard | null;
-  /** Takes a shop's goods out of live rooms inside the given transaction (the live module attaches it). */
-  cartLost: ((tx: Tx, shopId: number) => Promise<unknown>) | null = null;
 
   constructor(
     private readonly deps: {
@@ -53,6 +51,8 @@ export class CatalogService {
       guard: ProductGuard | null;
       /** Accounts' port: a user whose rights changed has its live subscriptions re-checked. */
       access: { accessChanged(ctx: Context, userId: number): Promise<void> };
+      /** The live rooms' port: takes a shop's goods out of live rooms inside the given transaction. */
+      cartLost: (tx: Tx, shopId: number) => Promise<unknown>;
     },
   ) {
     this.guard = deps.guard;
@@ -198,7 +198,7 @@ export class CatalogService {
         return { row: null, errors: [userError(ShopErrorCode.SHOP_NOT_OPEN, `The shop is ${shop.status}: it has no cart to switch.`, "shopId")] };
       }
       const row = await q.setShopStatus(tx, shopId, input.enabled ? "NORMAL" : "CART_DISABLED");
-      if (!input.enabled && shop.status === "NORMAL") await this.cartLost?.(tx, shopId);
+      if (!input.enabled && shop.status === "NORMAL") await this.deps.cartLost(tx, shopId);
       return { row, errors: [] };
     });
     if (!outcome.row) return { shop: null, userErrors: outcome.errors };
@@ -217,7 +217,7 @@ export class CatalogService {
     if (shop.status !== "NORMAL" && shop.status !== "CART_DISABLED") return "not-open";
     if ((shop.status === "NORMAL") === enabled) return "unchanged";
     await q.setShopStatus(tx, shopId, enabled ? "NORMAL" : "CART_DISABLED");
-    if (!enabled) await this.cartLost?.(tx, shopId);
+    if (!enabled) await this.deps.cartLost(tx, shopId);
     return "switched";
   }
 

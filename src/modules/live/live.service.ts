@@ -39,10 +39,13 @@ interface EventsState {
 export class LiveService {
   readonly eventsSpec: RoomSpec<EventsState, LiveSessionEventPayload>;
   private readonly guard: CartGuard | null;
-  viewers: ViewerCounter | null = null;
+  private readonly viewers: ViewerCounter | null;
 
-  constructor(private readonly deps: { db: Db; bus: EventBus; clock: Clock; log: Logger; flashSales: FlashSaleService; guard: CartGuard | null }) {
+  constructor(
+    private readonly deps: { db: Db; bus: EventBus; clock: Clock; log: Logger; flashSales: FlashSaleService; guard: CartGuard | null; viewers: ViewerCounter | null },
+  ) {
     this.guard = deps.guard;
+    this.viewers = deps.viewers;
     this.eventsSpec = {
       name: "liveSessionEvents",
       topic: "liveSessionEvent",

@@ -1,4 +1,4 @@
-import { and, asc, eq, getTableColumns, inArray, sql } from "drizzle-orm";
+import { and, asc, eq, getTableColumns, gt, inArray, lt, sql } from "drizzle-orm";
 import { resultRows, type DbOrTx } from "../../db/client.js";
 import { coupons, flashSalePurchases, flashSales, orders, type OrderRow } from "../../db/schema/index.js";
 
@@ -154,4 +154,12 @@ export async function shopSalesFen(db: DbOrTx, shopId: number, from: Date, to: D
     .from(orders)
     .where(and(eq(orders.shopId, shopId), sql`${orders.createdAt} >= ${from.toISOString()}::timestamptz`, sql`${orders.createdAt} < ${to.toISOString()}::timestamptz`, sql`${orders.status} not in ('CANCELLED', 'REFUNDED')`));
   return Number(row!.fen);
+}
+
+/** Coupons of a product a buyer could still use (not expired, not used up): the price guard's R12 checks stack them. */
+export function usableCouponsOfProduct(db: DbOrTx, productId: number, now: Date) {
+  return db
+    .select({ issuer: coupons.issuer, amountFen: coupons.amountFen, minSpendFen: coupons.minSpendFen })
+    .from(coupons)
+    .where(and(eq(coupons.productId, productId), gt(coupons.validUntil, now), lt(coupons.redeemedCount, coupons.totalQuantity)));
 }

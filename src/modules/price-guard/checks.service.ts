@@ -14,7 +14,7 @@ import { promoterShopId } from "../alliance/index.js";
 import { productById, ProductErrorCode, type ProductGuard, type ProductUserError } from "../catalog/index.js";
 import { FlashSaleErrorCode, type FlashSaleGuard, type FlashSaleUserError } from "../flash-sales/index.js";
 import { LiveErrorCode, pinnedCartItem, type CartGuard, type LiveUserError } from "../live/index.js";
-import { CouponErrorCode, MAX_ORDER_QUANTITY, PlaceOrderErrorCode, type CouponUserError, type OrderDraft, type OrderGuard } from "../orders/index.js";
+import { CouponErrorCode, MAX_ORDER_QUANTITY, PlaceOrderErrorCode, usableCouponsOfProduct, type CouponUserError, type OrderDraft, type OrderGuard } from "../orders/index.js";
 import type { AlertService, AlertTargets } from "./alerts.service.js";
 import * as q from "./price-guard.queries.js";
 import {
@@ -162,7 +162,7 @@ export class PriceChecks implements FlashSaleGuard, CartGuard, OrderGuard, Produ
     const filing = await q.currentAgreedPrice(tx, o.productId);
     if (!filing) return null;
     const now = this.deps.clock.now();
-    const coupons: CouponOffer[] = [...(await q.liveCoupons(tx, o.productId, now)), ...(o.extraCoupon ? [o.extraCoupon] : [])];
+    const coupons: CouponOffer[] = [...(await usableCouponsOfProduct(tx, o.productId, now)), ...(o.extraCoupon ? [o.extraCoupon] : [])];
     const reach = lowestReach(o.channels, coupons, filing.unitsPerOrder);
     if (!reach) return null;
     const level = alertLevel(reach.handPriceFen, filing.agreedPriceFen, this.deps.warningBps);
@@ -327,9 +327,10 @@ export class PriceChecks implements FlashSaleGuard, CartGuard, OrderGuard, Produ
   private async productFacts(db: DbOrTx, productId: number): Promise<ProductFacts> {
     const cached = this.facts.get(productId);
     if (cached) return cached;
-    const row = await q.crossBorderOf(db, productId);
+    const row = await productById(db, productId);
     if (!row) throw notFound("Product");
-    this.facts.set(productId, row);
-    return row;
+    const facts = { shopId: row.shopId, crossBorder: row.crossBorder };
+    this.facts.set(productId, facts);
+    return facts;
   }
 }

@@ -3,14 +3,11 @@ import type { DbOrTx } from "../../db/client.js";
 import {
   agreedPrices,
   cartItems,
-  coupons,
   flashSales,
   liveSessions,
   priceGuardAttempts,
   priceGuardRestrictions,
   priceGuardViolations,
-  products,
-  shops,
 } from "../../db/schema/index.js";
 
 const OPEN_SALE = ["SCHEDULED", "RUNNING", "SOLD_OUT"] as const;
@@ -44,14 +41,6 @@ export function agreedPriceHistory(db: DbOrTx, productIds: readonly number[]) {
     .from(agreedPrices)
     .where(inArray(agreedPrices.productId, [...productIds]))
     .orderBy(desc(agreedPrices.filedAt), desc(agreedPrices.id));
-}
-
-/** Coupons of a product a buyer could still use (not expired, not used up). */
-export function liveCoupons(db: DbOrTx, productId: number, now: Date) {
-  return db
-    .select({ issuer: coupons.issuer, amountFen: coupons.amountFen, minSpendFen: coupons.minSpendFen })
-    .from(coupons)
-    .where(and(eq(coupons.productId, productId), gt(coupons.validUntil, now), lt(coupons.redeemedCount, coupons.totalQuantity)));
 }
 
 /** Where the product is pinned in a live room now, with the room's subsidy. */
@@ -225,13 +214,4 @@ export function listViolations(db: DbOrTx, q: ViolationListQuery) {
     )
     .orderBy(desc(v.id))
     .limit(q.limit + 1);
-}
-
-export async function shopIdsOwnedBy(db: DbOrTx, userId: number): Promise<number[]> {
-  return (await db.select({ id: shops.id }).from(shops).where(eq(shops.ownerId, userId))).map((r) => r.id);
-}
-
-export async function crossBorderOf(db: DbOrTx, productId: number) {
-  const [row] = await db.select({ crossBorder: products.crossBorder, shopId: products.shopId }).from(products).where(eq(products.id, productId));
-  return row ?? null;
 }

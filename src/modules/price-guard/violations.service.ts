@@ -6,6 +6,7 @@ import { idOf } from "../../shared/ids.js";
 import { decodeCursor, newestFirstConnection, pageSize } from "../../shared/pagination.js";
 import { userError } from "../../shared/user-errors.js";
 import { promoterShopId } from "../alliance/index.js";
+import { shopIdsOwnedBy } from "../catalog/index.js";
 import { assertMaySee } from "./price-guard.access.js";
 import type { LiftRestrictionInput, PriceGuardViolationsArgs } from "./price-guard.inputs.js";
 import * as q from "./price-guard.queries.js";
@@ -23,7 +24,7 @@ export class ViolationService {
     const after = decodeCursor(args.after, "priceGuardViolations");
     let visibleTo: q.ViolationListQuery["visibleTo"];
     if (viewer.role === Role.MERCHANT || viewer.role === Role.PROMOTER) {
-      const shopIds = await q.shopIdsOwnedBy(ctx.db, viewer.userId);
+      const shopIds = await shopIdsOwnedBy(ctx.db, viewer.userId);
       const own = viewer.role === Role.PROMOTER ? await promoterShopId(ctx.db, viewer.userId) : null;
       visibleTo = { shopIds: own === null ? shopIds : [...shopIds, own], promoterId: viewer.role === Role.PROMOTER ? viewer.userId : null };
     } else if (viewer.role !== Role.ADMIN && viewer.role !== Role.ANALYST) throw forbidden("reading price-guard violations");
