@@ -18,6 +18,8 @@ export interface ConnectRequest {
   variables?: Record<string, unknown>;
   /** Handshakes in flight at once. */
   concurrency: number;
+  /** No socket is started after this many ms, and one not subscribed by then counts as failed. */
+  deadlineMs: number;
 }
 
 export interface Connected {
@@ -37,6 +39,7 @@ export interface CrowdReport {
   measuredBytes: number;
   measured: number;
   sawFinal: number;
+  /** Subscribed sockets that did not receive the final message. */
   missedFinal: number;
   closedEarly: number;
 }
@@ -47,7 +50,7 @@ const FINAL = '"__typename":"FlashSaleSoldOut"';
 const AT = /"at":"([^"]+)"/;
 
 const channel = workerChannel();
-const sockets: { socket: WebSocket; final: boolean; open: boolean }[] = [];
+const sockets: { socket: WebSocket; final: boolean; open: boolean; subscribed: boolean }[] = [];
 let measuring = false;
 let latency: MsHistogram = {};
 let messages = 0;
@@ -60,6 +63,7 @@ function sourceAddress(index: number): string {
 
 async function connect(request: ConnectRequest): Promise<Connected> {
   const started = performance.now();
+  const deadline = started + request.deadlineMs;
   const failures: Record<string, number> = {};
   let ready = 0;
   let next = 0;
@@ -69,14 +73,14 @@ async function connect(request: ConnectRequest): Promise<Connected> {
     new Promise<void>((resolve) => {
       const url = request.urls[i % request.urls.length]!;
       const socket = new WebSocket(url, request.mode === "gateway" ? "graphql-transport-ws" : undefined, { localAddress: sourceAddress(request.first + i), perMessageDeflate: false });
-      const entry = { socket, final: false, open: false };
+      const entry = { socket, final: false, open: false, subscribed: false };
       sockets.push(entry);
       const fail = (why: string) => {
         if (entry.open) return;
         failures[why] = (failures[why] ?? 0) + 1;
         resolve();
       };
-      const timer = setTimeout(() => fail("timeout"), 120_000);
+      const timer = setTimeout(() => fail("not subscribed in time"), Math.max(0, deadline - performance.now()));
       socket.on("open", () => {
         if (request.mode === "gateway") socket.send(init);
       });
@@ -91,6 +95,7 @@ async function connect(request: ConnectRequest): Promise<Connected> {
           if (text.includes('"connection_ack"')) return void socket.send(subscribe);
           if (text.includes('"next"')) {
             entry.open = true;
+            entry.subscribed = true;
             ready++;
             clearTimeout(timer);
             resolve();
@@ -112,10 +117,12 @@ async function connect(request: ConnectRequest): Promise<Connected> {
   const progress = setInterval(() => channel.send({ type: "progress", ready }), 5000);
   await Promise.all(
     Array.from({ length: Math.min(request.concurrency, request.count) }, async () => {
-      while (next < request.count) await one(next++);
+      while (next < request.count && performance.now() < deadline) await one(next++);
     }),
   );
   clearInterval(progress);
+  const notStarted = request.count - next;
+  if (notStarted > 0) failures["not started before the deadline"] = notStarted;
   return { type: "connected", ms: performance.now() - started, ready, failed: request.count - ready, failures };
 }
 
@@ -138,8 +145,8 @@ channel.on(async (message: { type: string }) => {
       measuredBytes,
       measured,
       sawFinal: sockets.filter((s) => s.final).length,
-      missedFinal: sockets.filter((s) => !s.final).length,
-      closedEarly: sockets.length - live.length,
+      missedFinal: sockets.filter((s) => s.subscribed && !s.final).length,
+      closedEarly: sockets.filter((s) => s.subscribed).length - live.length,
     };
     channel.send(report);
   }

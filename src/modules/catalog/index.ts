@@ -7,7 +7,7 @@
 export { IndustryBelt, Product, Shop, ShopKind, ShopStatus, toProduct, toShop } from "./catalog.type.js";
 export { OrderDirection } from "./catalog.inputs.js";
 export { MAX_PRICE_FEN, ProductErrorCode, shopCanSell, type ProductUserError } from "./catalog.rules.js";
-export { productById, returnStock, shopById, shopIdsOwnedBy, takeStock } from "./catalog.queries.js";
+export { lockShop, productById, returnStock, setCreditScore, shopById, shopIdsOwnedBy, takeStock } from "./catalog.queries.js";
 export { catalogLoaders } from "./catalog.loaders.js";
 export { CatalogService, type ProductGuard, type ProductPayloadValue } from "./catalog.service.js";
 export { catalogNodes, ProductResolver, ShopResolver } from "./catalog.resolver.js";

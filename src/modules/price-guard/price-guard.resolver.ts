@@ -9,9 +9,9 @@ import { Money, money } from "../../shared/money.js";
 import type { NodeFetchers } from "../../shared/node.registry.js";
 import { resolverFor } from "../../shared/resolver-container.js";
 import { UserErrorType } from "../../shared/user-errors.js";
-import { Product, Shop } from "../catalog/index.js";
-import { FlashSale } from "../flash-sales/index.js";
-import { LiveSession } from "../live/index.js";
+import { Product, Shop, type CatalogService } from "../catalog/index.js";
+import { FlashSale, type FlashSaleService } from "../flash-sales/index.js";
+import { LiveSession, type LiveService } from "../live/index.js";
 import { FileAgreedPriceInput, LiftRestrictionInput, PriceGuardViolationsArgs } from "./price-guard.inputs.js";
 import { PriceGuardErrorCode, type PriceGuardUserError } from "./price-guard.rules.js";
 import {
@@ -22,9 +22,6 @@ import {
   PriceGuardViolationConnection,
   type PriceGuardAlertRoot,
 } from "./price-guard.type.js";
-import type { CatalogService } from "../catalog/index.js";
-import type { FlashSaleService } from "../flash-sales/index.js";
-import type { LiveService } from "../live/index.js";
 import type { PriceGuardService } from "./price-guard.service.js";
 
 const PriceGuardUserErrorType = UserErrorType("PriceGuardUserError", PriceGuardErrorCode);
