@@ -11,7 +11,7 @@ import { assertPortFree, listen } from "./http/listen.js";
 import { createMetrics, observeFanout, OperationNames } from "./http/metrics.js";
 import { OperationGuard } from "./http/operation-guard.js";
 import { OperationManifest, RedisApqCache } from "./http/persisted-operations.js";
-import { InProcessRateLimiter, RedisRateLimiter } from "./http/rate-limit.js";
+import { InProcessRateLimiter, RATE_LIMIT_SCRIPTS, RedisRateLimiter } from "./http/rate-limit.js";
 import { operationMetricsPlugin } from "./http/request-log.js";
 import { createRouter } from "./http/router.js";
 import { drain } from "./http/shutdown.js";
@@ -21,7 +21,7 @@ import { ensureBootstrapAdmin } from "./modules/accounts/accounts.bootstrap.js";
 import { IdentityService } from "./modules/accounts/identity.service.js";
 import { allianceLoaders } from "./modules/alliance/index.js";
 import { catalogLoaders } from "./modules/catalog/index.js";
-import { InProcessGate, RedisGate, type AdmissionGate } from "./modules/flash-sales/flash-sale.gate.js";
+import { GATE_SCRIPTS, InProcessGate, RedisGate, type AdmissionGate } from "./modules/flash-sales/flash-sale.gate.js";
 import { flashSaleLoaders } from "./modules/flash-sales/flash-sale.loaders.js";
 import { fulfilmentLoaders } from "./modules/fulfilment/index.js";
 import { liveLoaders } from "./modules/live/live.loaders.js";
@@ -122,11 +122,15 @@ async function openLedger(config: Config, clock: Clock, log: Logger, step: Step,
   return database;
 }
 
-async function openBus(config: Config, log: Logger, database: Database): Promise<EventBus> {
+/** The Lua scripts of the gateway's Redis client: node-redis loads them (EVALSHA, EVAL on NOSCRIPT). */
+const REDIS_SCRIPTS = { ...GATE_SCRIPTS, ...RATE_LIMIT_SCRIPTS };
+
+async function openBus(config: Config, log: Logger, database: Database): Promise<InProcessBus | RedisBus<typeof REDIS_SCRIPTS>> {
   if (!config.REDIS_URL) return new InProcessBus((error) => log.error("bus handler failed", { error }));
   return RedisBus.connect(config.REDIS_URL, config.REDIS_KEY_PREFIX, log, {
     startupTimeoutMs: config.STARTUP_TIMEOUT_MS,
     commandTimeoutMs: config.REDIS_COMMAND_TIMEOUT_MS,
+    scripts: REDIS_SCRIPTS,
   }).catch(async (error) => {
     await database.close().catch(() => {});
     throw error;

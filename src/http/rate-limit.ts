@@ -1,6 +1,6 @@
 import { performance } from "node:perf_hooks";
 import { LRUCache } from "lru-cache";
-import type { RedisClientType } from "redis";
+import { defineScript, type CommandParser } from "redis";
 import type { Logger } from "../shared/logger.js";
 
 /** Shopify's shape: what the caller's bucket holds after this operation, and how fast it refills. */
@@ -61,32 +61,40 @@ redis.call('PEXPIRE', KEYS[1], math.ceil(level * 1000 / rate) + 1000)
 return {1, tostring(level), '0'}
 `;
 
+/** Given to the Redis client at its creation (`createClient({ scripts })`); node-redis sends EVALSHA, and EVAL on NOSCRIPT. */
+export const RATE_LIMIT_SCRIPTS = {
+  leakyBucket: defineScript({
+    SCRIPT: LEAKY_BUCKET,
+    NUMBER_OF_KEYS: 1,
+    parseCommand(parser: CommandParser, key: string, size: number, restoreRate: number, cost: number) {
+      parser.pushKey(key);
+      parser.push(String(size), String(restoreRate), String(cost));
+    },
+    transformReply: undefined as unknown as () => [number, string, string],
+  }),
+};
+
+/** A client created with RATE_LIMIT_SCRIPTS. */
+export interface RateLimitRedis {
+  leakyBucket(key: string, size: number, restoreRate: number, cost: number): Promise<unknown>;
+}
+
 export class RedisRateLimiter implements RateLimiter {
-  private sha: Promise<string> | null = null;
   private warnedAt = -Infinity;
 
   constructor(
-    private readonly client: RedisClientType,
+    private readonly client: RateLimitRedis,
     private readonly prefix: string,
     private readonly shape: BucketShape,
     private readonly log: Logger,
   ) {}
 
   async take(key: string, cost: number): Promise<Admission> {
-    const args = { keys: [`${this.prefix}ratelimit:${key}`], arguments: [String(this.shape.size), String(this.shape.restoreRate), String(cost)] };
     try {
-      let reply: unknown;
-      try {
-        reply = await this.client.evalSha(await (this.sha ??= this.client.scriptLoad(LEAKY_BUCKET)), args);
-      } catch (error) {
-        if (!String((error as Error)?.message).includes("NOSCRIPT")) throw error;
-        this.sha = null; // Redis restarted or flushed its scripts
-        reply = await this.client.evalSha(await (this.sha ??= this.client.scriptLoad(LEAKY_BUCKET)), args);
-      }
+      const reply = await this.client.leakyBucket(`${this.prefix}ratelimit:${key}`, this.shape.size, this.shape.restoreRate, cost);
       const [admitted, level, retry] = reply as [number, string, string];
       return admission(this.shape, admitted === 1, Number(level), Number(retry));
     } catch (error) {
-      this.sha = null;
       // Fail open: an unreachable Redis must not turn into an outage of the whole API; the limits still hold.
       // Said once a minute, not once per request of an outage.
       const now = performance.now();

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { createClient, type RedisClientType } from "redis";
+import { createClient, type RedisClientType, type RedisScripts } from "redis";
 import { StartupError } from "../config/env.js";
 import type { Logger } from "../shared/logger.js";
 import { channelOf, HandlerTable, type EventBus, type Handler, type Unsubscribe } from "./bus.js";
@@ -10,31 +10,33 @@ import type { TopicName, Topics } from "./topics.js";
  * however many local handlers it has. A process receives its own publications back through Redis, so local
  * subscribers are never served twice.
  */
-export class RedisBus implements EventBus {
+export class RedisBus<S extends RedisScripts = {}> implements EventBus {
   readonly kind = "redis" as const;
   private readonly table = new HandlerTable();
 
   private constructor(
-    readonly client: RedisClientType,
-    private readonly subscriber: RedisClientType,
+    readonly client: RedisClientType<{}, {}, S>,
+    private readonly subscriber: RedisClientType<{}, {}, S>,
     private readonly prefix: string,
     private readonly log: Logger,
     /** CLIENT SETNAME of this process's connections, so operators (and tests) can tell them apart. */
     readonly connectionName: string,
   ) {}
 
-  static async connect(
+  /** `scripts` (node-redis `defineScript`s, e.g. the flash-sale gate's) become methods of `client`. */
+  static async connect<S extends RedisScripts = {}>(
     url: string,
     prefix: string,
     log: Logger,
-    options: { startupTimeoutMs: number; commandTimeoutMs: number } = { startupTimeoutMs: 15_000, commandTimeoutMs: 700 },
-  ): Promise<RedisBus> {
+    options: { startupTimeoutMs: number; commandTimeoutMs: number; scripts?: S } = { startupTimeoutMs: 15_000, commandTimeoutMs: 700 },
+  ): Promise<RedisBus<S>> {
     const name = `liveshelf-${process.pid}-${randomUUID().slice(0, 8)}`;
     // No offline queue and a command timeout: while Redis is away a command fails at once (the request gets
     // UNAVAILABLE) instead of waiting in a queue for a reconnection that may take minutes.
-    const client: RedisClientType = createClient({
+    const client = createClient({
       url,
       name,
+      scripts: options.scripts,
       disableOfflineQueue: true,
       commandOptions: { timeout: options.commandTimeoutMs },
       socket: { connectTimeout: Math.min(5_000, Math.max(1_000, options.startupTimeoutMs)), reconnectStrategy: (retries) => Math.min(50 * 2 ** retries, 1000) },

@@ -410,11 +410,11 @@ export interface SelectionQuery {
 
 export const SALES_WINDOW_DAYS = 30;
 
-const unitsSold = (at: Date) =>
+const unitsSold = (at: At, from: At) =>
   sql<number>`(select coalesce(sum(${orders.quantity}), 0) from ${orders} where ${and(
     eq(orders.shopId, products.shopId),
     eq(orders.productId, products.id),
-    gte(orders.createdAt, windowStart(at, SALES_WINDOW_DAYS)),
+    gte(orders.createdAt, from),
     lte(orders.createdAt, at),
     notInArray(orders.status, [...NOT_SALES]),
   )})`;
@@ -423,7 +423,7 @@ const unitsSold = (at: Date) =>
  * R14/R17: what the selection center offers: goods of shops that have the cart (status NORMAL, credit above 0), and
  * cross-border goods only while their shop is not under a price-guard restriction.
  */
-function sellableAt(db: DbOrTx, at: Date) {
+function sellableAt(db: DbOrTx, at: At) {
   const r = priceGuardRestrictions;
   const restricted = db
     .select({ one: sql`1` })
@@ -432,14 +432,19 @@ function sellableAt(db: DbOrTx, at: Date) {
   return and(eq(shops.status, "NORMAL"), gt(shops.creditScore, 0), or(eq(products.crossBorder, false), notExists(restricted)));
 }
 
-/**
- * One statement for a whole page: alliance products (an open GENERAL plan, the shop sellable) with the plan and
- * rate that resolve for this promoter, units sold in the last 30 days and whether it is on the shelf.
- * Keyset pagination on (sort value, product id).
- */
-export async function selectionPage(db: DbOrTx, q: SelectionQuery) {
-  const r = resolution(db, q.promoterId, q.at);
-  const sold = unitsSold(q.at);
+/** Which conditions a selection query has: one prepared statement per shape, values as placeholders. */
+const selectionShape = (q: SelectionQuery) =>
+  [
+    q.sort,
+    q.descending ? "d" : "a",
+    ...(["category", "industryBelt", "crossBorder", "minPriceFen", "maxPriceFen", "minRateBps"] as const).map((k) => (q[k] === undefined ? "-" : "+")),
+    q.after ? "+" : "-",
+  ].join("");
+
+function selectionStatement(db: DbOrTx, q: SelectionQuery) {
+  const p = <T = unknown>(name: string) => sql.placeholder(name) as unknown as SQL<T>;
+  const r = resolution(db, p("promoterId"), p("at"));
+  const sold = unitsSold(p("at"), p("salesFrom"));
   const sortExpr: SQL = {
     COMMISSION_RATE: sql`${r.rateBps}`,
     PRICE: sql`${products.priceFen}`,
@@ -447,21 +452,21 @@ export async function selectionPage(db: DbOrTx, q: SelectionQuery) {
     NEWEST: sql`${generalPlans.id}`,
   }[q.sort];
   const conditions: SQL[] = [];
-  if (q.category !== undefined) conditions.push(eq(products.category, q.category));
-  if (q.industryBelt !== undefined) conditions.push(sql`${products.originBelt} = ${q.industryBelt}`);
-  if (q.crossBorder !== undefined) conditions.push(eq(products.crossBorder, q.crossBorder));
-  if (q.minPriceFen !== undefined) conditions.push(gte(products.priceFen, q.minPriceFen));
-  if (q.maxPriceFen !== undefined) conditions.push(lte(products.priceFen, q.maxPriceFen));
-  if (q.minRateBps !== undefined) conditions.push(sql`${r.rateBps} >= ${q.minRateBps}`);
+  if (q.category !== undefined) conditions.push(eq(products.category, p("category")));
+  if (q.industryBelt !== undefined) conditions.push(sql`${products.originBelt} = ${p("industryBelt")}`);
+  if (q.crossBorder !== undefined) conditions.push(eq(products.crossBorder, p("crossBorder")));
+  if (q.minPriceFen !== undefined) conditions.push(gte(products.priceFen, p("minPriceFen")));
+  if (q.maxPriceFen !== undefined) conditions.push(lte(products.priceFen, p("maxPriceFen")));
+  if (q.minRateBps !== undefined) conditions.push(sql`${r.rateBps} >= ${p("minRateBps")}`);
   if (q.after) {
     conditions.push(
       q.descending
-        ? sql`(${sortExpr}, ${products.id}) < (${q.after.value}, ${q.after.id})`
-        : sql`(${sortExpr}, ${products.id}) > (${q.after.value}, ${q.after.id})`,
+        ? sql`(${sortExpr}, ${products.id}) < (${p("afterValue")}, ${p("afterId")})`
+        : sql`(${sortExpr}, ${products.id}) > (${p("afterValue")}, ${p("afterId")})`,
     );
   }
   const direction = q.descending ? sql`desc` : sql`asc`;
-  const rows = await db
+  return db
     .select({
       product: products,
       generalPlanId: generalPlans.id,
@@ -470,18 +475,49 @@ export async function selectionPage(db: DbOrTx, q: SelectionQuery) {
       rateBps: r.rateBps,
       unitsSold: sold.mapWith(Number),
       onShelf: sql<boolean>`exists (select 1 from ${shelfItems} where ${and(
-        eq(shelfItems.promoterId, q.promoterId),
+        eq(shelfItems.promoterId, p("promoterId")),
         eq(shelfItems.productId, products.id),
       )})`.mapWith(Boolean),
     })
     .from(products)
-    .innerJoin(shops, and(eq(shops.id, products.shopId), sellableAt(db, q.at)))
-    .innerJoin(generalPlans, inAlliance(q.at))
+    .innerJoin(shops, and(eq(shops.id, products.shopId), sellableAt(db, p("at"))))
+    .innerJoin(generalPlans, inAlliance(p("at")))
     .innerJoinLateral(r.resolved, sql`true`)
     .leftJoin(commissionRateFloors, r.floorJoin)
     .where(conditions.length ? and(...conditions) : undefined)
     .orderBy(sql`${sortExpr} ${direction}`, sql`${products.id} ${direction}`)
-    .limit(q.limit + 1);
+    .limit(sql.placeholder("limit"))
+    .prepare(`selection_${selectionShape(q)}`);
+}
+
+const selectionStatements = new WeakMap<DbOrTx, Map<string, ReturnType<typeof selectionStatement>>>();
+
+/**
+ * One statement for a whole page: alliance products (an open GENERAL plan, the shop sellable) with the plan and
+ * rate that resolve for this promoter, units sold in the last 30 days and whether it is on the shelf.
+ * Keyset pagination on (sort value, product id). Prepared once per shape of query (at most 1,024 shapes).
+ */
+export async function selectionPage(db: DbOrTx, q: SelectionQuery) {
+  let statements = selectionStatements.get(db);
+  if (!statements) selectionStatements.set(db, (statements = new Map()));
+  const shape = selectionShape(q);
+  let statement = statements.get(shape);
+  if (!statement) statements.set(shape, (statement = selectionStatement(db, q)));
+  // Times as ISO text: PostgreSQL types each parameter from its comparison, on postgres.js and PGlite alike.
+  const rows = await statement.execute({
+    promoterId: q.promoterId,
+    at: q.at.toISOString(),
+    salesFrom: windowStart(q.at, SALES_WINDOW_DAYS).toISOString(),
+    category: q.category,
+    industryBelt: q.industryBelt,
+    crossBorder: q.crossBorder,
+    minPriceFen: q.minPriceFen,
+    maxPriceFen: q.maxPriceFen,
+    minRateBps: q.minRateBps,
+    afterValue: q.after?.value,
+    afterId: q.after?.id,
+    limit: q.limit + 1,
+  });
   const nodes = rows.slice(0, q.limit).map((r) => ({
     ...r,
     planId: Number(r.planId),

@@ -1,4 +1,4 @@
-import type { RedisClientType } from "redis";
+import { defineScript, type CommandParser, type RedisClientType } from "redis";
 
 /**
  * The admission gate in front of the ledger: refuses attempts once a sale is sold out or a buyer's limit is
@@ -172,14 +172,33 @@ redis.call('HDEL', KEYS[3], ARGV[4])
 return 2
 `;
 
-type Script = "admit" | "release" | "settle" | "expired" | "expire";
-const SCRIPTS: Record<Script, string> = { admit: ADMIT, release: RELEASE, settle: SETTLE, expired: EXPIRED, expire: EXPIRE };
+/** A gate script over the five keys of one sale; node-redis sends EVALSHA and, on NOSCRIPT (a restarted or failed-over Redis), EVAL. */
+const gateScript = (SCRIPT: string) =>
+  defineScript({
+    SCRIPT,
+    NUMBER_OF_KEYS: 5,
+    parseCommand(parser: CommandParser, keys: string[], args: string[]) {
+      for (const key of keys) parser.pushKey(key);
+      parser.push(...args);
+    },
+    transformReply: undefined as unknown as () => unknown,
+  });
+
+/** Given to the Redis client at its creation (`createClient({ scripts })`): the gate's scripts, by name. */
+export const GATE_SCRIPTS = {
+  flashSaleAdmit: gateScript(ADMIT),
+  flashSaleRelease: gateScript(RELEASE),
+  flashSaleSettle: gateScript(SETTLE),
+  flashSaleExpired: gateScript(EXPIRED),
+  flashSaleExpire: gateScript(EXPIRE),
+};
+
+/** A client created with GATE_SCRIPTS. */
+export type GateRedis = Pick<RedisClientType, "multi" | "get" | "del"> & Record<keyof typeof GATE_SCRIPTS, (keys: string[], args: string[]) => Promise<unknown>>;
 
 export class RedisGate implements AdmissionGate {
-  private readonly shas = new Map<Script, string>();
-
   constructor(
-    private readonly redis: RedisClientType,
+    private readonly redis: GateRedis,
     private readonly prefix: string,
     /** How long an admission may wait for its commit before survivors may take it back. */
     private readonly leaseMs = 5_000,
@@ -190,36 +209,21 @@ export class RedisGate implements AdmissionGate {
     return [`${tag}:remaining`, `${tag}:buyers`, `${tag}:keys`, `${tag}:leases`, `${tag}:held`];
   }
 
-  private async run(which: Script, keys: string[], args: string[]): Promise<unknown> {
-    let sha = this.shas.get(which);
-    if (!sha) {
-      sha = await this.redis.scriptLoad(SCRIPTS[which]);
-      this.shas.set(which, sha);
-    }
-    try {
-      return await this.redis.evalSha(sha, { keys, arguments: args });
-    } catch (error) {
-      if (!String((error as Error).message).includes("NOSCRIPT")) throw error;
-      // A restarted or failed-over Redis has lost its script cache.
-      return this.redis.eval(SCRIPTS[which], { keys, arguments: args });
-    }
-  }
-
   async admit(saleId: number, buyerId: number, key: string, quantity: number, limit: number, lease: string): Promise<AdmitResult> {
     const args = [String(quantity), String(buyerId), String(limit), keyField(buyerId, key), lease, String(this.leaseMs)];
-    return (await this.run("admit", this.keys(saleId), args)) as AdmitResult;
+    return (await this.redis.flashSaleAdmit(this.keys(saleId), args)) as AdmitResult;
   }
 
   async settle(saleId: number, buyerId: number, key: string, quantity: number, lease: string): Promise<void> {
-    await this.run("settle", this.keys(saleId), [String(quantity), String(buyerId), keyField(buyerId, key), "0", lease]);
+    await this.redis.flashSaleSettle(this.keys(saleId), [String(quantity), String(buyerId), keyField(buyerId, key), "0", lease]);
   }
 
   async release(saleId: number, buyerId: number, key: string, quantity: number, forgetKey: boolean, lease: string): Promise<void> {
-    await this.run("release", this.keys(saleId), [String(quantity), String(buyerId), keyField(buyerId, key), forgetKey ? "1" : "0", lease]);
+    await this.redis.flashSaleRelease(this.keys(saleId), [String(quantity), String(buyerId), keyField(buyerId, key), forgetKey ? "1" : "0", lease]);
   }
 
   async expired(saleId: number): Promise<ExpiredLease[]> {
-    const flat = (await this.run("expired", this.keys(saleId), [])) as string[];
+    const flat = (await this.redis.flashSaleExpired(this.keys(saleId), [])) as string[];
     const out: ExpiredLease[] = [];
     for (let i = 0; i + 1 < flat.length; i += 2) {
       // "qty:buyer:buyer:key" (the key field repeats the buyer; the idempotency key may itself hold ':').
@@ -231,7 +235,7 @@ export class RedisGate implements AdmissionGate {
 
   async expire(saleId: number, lease: ExpiredLease, committed: boolean): Promise<void> {
     const args = [lease.lease, String(lease.quantity), String(lease.buyerId), keyField(lease.buyerId, lease.idempotencyKey), committed ? "1" : "0"];
-    await this.run("expire", this.keys(saleId), args);
+    await this.redis.flashSaleExpire(this.keys(saleId), args);
   }
 
   async load(saleId: number, state: GateState): Promise<void> {

@@ -1,12 +1,12 @@
 import { randomUUID } from "node:crypto";
 import { createClient, type RedisClientType } from "redis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { InProcessGate, RedisGate, type AdmissionGate } from "../../../src/modules/flash-sales/flash-sale.gate.js";
+import { GATE_SCRIPTS, InProcessGate, RedisGate, type AdmissionGate } from "../../../src/modules/flash-sales/flash-sale.gate.js";
 import { REDIS_URL } from "../../support/services.js";
 
-let redis: RedisClientType;
+let redis: RedisClientType<{}, {}, typeof GATE_SCRIPTS>;
 beforeAll(async () => {
-  redis = createClient({ url: REDIS_URL });
+  redis = createClient({ url: REDIS_URL, scripts: GATE_SCRIPTS });
   await redis.connect();
 });
 afterAll(() => redis?.quit());

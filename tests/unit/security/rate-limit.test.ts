@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { createClient, type RedisClientType } from "redis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { InProcessRateLimiter, RedisRateLimiter } from "../../../src/http/rate-limit.js";
+import { InProcessRateLimiter, RATE_LIMIT_SCRIPTS, RedisRateLimiter } from "../../../src/http/rate-limit.js";
 import { createLogger } from "../../../src/shared/logger.js";
 import { REDIS_URL } from "../../support/services.js";
 
@@ -29,10 +29,10 @@ describe("in-process leaky bucket (embedded mode)", () => {
 });
 
 describe("Redis leaky bucket (production mode)", () => {
-  let client: RedisClientType;
+  let client: RedisClientType<{}, {}, typeof RATE_LIMIT_SCRIPTS>;
   const log = createLogger("silent");
   beforeAll(async () => {
-    client = createClient({ url: REDIS_URL });
+    client = createClient({ url: REDIS_URL, scripts: RATE_LIMIT_SCRIPTS });
     await client.connect();
   });
   afterAll(() => client?.quit());
@@ -60,7 +60,7 @@ describe("Redis leaky bucket (production mode)", () => {
   });
 
   it("fails open, with a warning, when Redis cannot be reached", async () => {
-    const dead: RedisClientType = createClient({ url: "redis://127.0.0.1:1", socket: { reconnectStrategy: false } });
+    const dead = createClient({ url: "redis://127.0.0.1:1", socket: { reconnectStrategy: false }, scripts: RATE_LIMIT_SCRIPTS });
     dead.on("error", () => {});
     const warnings: string[] = [];
     const limiter = new RedisRateLimiter(dead, "x:", { size: 1, restoreRate: 1 }, { ...log, warn: (msg: string) => warnings.push(msg) });
