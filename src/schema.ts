@@ -22,7 +22,8 @@ import { AnalyticsResolver } from "./modules/analytics/index.js";
 import { catalogNodes, ProductResolver, ShopResolver } from "./modules/catalog/index.js";
 import { flashSaleNodes, FlashSaleResolver, FlashSaleStockResolver } from "./modules/flash-sales/flash-sale.resolver.js";
 import { OrderFulfilmentResolver, OrderUpdatesResolver } from "./modules/fulfilment/index.js";
-import { GovernanceResolver } from "./modules/governance/governance.resolver.js";
+import { GovernanceResolver, ShopCreditResolver } from "./modules/governance/index.js";
+import { afterSalesNodes, AfterSalesResolver, AfterSalesUpdatesResolver } from "./modules/after-sales/index.js";
 import { setLiveEventMembers } from "./modules/live/live-events.type.js";
 import { CartItemResolver, liveNodes, LiveSessionResolver } from "./modules/live/live.resolver.js";
 import { orderNodes, OrderResolver } from "./modules/orders/index.js";
@@ -52,6 +53,7 @@ export function gatewayResolvers(s: Services): object[] {
     allianceNodes(s.alliance),
     priceGuardNodes(s.priceGuard),
     settlementNodes(s.settlement),
+    afterSalesNodes(s.afterSales),
   );
   return [
     new AccountsResolver(s.accounts, nodes),
@@ -81,6 +83,9 @@ export function gatewayResolvers(s: Services): object[] {
     new OrderUpdatesResolver(s.fulfilment),
     new SettlementResolver(s.settlement, s.orders),
     new OrderSettlementResolver(s.settlement),
+    new AfterSalesResolver(s.afterSales, s.orders),
+    new AfterSalesUpdatesResolver(s.afterSales),
+    new ShopCreditResolver(s.credit, s.deposits),
   ];
 }
 

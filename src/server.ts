@@ -29,6 +29,7 @@ import { ViewerCounter } from "./modules/live/viewer-counter.js";
 import { orderLoaders } from "./modules/orders/index.js";
 import { priceGuardLoaders } from "./modules/price-guard/price-guard.loaders.js";
 import { settlementLoaders } from "./modules/settlement/index.js";
+import { afterSalesLoaders } from "./modules/after-sales/index.js";
 import { FanoutHub } from "./realtime/fanout.js";
 import { InProcessBus, type EventBus } from "./realtime/bus.js";
 import { RedisBus, redactedUrl } from "./realtime/redis-bus.js";
@@ -55,6 +56,7 @@ const LOADERS: LoaderFactory[] = [
   priceGuardLoaders,
   fulfilmentLoaders,
   settlementLoaders,
+  afterSalesLoaders,
 ];
 
 export interface GatewayOptions {
@@ -225,6 +227,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   }, config.SWEEP_INTERVAL_MS);
   sweeper.unref();
   settlement.start();
+  services.afterSales.start();
 
   const operationNames = new OperationNames();
   const breaker = new DatabaseBreaker(async () => {
@@ -288,7 +291,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
         return drain({
           graceMs: config.SHUTDOWN_GRACE_MS,
           log,
-          beforeClose: [async () => clearInterval(sweeper), () => settlement.stop()],
+          beforeClose: [async () => clearInterval(sweeper), () => settlement.stop(), () => services.afterSales.stop()],
           server,
           closeSockets: (deadlineMs) => ws.close(deadlineMs),
           afterClose: [

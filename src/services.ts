@@ -7,7 +7,8 @@ import { CatalogService } from "./modules/catalog/index.js";
 import type { AdmissionGate } from "./modules/flash-sales/flash-sale.gate.js";
 import { FlashSaleService } from "./modules/flash-sales/flash-sale.service.js";
 import { FulfilmentService } from "./modules/fulfilment/index.js";
-import { GovernanceService } from "./modules/governance/governance.service.js";
+import { AfterSalesService } from "./modules/after-sales/index.js";
+import { CreditService, DepositService, GovernanceService } from "./modules/governance/index.js";
 import { LiveService } from "./modules/live/live.service.js";
 import type { ViewerCounter } from "./modules/live/viewer-counter.js";
 import { OrderService } from "./modules/orders/index.js";
@@ -29,6 +30,9 @@ export interface Services {
   fulfilment: FulfilmentService;
   settlement: SettlementService;
   governance: GovernanceService;
+  afterSales: AfterSalesService;
+  credit: CreditService;
+  deposits: DepositService;
 }
 
 interface ServiceDeps {
@@ -50,7 +54,8 @@ export function buildServices({ config, database, bus, gate, identity, viewers, 
   // it reaches only after a commit, never while the services are built: the port is bound to `live`, built below.
   const rooms: LiveRooms = { withdraw: (tx, subject, reason) => live.withdraw(tx, subject, reason), publish: (id, alert) => live.publish(id, alert) };
   const priceGuard = new PriceGuardService({ db, bus, clock, log, rooms, warningBps: config.PRICE_GUARD_WARNING_BPS });
-  const flashSales = new FlashSaleService({ db, bus, gate, clock, log, coalesceMs: config.INVENTORY_COALESCE_MS, guard: priceGuard.checks });
+  const deposits = new DepositService({ db, clock, log, terms: { periodDays: config.DEPOSIT_SALES_PERIOD_DAYS, tiers: config.DEPOSIT_TIERS } });
+  const flashSales = new FlashSaleService({ db, bus, gate, clock, log, coalesceMs: config.INVENTORY_COALESCE_MS, guard: priceGuard.checks, deposits });
   const live = new LiveService({ db, bus, clock, log, flashSales, guard: priceGuard.checks, viewers });
   const fulfilment = new FulfilmentService({ db, bus, clock, log, autoReceiveDays: config.AUTO_RECEIVE_DAYS, refunds: { postRefund } });
   const settlement = new SettlementService({
@@ -65,16 +70,38 @@ export function buildServices({ config, database, bus, gate, identity, viewers, 
     },
   });
   const accounts = new AccountsService({ bus, identity });
+  const catalog = new CatalogService({
+    db,
+    bus,
+    log,
+    guard: priceGuard.checks,
+    access: accounts,
+    cartLost: (tx, shopId) => live.withdraw(tx, { shopId, promoterId: null, crossBorderOnly: false }, "CART_DISABLED"),
+  });
+  // R17: a case's closing books its credit and 先行赔付 (governance) in the case's transaction; credit acts on the
+  // cart (catalog) and the payouts (settlement) in that same transaction.
+  const credit = new CreditService({
+    db,
+    clock,
+    log,
+    terms: { startScore: config.CREDIT_START_SCORE, deductions: config.CREDIT_DEDUCTIONS },
+    cart: catalog,
+    payouts: settlement,
+    compensator: deposits,
+  });
+  const afterSales = new AfterSalesService({
+    db,
+    bus,
+    clock,
+    log,
+    terms: { windowDays: config.AFTER_SALES_WINDOW_DAYS, answerHours: config.AFTER_SALES_ANSWER_HOURS },
+    refunds: fulfilment,
+    consequences: credit,
+    sweepIntervalMs: config.AFTER_SALES_SWEEP_MS,
+  });
   const services: Services = {
     accounts,
-    catalog: new CatalogService({
-      db,
-      bus,
-      log,
-      guard: priceGuard.checks,
-      access: accounts,
-      cartLost: (tx, shopId) => live.withdraw(tx, { shopId, promoterId: null, crossBorderOnly: false }, "CART_DISABLED"),
-    }),
+    catalog,
     flashSales,
     live,
     orders: new OrderService({ db, bus, gate, clock, log, flashSales, maxBatch: config.ORDER_BATCH_MAX, guard: priceGuard.checks }),
@@ -83,6 +110,9 @@ export function buildServices({ config, database, bus, gate, identity, viewers, 
     fulfilment,
     settlement,
     governance: new GovernanceService(),
+    afterSales,
+    credit,
+    deposits,
   };
   return services;
 }

@@ -18,6 +18,25 @@ const urlWith = (protocols: string[]) =>
       }
     }, `must be a URL starting with ${protocols.join(" or ")}//`);
 
+/** "0:0,100000:2000" (sales yuan : deposit yuan) → tiers in fen, ascending from 0 yuan of sales. */
+const depositTiers = z
+  .string()
+  .regex(/^\s*\d{1,12}:\d{1,10}(\s*,\s*\d{1,12}:\d{1,10})*\s*$/, "must be SALES_YUAN:DEPOSIT_YUAN pairs separated by commas")
+  .transform((v) => v.split(",").map((p) => p.split(":").map((n) => Number(n.trim()) * 100)).map(([salesFen, depositFen]) => ({ salesFen: salesFen!, depositFen: depositFen! })))
+  .refine((tiers) => tiers[0]!.salesFen === 0 && tiers.every((t, i) => i === 0 || t.salesFen > tiers[i - 1]!.salesFen), "tiers start at 0 yuan of sales and ascend");
+
+const DEDUCTION_CAUSES = ["DESCRIPTION_MISMATCH", "PASSIVE_HANDLING", "LOST_ARBITRATION"] as const;
+/** "DESCRIPTION_MISMATCH:10,PASSIVE_HANDLING:20,LOST_ARBITRATION:15": each cause once, 0–1000 points. */
+const creditDeductions = z
+  .string()
+  .regex(/^\s*[A-Z_]+:\d{1,4}(\s*,\s*[A-Z_]+:\d{1,4})*\s*$/, "must be CAUSE:POINTS pairs separated by commas")
+  .transform((v) => Object.fromEntries(v.split(",").map((p) => p.split(":").map((x) => x.trim())).map(([k, n]) => [k, Number(n)])) as Record<string, number>)
+  .refine(
+    (t) => Object.keys(t).length === DEDUCTION_CAUSES.length && DEDUCTION_CAUSES.every((c) => t[c] !== undefined && t[c]! <= 1000),
+    `must name each of ${DEDUCTION_CAUSES.join(", ")} once, with 0–1000 points`,
+  )
+  .transform((t) => t as Record<(typeof DEDUCTION_CAUSES)[number], number>);
+
 const ASYMMETRIC_ALGORITHMS = ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"];
 
 const schema = z.object({
@@ -75,6 +94,19 @@ const schema = z.object({
   FANXING_ENROLL_UNTIL: z.iso.datetime({ offset: true }).transform((v) => new Date(v)).default(new Date("2020-11-01T00:00:00+08:00")),
   FANXING_RATE_BPS: intFrom(0, 5000).default(100),
   FANXING_SALES_LINE_YUAN: intFrom(0, 1_000_000_000).default(100_000),
+  /** R17 after-sales: a case is opened before receipt or within this many days after it. */
+  AFTER_SALES_WINDOW_DAYS: intFrom(1, 365).default(15),
+  /** R17: the merchant answers a case within this many hours; unanswered is passive handling (decided for the buyer). */
+  AFTER_SALES_ANSWER_HOURS: intFrom(1, 14 * 24).default(48),
+  /** How often each process decides overdue cases (passive handling, the 15-day close). 0: never. */
+  AFTER_SALES_SWEEP_MS: intFrom(0, 86_400_000).default(60_000),
+  /** R17 credit: a shop's score is this plus its entries. */
+  CREDIT_START_SCORE: intFrom(1, 10_000).default(100),
+  /** R17 credit: points deducted per case outcome. */
+  CREDIT_DEDUCTIONS: creditDeductions.prefault("DESCRIPTION_MISMATCH:10,PASSIVE_HANDLING:20,LOST_ARBITRATION:15"),
+  /** R17 deposits (梯度保证金): the required deposit by sales volume over DEPOSIT_SALES_PERIOD_DAYS (yuan:yuan). */
+  DEPOSIT_TIERS: depositTiers.prefault("0:0,100000:2000,1000000:10000"),
+  DEPOSIT_SALES_PERIOD_DAYS: intFrom(1, 365).default(30),
   REDIS_KEY_PREFIX: z.string().regex(/^[A-Za-z0-9:_-]*$/, "may hold only letters, digits, ':', '_' and '-'").default("liveshelf:"),
 
   // Operation limits, on HTTP and WebSocket alike (src/http/limits.ts).

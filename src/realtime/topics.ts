@@ -11,6 +11,8 @@ export interface Topics {
   priceGuardAlert: PriceGuardAlertPayload;
   /** Keyed by `buyer:<userId>` and `shop:<shopId>`: orders that moved (shipped, received, refunded, settled). */
   orderUpdated: { orderIds: number[] };
+  /** Keyed by `buyer:<userId>` and `shop:<shopId>`: after-sales cases that took a step (R17). */
+  afterSalesCaseUpdated: { caseIds: number[] };
 }
 export type TopicName = keyof Topics;
 

@@ -20,6 +20,7 @@ import type { Logger } from "../shared/logger.js";
 import { DEMO_CROWD_PREFIX, DEMO_CROWD_SIZE } from "./demo-crowd.js";
 import { seedDemoLive } from "./demo-live.js";
 import { seedDemoMoney } from "./demo-money.js";
+import { seedDemoAfterSales } from "./demo-after-sales.js";
 
 /**
  * Demo data for the embedded default, drawn from the seeds: shops of the jade belts (Sihui, Ruili) and the
@@ -100,6 +101,7 @@ export async function seedDemo(db: Db, log: Logger, now: Date): Promise<boolean>
     });
     await seedDemoLive(tx, now);
     await seedDemoMoney(tx, now);
+    await seedDemoAfterSales(tx, now);
     // Price guard (R12): the bonded skincare set (list 329.00) carries an agreed hand price of 280.00. Pinned with a
     // 5.00 subsidy a buyer reaches 291.10 (WARNING, within 5%); with 20.00, 276.10 (BLOCKED). See the README.
     const skincare = product("Imported skincare");

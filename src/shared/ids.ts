@@ -14,6 +14,7 @@ export type NodeType =
   | "SampleRequest"
   | "AgreedPrice"
   | "PriceGuardViolation"
+  | "AfterSalesCase"
   | "PriceGuardRestriction"
   | "Settlement"
   | "ShopRating"

@@ -47,6 +47,11 @@ export const TEXT_LIMITS = {
   /** An admin's or a merchant's logged reason (cart switched off, refund, payouts frozen). */
   adminReason: { max: 500, multiline: true },
   shipmentText: { max: 64 },
+  /** After-sales: the buyer's account of the problem, and a merchant's or an admin's answer. */
+  caseDescription: { max: 2_000, multiline: true },
+  caseNote: { max: 1_000, multiline: true },
+  /** After-sales evidence: a reference to an uploaded image (URL or storage key). */
+  imageRef: { max: 500 },
 } satisfies Record<string, TextRule>;
 
 /** The Postgres column limit (code points) of a field with this rule. */

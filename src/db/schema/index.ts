@@ -8,3 +8,5 @@ export * from "./price-guard.js";
 export * from "./fulfilment.js";
 export * from "./ledger.js";
 export * from "./settlement.js";
+export * from "./after-sales.js";
+export * from "./governance.js";

@@ -5,6 +5,9 @@ import { bigint, index, pgEnum, pgSequence, pgTable, primaryKey, timestamp, uniq
  * Double-entry ledger. ESCROW holds buyers' payments until settlement (its balance is minus what left it);
  * MERCHANT / MERCHANT_HELD are a shop's payable and frozen balances (owner: shop id), PROMOTER a promoter's
  * (owner: user id); PLATFORM_* the platform's fees; BUYER_REFUNDS what went back to buyers. Owner 0: the platform.
+ * Governance (R17): MERCHANT_DEPOSIT a shop's deposit (梯度保证金), paid in from DEPOSIT_FUNDS (outside money, like
+ * ESCROW); 先行赔付 pays BUYER_COMPENSATIONS from PLATFORM_GUARANTEE, which the shop's deposit refills, and what the
+ * deposit cannot cover is MERCHANT_RECEIVABLE (negative: the shop owes it).
  */
 export const ledgerAccountKind = pgEnum("ledger_account_kind", [
   "ESCROW",
@@ -14,8 +17,21 @@ export const ledgerAccountKind = pgEnum("ledger_account_kind", [
   "PLATFORM_PROMOTION_FEE",
   "PLATFORM_TECHNICAL_FEE",
   "BUYER_REFUNDS",
+  "MERCHANT_DEPOSIT",
+  "MERCHANT_RECEIVABLE",
+  "DEPOSIT_FUNDS",
+  "PLATFORM_GUARANTEE",
+  "BUYER_COMPENSATIONS",
 ]);
-export const ledgerPostingKind = pgEnum("ledger_posting_kind", ["SETTLEMENT", "REFUND", "REFUND_REVERSAL", "HOLD_RELEASE"]);
+export const ledgerPostingKind = pgEnum("ledger_posting_kind", [
+  "SETTLEMENT",
+  "REFUND",
+  "REFUND_REVERSAL",
+  "HOLD_RELEASE",
+  "DEPOSIT_TOP_UP",
+  "COMPENSATION",
+  "COMPENSATION_RECOVERY",
+]);
 
 export const ledgerAccounts = pgTable(
   "ledger_accounts",

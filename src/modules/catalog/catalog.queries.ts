@@ -90,6 +90,11 @@ export async function setShopStatus(db: DbOrTx, shopId: number, status: "NORMAL"
   return row!;
 }
 
+/** Governance (R17) keeps the score as the start value plus its credit entries; this is the value everything reads. */
+export async function setCreditScore(db: DbOrTx, shopId: number, creditScore: number) {
+  await db.update(shops).set({ creditScore }).where(eq(shops.id, shopId));
+}
+
 export async function setShopOwner(db: DbOrTx, shopId: number, ownerId: number) {
   const [row] = await db.update(shops).set({ ownerId }).where(eq(shops.id, shopId)).returning();
   return row ?? null;

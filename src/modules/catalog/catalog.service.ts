@@ -207,6 +207,20 @@ export class CatalogService {
     return { shop: toShop(outcome.row), userErrors: [] };
   }
 
+  /**
+   * Governance's port (R17, credit ≤ 0): the cart goes off (the shop's goods leave live rooms) or back on, inside the
+   * caller's transaction. "unchanged" when it already was so; "not-open" for a shop that has no cart (closed, in review).
+   */
+  async switchCart(tx: Tx, shopId: number, enabled: boolean): Promise<"switched" | "unchanged" | "not-open"> {
+    const shop = await q.lockShop(tx, shopId);
+    if (!shop) throw notFound("Shop");
+    if (shop.status !== "NORMAL" && shop.status !== "CART_DISABLED") return "not-open";
+    if ((shop.status === "NORMAL") === enabled) return "unchanged";
+    await q.setShopStatus(tx, shopId, enabled ? "NORMAL" : "CART_DISABLED");
+    if (!enabled) await this.deps.cartLost(tx, shopId);
+    return "switched";
+  }
+
   /** A merchant opens a shop, or a promoter its own one (R6). Cross-border shops wait for an admin's review. */
   async openShop(ctx: Context, input: OpenShopInput): Promise<{ shop: Shop | null; userErrors: ShopUserError[] }> {
     if (!ctx.viewer) throw unauthenticated();

@@ -1,5 +1,5 @@
 /** The catalog module's face: what other modules may use. */
-export { productById, shopById, shopIdsOwnedBy } from "./catalog.queries.js";
+export { lockShop, productById, setCreditScore, shopById, shopIdsOwnedBy } from "./catalog.queries.js";
 export { IndustryBelt, Product, Shop, toProduct, toShop } from "./catalog.type.js";
 export { OrderDirection } from "./catalog.inputs.js";
 export { CatalogService, type ProductGuard } from "./catalog.service.js";

@@ -17,6 +17,7 @@ export enum FlashSaleErrorCode {
   SHOP_CANNOT_SELL = "SHOP_CANNOT_SELL",
   PRICE_GUARD = "PRICE_GUARD",
   RESTRICTED = "RESTRICTED",
+  DEPOSIT_SHORTFALL = "DEPOSIT_SHORTFALL",
 }
 registerEnumType(FlashSaleErrorCode, { name: "FlashSaleErrorCode", description: "Why a flash sale was refused." });
 

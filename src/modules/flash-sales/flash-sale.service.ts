@@ -12,6 +12,7 @@ import { forbidden, notFound, unauthenticated } from "../../shared/errors.js";
 import { idOf, toGlobalId } from "../../shared/ids.js";
 import type { Logger } from "../../shared/logger.js";
 import { userError } from "../../shared/user-errors.js";
+import { formatFen } from "../../shared/money.js";
 import * as catalog from "../catalog/catalog.queries.js";
 import * as live from "../live/live.queries.js";
 import { liveRoom } from "../live/live.rooms.js";
@@ -46,7 +47,17 @@ export class FlashSaleService {
   private readonly guard: FlashSaleGuard | null;
 
   constructor(
-    private readonly deps: { db: Db; bus: EventBus; gate: AdmissionGate; clock: Clock; log: Logger; coalesceMs: number; guard: FlashSaleGuard | null },
+    private readonly deps: {
+      db: Db;
+      bus: EventBus;
+      gate: AdmissionGate;
+      clock: Clock;
+      log: Logger;
+      coalesceMs: number;
+      guard: FlashSaleGuard | null;
+      /** Governance's check (R17): what a shop lacks of its required deposit (0: in order). */
+      deposits?: { shortfallFen(shopId: number): Promise<number> };
+    },
   ) {
     this.guard = deps.guard;
     this.inventorySpec = {
@@ -94,6 +105,10 @@ export class FlashSaleService {
     if (!pin) errors.push(userError(FlashSaleErrorCode.NOT_ON_CART, "Pin the product to the session's cart first.", "productId"));
     const shop = await catalog.shopById(ctx.db, product.shopId);
     if (!shopCanSell(shop!)) errors.push(userError(FlashSaleErrorCode.SHOP_CANNOT_SELL, "The product's shop cannot sell in live sessions now.", "productId"));
+    const shortfall = (await this.deps.deposits?.shortfallFen(product.shopId)) ?? 0;
+    if (shortfall > 0) {
+      errors.push(userError(FlashSaleErrorCode.DEPOSIT_SHORTFALL, `The product's shop is ${formatFen(shortfall)} yuan short of its required deposit: no new flash sales until it tops up.`, "productId"));
+    }
     const draft = checkFlashSaleDraft(
       { ...input, startsAt: input.startsAt ?? null },
       { now, stock: product.stock, listPriceFen: product.priceFen, subsidyPerUnitFen: pin?.subsidyFen ?? 0 },

@@ -47,10 +47,10 @@ export interface RefundLedger {
   postRefund(tx: Tx, refund: { refundId: number; orderId: number; amountFen: number; settled: boolean; at: Date }): Promise<void>;
 }
 
-/** Who refunds: the merchant before shipping, the platform (after-sales decisions) at any stage. */
+/** Who refunds: the merchant before shipping, the platform (after-sales decisions) at any stage; no user for the system's. */
 export interface Refunder {
-  userId: number;
-  role: Role;
+  userId: number | null;
+  role: Role | null;
   asPlatform: boolean;
 }
 
@@ -113,7 +113,7 @@ export class FulfilmentService {
   async refund(refunder: Refunder, orderId: number, amount: string | null, reasonText: string, db: DbOrTx = this.deps.db): Promise<TransitionResult> {
     const transition: Transition = refunder.asPlatform ? "REFUND_BY_PLATFORM" : "REFUND_BY_MERCHANT";
     const authorize = async (tx: Tx, order: OrderRow) => {
-      if (!refunder.asPlatform) await this.assertShopOwner(tx, order, refunder.userId);
+      if (!refunder.asPlatform) await this.assertShopOwner(tx, order, refunder.userId!);
     };
     return this.transition(db, orderId, transition, authorize, async (tx, order, now) => {
       const reason = cleanText(reasonText, TEXT_LIMITS.adminReason);

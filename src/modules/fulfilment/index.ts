@@ -3,3 +3,4 @@ export { FulfilmentService, type OrderChange, type RefundLedger, type Refunder, 
 export { fulfilmentLoaders } from "./fulfilment.loaders.js";
 export { OrderFulfilmentResolver, OrderUpdatesResolver } from "./fulfilment.resolver.js";
 export { autoReceiptAt, OrderTransitionErrorCode } from "./fulfilment.rules.js";
+export { refundedFen } from "./fulfilment.queries.js";

@@ -12,8 +12,10 @@ export enum GovernanceErrorCode {
   INVALID_EVIDENCE = "INVALID_EVIDENCE",
   PRODUCT_NOT_OF_SHOP = "PRODUCT_NOT_OF_SHOP",
   OCCURRED_IN_FUTURE = "OCCURRED_IN_FUTURE",
+  INVALID_POINTS = "INVALID_POINTS",
+  INVALID_AMOUNT = "INVALID_AMOUNT",
 }
-registerEnumType(GovernanceErrorCode, { name: "GovernanceErrorCode", description: "Why a rating, a quality violation or a shop setting was refused." });
+registerEnumType(GovernanceErrorCode, { name: "GovernanceErrorCode", description: "Why a rating, a quality violation, a shop setting, a credit restoration or a deposit top-up was refused." });
 
 export type GovernanceUserError = UserErrorValue<GovernanceErrorCode>;
 

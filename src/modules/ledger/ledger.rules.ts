@@ -4,7 +4,7 @@ import type { LedgerAccountKind, LedgerLine } from "./ledger.types.js";
 export const PLATFORM = 0;
 
 export function isPlatformAccount(kind: LedgerAccountKind): boolean {
-  return kind === "ESCROW" || kind === "PLATFORM_PROMOTION_FEE" || kind === "PLATFORM_TECHNICAL_FEE" || kind === "BUYER_REFUNDS";
+  return ["ESCROW", "PLATFORM_PROMOTION_FEE", "PLATFORM_TECHNICAL_FEE", "BUYER_REFUNDS", "DEPOSIT_FUNDS", "PLATFORM_GUARANTEE", "BUYER_COMPENSATIONS"].includes(kind);
 }
 
 /** A posting's lines sum to zero; lines of one account are merged and zero lines dropped. */

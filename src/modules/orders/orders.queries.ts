@@ -147,6 +147,15 @@ export async function insertCoupon(db: DbOrTx, values: typeof coupons.$inferInse
   return row ?? null;
 }
 
+/** A shop's sales volume over [from, to): what buyers paid for its orders placed then, less cancelled and fully refunded ones. */
+export async function shopSalesFen(db: DbOrTx, shopId: number, from: Date, to: Date): Promise<number> {
+  const [row] = await db
+    .select({ fen: sql<string>`coalesce(sum(${orders.totalFen}), 0)` })
+    .from(orders)
+    .where(and(eq(orders.shopId, shopId), sql`${orders.createdAt} >= ${from.toISOString()}::timestamptz`, sql`${orders.createdAt} < ${to.toISOString()}::timestamptz`, sql`${orders.status} not in ('CANCELLED', 'REFUNDED')`));
+  return Number(row!.fen);
+}
+
 /** Coupons of a product a buyer could still use (not expired, not used up): the price guard's R12 checks stack them. */
 export function usableCouponsOfProduct(db: DbOrTx, productId: number, now: Date) {
   return db

@@ -22,7 +22,6 @@ import {
   describeReach,
   lowestReach,
   offendingParty,
-  penaltyFor,
   restrictedMessage,
   sellerHandPriceFen,
   specMatches,
@@ -243,41 +242,9 @@ export class PriceChecks implements FlashSaleGuard, CartGuard, OrderGuard, Produ
       filing.agreedPriceFen,
       kind,
     );
-    // A promoter-paid violation is the promoter's own shop's; without one (promoterShopId null) it is held
-    // against the promoter itself, and the restriction covers its rooms all the same.
-    const subject =
-      party === "MERCHANT"
-        ? { shopId: draft.shopId, promoterId: null, lock: `shop:${draft.shopId}` }
-        : { shopId: draft.promoterShopId, promoterId: draft.promoterId!, lock: `promoter:${draft.promoterId}` };
-    const subjects: q.Subjects = { shopIds: subject.shopId === null ? [] : [subject.shopId], promoterId: subject.promoterId };
-    await q.lockSubject(tx, subject.lock);
-    // One incident, one step: violations while the subject is already restricted are recorded, not stepped up.
-    let restriction: RestrictionRow | null = null;
-    if ((await q.activeRestrictions(tx, subjects, now)).length === 0) {
-      const step = (await q.restrictionCount(tx, subjects)) + 1;
-      const { penalty, endsAt } = penaltyFor(step, now);
-      restriction = await q.insertRestriction(tx, { shopId: subject.shopId, promoterId: subject.promoterId, penalty, step, startsAt: now, endsAt });
-      this.saleStates.delete(tx);
-    }
-    const violation = await q.insertViolation(tx, {
-      kind,
-      party,
-      shopId: subject.shopId,
-      promoterId: draft.promoterId,
-      productId: draft.productId,
-      productShopId: draft.shopId,
-      liveSessionId: draft.liveSessionId,
-      flashSaleId: draft.flashSaleId,
-      agreedPriceId: filing.id,
-      quantity: draft.quantity,
-      handPriceFen: draft.handPriceFen,
-      floorFen: filing.agreedPriceFen,
-      unitsPerOrder: filing.unitsPerOrder,
-      restrictionId: restriction?.id ?? null,
-      occurredAt: now,
-    });
-    afterCommit(tx, () => this.deps.outbox.announceCommitted([violation.id]));
-    this.deps.log.warn("price guard violation", { violationId: violation.id, party, productId: draft.productId, handPriceFen: draft.handPriceFen, floorFen: filing.agreedPriceFen });
+    const { restrictionStarted } = await this.deps.outbox.record(tx, { draft, filing, kind, party }, now);
+    // A restriction started: this transaction's later orders of the batch must see it.
+    if (restrictionStarted) this.saleStates.delete(tx);
     return null;
   }
 

@@ -1,12 +1,14 @@
 import type { Db, Tx } from "../../db/client.js";
 import { afterCommit, transaction } from "../../db/transaction.js";
-import type { RestrictionRow, ViolationRow } from "../../db/schema/index.js";
+import type { AgreedPriceRow, RestrictionRow, ViolationRow } from "../../db/schema/index.js";
 import type { Clock } from "../../shared/clock.js";
 import type { Logger } from "../../shared/logger.js";
 import { formatFen } from "../../shared/money.js";
+import type { OrderDraft } from "../orders/index.js";
 import type { AlertService } from "./alerts.service.js";
 import type { LiveRooms } from "./price-guard.ports.js";
 import * as q from "./price-guard.queries.js";
+import { penaltyFor } from "./price-guard.rules.js";
 
 /**
  * The violation outbox (R14): a violation is written in its order's transaction; once that commits it is claimed
@@ -14,6 +16,54 @@ import * as q from "./price-guard.queries.js";
  */
 export class ViolationOutbox {
   constructor(private readonly deps: { db: Db; clock: Clock; log: Logger; alerts: AlertService; rooms: LiveRooms }) {}
+
+  /**
+   * R14, in the order's transaction: records the sale below the floor against the party whose own price parts took
+   * it there, with the next step of its penalty ladder unless it is restricted already. The violation exists only if
+   * the order commits, and is announced then.
+   */
+  async record(
+    tx: Tx,
+    v: { draft: OrderDraft; filing: AgreedPriceRow; kind: ViolationRow["kind"]; party: ViolationRow["party"] },
+    now: Date,
+  ): Promise<{ restrictionStarted: boolean }> {
+    const { draft, filing, kind, party } = v;
+    // A promoter-paid violation is the promoter's own shop's; without one (promoterShopId null) it is held
+    // against the promoter itself, and the restriction covers its rooms all the same.
+    const subject =
+      party === "MERCHANT"
+        ? { shopId: draft.shopId, promoterId: null, lock: `shop:${draft.shopId}` }
+        : { shopId: draft.promoterShopId, promoterId: draft.promoterId!, lock: `promoter:${draft.promoterId}` };
+    const subjects: q.Subjects = { shopIds: subject.shopId === null ? [] : [subject.shopId], promoterId: subject.promoterId };
+    await q.lockSubject(tx, subject.lock);
+    // One incident, one step: violations while the subject is already restricted are recorded, not stepped up.
+    let restriction: RestrictionRow | null = null;
+    if ((await q.activeRestrictions(tx, subjects, now)).length === 0) {
+      const step = (await q.restrictionCount(tx, subjects)) + 1;
+      const { penalty, endsAt } = penaltyFor(step, now);
+      restriction = await q.insertRestriction(tx, { shopId: subject.shopId, promoterId: subject.promoterId, penalty, step, startsAt: now, endsAt });
+    }
+    const violation = await q.insertViolation(tx, {
+      kind,
+      party,
+      shopId: subject.shopId,
+      promoterId: draft.promoterId,
+      productId: draft.productId,
+      productShopId: draft.shopId,
+      liveSessionId: draft.liveSessionId,
+      flashSaleId: draft.flashSaleId,
+      agreedPriceId: filing.id,
+      quantity: draft.quantity,
+      handPriceFen: draft.handPriceFen,
+      floorFen: filing.agreedPriceFen,
+      unitsPerOrder: filing.unitsPerOrder,
+      restrictionId: restriction?.id ?? null,
+      occurredAt: now,
+    });
+    afterCommit(tx, () => this.announceCommitted([violation.id]));
+    this.deps.log.warn("price guard violation", { violationId: violation.id, party, productId: draft.productId, handPriceFen: draft.handPriceFen, floorFen: filing.agreedPriceFen });
+    return { restrictionStarted: restriction !== null };
+  }
 
   /**
    * After the order's transaction commits: alerts for the violations it recorded, and restrictions enforced. The

@@ -1,5 +1,5 @@
 import type { Context } from "../../shared/context.js";
-import type { Db, Tx } from "../../db/client.js";
+import type { Db, DbOrTx, Tx } from "../../db/client.js";
 import { afterCommit, transaction } from "../../db/transaction.js";
 import type { SettlementRow } from "../../db/schema/index.js";
 import { Role } from "../../shared/auth.js";
@@ -138,15 +138,18 @@ export class SettlementService {
   }
 
   /** Governance's port: a shop's payouts freeze (new settlements go to its held account). */
-  async freezePayouts(shopId: number, reason: string, by: number | null): Promise<SettlementUserError[]> {
-    const row = await q.insertFreeze(this.deps.db, { shopId, reason, frozenBy: by, frozenAt: this.deps.clock.now() });
+  async freezePayouts(shopId: number, reason: string, by: number | null, db: DbOrTx = this.deps.db): Promise<SettlementUserError[]> {
+    const row = await q.insertFreeze(db, { shopId, reason, frozenBy: by, frozenAt: this.deps.clock.now() });
     return row ? [] : [userError(SettlementErrorCode.ALREADY_FROZEN, "The shop's payouts are already frozen.", "shopId")];
   }
 
-  /** Governance's port: the freeze lifts and everything held moves to the shop's payable account (one posting). */
-  async releasePayouts(shopId: number, by: number | null): Promise<SettlementUserError[]> {
+  /**
+   * Governance's port: the freeze lifts and everything held moves to the shop's payable account (one posting); inside
+   * the caller's transaction when `db` is one.
+   */
+  async releasePayouts(shopId: number, by: number | null, db: DbOrTx = this.deps.db): Promise<SettlementUserError[]> {
     const now = this.deps.clock.now();
-    const released = await this.deps.db.transaction(async (tx) => {
+    const released = await transaction(db, async (tx) => {
       // Serialised with settlement runs: a run never credits the held account of a freeze released meanwhile.
       await q.lockSettlement(tx, true);
       const freeze = await q.openFreeze(tx, shopId, true);
