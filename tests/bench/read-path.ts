@@ -44,6 +44,7 @@ export interface ReadPathResult {
   shelf: LoadFigures & { ofFloorRps: number; p99OverFloorP99: number; meetsTarget: boolean };
   selectionCenter: LoadFigures & { ofFloorRps: number; p99OverFloorP99: number; meetsTarget: boolean };
   target: string;
+  gatewayWarnings: string[];
 }
 
 export interface ReadPathOptions {
@@ -213,6 +214,9 @@ export async function benchReadPath(opts: ReadPathOptions): Promise<ReadPathResu
     const selectionOk = (body: string) => body.startsWith(`{"data":{"selectionCenter":{"edges":[{"node":{"commissionRate":{"percent":`) && !body.includes(`"errors"`);
     if (!selectionOk(selectionSample)) throw new Error(`unexpected selection-center response: ${selectionSample.slice(0, 300)}`);
 
+    // The gateway's first requests compile code and fill caches: both queries are warmed before anything is measured.
+    await measure({ url: gateway.url, pid: gateway.child.pid!, next: () => ({ body: JSON.stringify({ query: SHELF_QUERY, variables: { id: toGlobalId("Promoter", promoterIds[pick()]!) } }), headers: {} }), verify: shelfOk }, connections, 3);
+    await measure({ url: gateway.url, pid: gateway.child.pid!, next: () => ({ body: JSON.stringify({ query: SELECTION_QUERY }), headers: { authorization: `Bearer ${promoterTokens[pick()]}` } }), verify: selectionOk }, connections, 3);
     floor = await spawnFloor(sample);
     log(`read path: floor (bare node:http, the shelf's ${Buffer.byteLength(sample)} bytes), ${connections} connections, ${seconds} s`);
     const floorFigures = await measure(
@@ -238,6 +242,12 @@ export async function benchReadPath(opts: ReadPathOptions): Promise<ReadPathResu
     );
     log(`read path: selection center ${selection.requestsPerSecond} rps, p50 ${selection.latencyMs.p50} ms, p99 ${selection.latencyMs.p99} ms, ${selection.cpuMsPerRequest} ms CPU a request`);
 
+    // What the gateway said about the load (503s under overload come with a "database unavailable" warning).
+    const warnings = gateway
+      .output()
+      .split("\n")
+      .filter((line) => /"level":"(warn|error)"/.test(line));
+    if (warnings.length) log(`read path: the gateway logged ${warnings.length} warnings or errors; the first: ${warnings[0]!.slice(0, 400)}`);
     const against = (f: LoadFigures) => {
       const ofFloorRps = +(f.requestsPerSecond / floorFigures.requestsPerSecond).toFixed(3);
       const p99OverFloorP99 = +(f.latencyMs.p99 / Math.max(1, floorFigures.latencyMs.p99)).toFixed(1);
@@ -255,6 +265,7 @@ export async function benchReadPath(opts: ReadPathOptions): Promise<ReadPathResu
         msToBuild,
       },
       floor: { ...floorFigures, responseBytes: Buffer.byteLength(sample) },
+      gatewayWarnings: warnings.slice(0, 5),
       shelf: against(shelf),
       selectionCenter: against(selection),
       target: "≥ 10% of the floor's requests/s, p99 ≤ 10× the floor's p99 (reported, not asserted)",

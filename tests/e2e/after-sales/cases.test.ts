@@ -7,6 +7,7 @@ import { BACKENDS, collect, startTestGateway, type TestGateway } from "../../sup
 import {
   AcceptOfferDocument,
   AfterSalesCasesDocument,
+  AfterSalesCasesWithEventsDocument,
   AfterSalesCaseUpdatesDocument,
   ArbitrateCaseDocument,
   CaseNodeDocument,
@@ -14,7 +15,7 @@ import {
   OpenCaseDocument,
   WithdrawCaseDocument,
 } from "../../support/generated/graphql.js";
-import { DAY, ownDatabase, party, type Party } from "../../support/settlement.js";
+import { DAY, moneyOrder, ownDatabase, party, type Party } from "../../support/settlement.js";
 
 const MINUTE = 60_000;
 const HOUR = 3_600_000;
@@ -257,6 +258,28 @@ describe.each(BACKENDS)("after-sales cases (R17) on %s", (backend) => {
       .where(eq(ledgerEntries.orderId, t.order.row.id));
     expect(merchantEntries.reduce((sum, e) => sum + e.fen, 0)).toBe(0);
     expect(await creditOf(t)).toBe(85);
+  });
+
+  it("lists cases with their events and orders in the same number of SQL statements for 2 or 6 cases (no N+1)", async () => {
+    const first = await received();
+    const merchantToken = first.merchant.token;
+    await openCase(gw, first);
+    for (let i = 0; i < 5; i++) {
+      const buyer = await party(gw, "BUYER");
+      const order = await moneyOrder(db(), { buyerId: buyer.id, shopId: first.shop.id, productId: first.product.id, totalFen: 5_000, status: "RECEIVED", receivedAt: clock.now() });
+      await openCase(gw, { ...first, buyer, order });
+    }
+    const count = async (n: number) => {
+      const page = await gw.request(AfterSalesCasesWithEventsDocument, { first: n }, merchantToken);
+      expect(page.errors).toBeUndefined();
+      expect(page.data!.afterSalesCases.edges).toHaveLength(n);
+      expect(page.data!.afterSalesCases.edges.every((e) => e.node.events.length === 1 && e.node.order?.status === "RECEIVED")).toBe(true);
+      return page.statements.length;
+    };
+    // The first request of a viewer also reads its role (then cached): warm up before counting.
+    await count(1);
+    const two = await count(2);
+    expect(await count(6)).toBe(two);
   });
 
   it("keeps case events append-only in the database", async () => {
