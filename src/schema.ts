@@ -20,7 +20,7 @@ import {
 } from "./modules/alliance/index.js";
 import { AnalyticsResolver } from "./modules/analytics/index.js";
 import { catalogNodes, ProductResolver, ShopResolver } from "./modules/catalog/index.js";
-import { flashSaleNodes, FlashSaleResolver, FlashSaleStockResolver } from "./modules/flash-sales/flash-sale.resolver.js";
+import { flashSaleNodes, FlashSaleResolver, FlashSaleStockResolver, LiveSessionFlashSalesResolver } from "./modules/flash-sales/index.js";
 import { OrderFulfilmentResolver, OrderUpdatesResolver } from "./modules/fulfilment/index.js";
 import { GovernanceResolver, ShopCreditResolver } from "./modules/governance/index.js";
 import { afterSalesNodes, AfterSalesResolver, AfterSalesUpdatesResolver } from "./modules/after-sales/index.js";
@@ -65,6 +65,7 @@ export function gatewayResolvers(s: Services): object[] {
     new CartItemResolver(s.catalog),
     new FlashSaleResolver(s.flashSales, s.catalog, s.live),
     new FlashSaleStockResolver(s.flashSales),
+    new LiveSessionFlashSalesResolver(),
     new OrderResolver(s.orders, s.catalog, s.flashSales),
     new DistributionResolver(s.alliance, s.catalog),
     new CommissionPlanResolver(s.alliance, s.catalog),

@@ -1,2 +1,7 @@
-/** Accounts' face (minimal until the module faces land): what other modules use of accounts. */
+/** Accounts' face: users, roles and bans, identity (tokens, external providers) and the staff bootstrap. */
+export { toUser, User, UserConnection } from "./user.type.js";
+export { accountLoaders } from "./accounts.loaders.js";
+export { BootstrapError, changeRole, createStaffUser, ensureBootstrapAdmin } from "./accounts.bootstrap.js";
 export { AccountErrorCode, AccountsService, assertActiveAccount } from "./accounts.service.js";
+export { IdentityService } from "./identity.service.js";
+export { accountNodes, AccountsResolver } from "./accounts.resolver.js";

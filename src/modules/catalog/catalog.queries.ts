@@ -79,6 +79,25 @@ export async function updateProductRow(db: DbOrTx, id: number, changes: Partial<
   return row!;
 }
 
+/** Takes units out of a product's stock in the caller's transaction (a flash sale's allocation, a cart order); null when there are not enough. */
+export async function takeStock(db: DbOrTx, productId: number, units: number) {
+  const [row] = await db
+    .update(products)
+    .set({ stock: sql`${products.stock} - ${units}`, version: sql`${products.version} + 1` })
+    .where(and(eq(products.id, productId), sql`${products.stock} >= ${units}`))
+    .returning({ stock: products.stock });
+  return row ?? null;
+}
+
+/** Gives units back to a product's stock in the caller's transaction (an ended sale's unsold units). */
+export async function returnStock(db: DbOrTx, productId: number, units: number) {
+  if (units <= 0) return;
+  await db
+    .update(products)
+    .set({ stock: sql`${products.stock} + ${units}`, version: sql`${products.version} + 1` })
+    .where(eq(products.id, productId));
+}
+
 /** Locks the shop row (NO KEY: orders referencing it are not held up). */
 export async function lockShop(db: DbOrTx, shopId: number) {
   const [row] = await db.select().from(shops).where(eq(shops.id, shopId)).for("no key update");

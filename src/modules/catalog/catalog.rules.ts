@@ -106,3 +106,8 @@ export function checkShopDraft(draft: { name: string; kind: string; bondedWareho
 }
 
 export const initialShopStatus = (kind: string) => (kind === "CROSS_BORDER" ? "UNDER_REVIEW" : "NORMAL");
+
+/** R17: a shop at credit ≤ 0, or with its cart disabled, cannot sell in live sessions. */
+export function shopCanSell(shop: { status: string; creditScore: number }): boolean {
+  return shop.status === "NORMAL" && shop.creditScore > 0;
+}

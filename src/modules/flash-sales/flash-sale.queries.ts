@@ -1,6 +1,6 @@
-import { and, asc, eq, inArray, lte, or, sql } from "drizzle-orm";
+import { and, asc, eq, inArray, isNull, lte, or, sql } from "drizzle-orm";
 import type { DbOrTx } from "../../db/client.js";
-import { flashSalePurchases, flashSales, liveSessions, orders, products } from "../../db/schema/index.js";
+import { cartItems, flashSalePurchases, flashSales, liveSessions, orders, products } from "../../db/schema/index.js";
 
 export async function flashSaleById(db: DbOrTx, id: number, forUpdate = false) {
   const query = db.select().from(flashSales).where(eq(flashSales.id, id));
@@ -19,24 +19,6 @@ export function flashSalesOfSessions(db: DbOrTx, liveSessionIds: readonly number
 export async function insertFlashSale(db: DbOrTx, values: typeof flashSales.$inferInsert) {
   const [row] = await db.insert(flashSales).values(values).returning();
   return row!;
-}
-
-/** Takes units out of a product's stock; null when there are not enough. */
-export async function takeStock(db: DbOrTx, productId: number, units: number) {
-  const [row] = await db
-    .update(products)
-    .set({ stock: sql`${products.stock} - ${units}`, version: sql`${products.version} + 1` })
-    .where(and(eq(products.id, productId), sql`${products.stock} >= ${units}`))
-    .returning({ stock: products.stock });
-  return row ?? null;
-}
-
-export async function returnStock(db: DbOrTx, productId: number, units: number) {
-  if (units <= 0) return;
-  await db
-    .update(products)
-    .set({ stock: sql`${products.stock} + ${units}`, version: sql`${products.version} + 1` })
-    .where(eq(products.id, productId));
 }
 
 /** Sales whose start has come (SCHEDULED → RUNNING). */
@@ -100,4 +82,65 @@ export async function gateLedger(db: DbOrTx, saleId: number) {
     db.select({ buyerId: orders.buyerId, key: orders.idempotencyKey }).from(orders).where(eq(orders.flashSaleId, saleId)),
   ]);
   return { buyers, keys };
+}
+
+/** The product's sales not yet ended (optionally in one room), with the subsidy pinned in their room (R12 checks). */
+export function openSalesOfProduct(db: DbOrTx, productId: number, liveSessionId?: number) {
+  return db
+    .select({
+      id: flashSales.id,
+      liveSessionId: flashSales.liveSessionId,
+      flashPriceFen: flashSales.flashPriceFen,
+      perBuyerLimit: flashSales.perBuyerLimit,
+      subsidyFen: sql<number>`coalesce(${cartItems.subsidyFen}, 0)`.mapWith(Number),
+    })
+    .from(flashSales)
+    .leftJoin(
+      cartItems,
+      and(eq(cartItems.liveSessionId, flashSales.liveSessionId), eq(cartItems.productId, flashSales.productId), isNull(cartItems.unpinnedAt)),
+    )
+    .where(
+      and(
+        eq(flashSales.productId, productId),
+        inArray(flashSales.status, ["SCHEDULED", "RUNNING", "SOLD_OUT"]),
+        liveSessionId === undefined ? undefined : eq(flashSales.liveSessionId, liveSessionId),
+      ),
+    );
+}
+
+/** Units each of the buyers has bought in the sale (its per-buyer limit), read in the order batch's transaction. */
+export function purchasesOf(db: DbOrTx, saleId: number, buyerIds: number[]) {
+  return db
+    .select()
+    .from(flashSalePurchases)
+    .where(
+      and(
+        eq(flashSalePurchases.flashSaleId, saleId),
+        sql`${flashSalePurchases.buyerId} in (select value::bigint from jsonb_array_elements_text(${JSON.stringify(buyerIds)}::jsonb))`,
+      ),
+    );
+}
+
+/** Adds an order batch's units to each buyer's purchases, in the batch's transaction. */
+export async function addPurchases(db: DbOrTx, saleId: number, perBuyer: Map<number, number>) {
+  if (perBuyer.size === 0) return;
+  const json = JSON.stringify([...perBuyer].map(([b, q]) => ({ b, q })));
+  await db.execute(sql`
+    insert into flash_sale_purchases (flash_sale_id, buyer_id, quantity)
+    select ${saleId}, b, q from jsonb_to_recordset(${json}::jsonb) as x(b bigint, q integer)
+    on conflict (flash_sale_id, buyer_id) do update set quantity = flash_sale_purchases.quantity + excluded.quantity`);
+}
+
+/** Adds sold units in the order batch's transaction (SOLD_OUT when none are left); the check constraint refuses an oversold sale even if the caller miscounted. */
+export async function addSold(db: DbOrTx, saleId: number, units: number) {
+  const [row] = await db
+    .update(flashSales)
+    .set({
+      soldUnits: sql`${flashSales.soldUnits} + ${units}`,
+      version: sql`${flashSales.version} + 1`,
+      status: sql`case when ${flashSales.soldUnits} + ${units} >= ${flashSales.allocatedUnits} then 'SOLD_OUT'::flash_sale_status else ${flashSales.status} end`,
+    })
+    .where(eq(flashSales.id, saleId))
+    .returning();
+  return row!;
 }

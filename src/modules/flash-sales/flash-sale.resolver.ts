@@ -5,14 +5,12 @@ import { notFound } from "../../shared/errors.js";
 import { idOf } from "../../shared/ids.js";
 import type { NodeFetchers } from "../../shared/node.registry.js";
 import { UserErrorType } from "../../shared/user-errors.js";
-import { Product } from "../catalog/catalog.type.js";
-import { LiveSession } from "../live/live.type.js";
+import { Product, type CatalogService } from "../catalog/index.js";
+import { LiveSession, type LiveService } from "../live/index.js";
 import { CreateFlashSaleInput } from "./flash-sale.inputs.js";
 import { FlashSaleErrorCode, type FlashSaleUserError } from "./flash-sale.rules.js";
-import { FlashSale, FlashSaleInventory, FlashSaleStock } from "./flash-sale.type.js";
-import type { CatalogService } from "../catalog/index.js";
+import { FlashSale, FlashSaleInventory, FlashSaleStock, toFlashSale } from "./flash-sale.type.js";
 import type { FlashSaleService } from "./flash-sale.service.js";
-import type { LiveService } from "../live/live.service.js";
 import { resolverFor } from "../../shared/resolver-container.js";
 
 const FlashSaleUserErrorType = UserErrorType("FlashSaleUserError", FlashSaleErrorCode);
@@ -80,5 +78,14 @@ export class FlashSaleStockResolver {
     const sale = await this.flashSales.flashSale(ctx, stock.saleRowId);
     if (!sale) throw notFound("Flash sale");
     return sale;
+  }
+}
+
+/** Flash sales run in live rooms: this module adds them to the live module's LiveSession type. */
+@Resolver(() => LiveSession)
+export class LiveSessionFlashSalesResolver {
+  @FieldResolver(() => [FlashSale], { description: "The session's flash sales, oldest first (running ones have status RUNNING)." })
+  async flashSales(@Root() session: LiveSession, @Ctx() ctx: Context) {
+    return (await ctx.loaders.flashSalesBySession.load(session.rowId)).map(toFlashSale);
   }
 }

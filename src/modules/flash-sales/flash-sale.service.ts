@@ -13,10 +13,8 @@ import { idOf, toGlobalId } from "../../shared/ids.js";
 import type { Logger } from "../../shared/logger.js";
 import { userError } from "../../shared/user-errors.js";
 import { formatFen } from "../../shared/money.js";
-import * as catalog from "../catalog/catalog.queries.js";
-import * as live from "../live/live.queries.js";
-import { liveRoom } from "../live/live.rooms.js";
-import { shopCanSell } from "../orders/orders.rules.js";
+import { productById, returnStock, shopById, shopCanSell, takeStock } from "../catalog/index.js";
+import { liveRoom, liveSessionById, pinnedCartItem } from "../live/index.js";
 import type { AdmissionGate } from "./flash-sale.gate.js";
 import { keyField } from "./flash-sale.gate.js";
 import type { CreateFlashSaleInput } from "./flash-sale.inputs.js";
@@ -92,18 +90,18 @@ export class FlashSaleService {
     const sessionId = idOf("LiveSession", input.liveSessionId, "liveSessionId");
     const productId = idOf("Product", input.productId, "productId");
     const now = this.deps.clock.now();
-    const session = await live.liveSessionById(ctx.db, sessionId);
+    const session = await liveSessionById(ctx.db, sessionId);
     if (!ctx.viewer) throw unauthenticated();
     if (!session) throw notFound("Live session");
     const host = ctx.viewer.role === Role.PROMOTER || ctx.viewer.role === Role.MERCHANT;
     if (!host || session.promoterId !== ctx.viewer.userId) throw forbidden("flash sales in this live session");
-    const product = await catalog.productById(ctx.db, productId);
+    const product = await productById(ctx.db, productId);
     if (!product) throw notFound("Product");
     const errors: FlashSaleUserError[] = [];
     if (session.status !== "LIVE") errors.push(userError(FlashSaleErrorCode.SESSION_NOT_LIVE, "The live session has ended.", "liveSessionId"));
-    const pin = await live.pinnedCartItem(ctx.db, sessionId, productId);
+    const pin = await pinnedCartItem(ctx.db, sessionId, productId);
     if (!pin) errors.push(userError(FlashSaleErrorCode.NOT_ON_CART, "Pin the product to the session's cart first.", "productId"));
-    const shop = await catalog.shopById(ctx.db, product.shopId);
+    const shop = await shopById(ctx.db, product.shopId);
     if (!shopCanSell(shop!)) errors.push(userError(FlashSaleErrorCode.SHOP_CANNOT_SELL, "The product's shop cannot sell in live sessions now.", "productId"));
     const shortfall = (await this.deps.deposits?.shortfallFen(product.shopId)) ?? 0;
     if (shortfall > 0) {
@@ -121,7 +119,7 @@ export class FlashSaleService {
     const outcome = await transaction(ctx.db, async (tx): Promise<Outcome> => {
       // The session row is share-locked: endLiveSession (which updates it and ends the session's sales in the same
       // transaction) runs wholly before or wholly after this one, so no sale survives in an ENDED session.
-      const locked = await live.liveSessionById(tx, sessionId, "share");
+      const locked = await liveSessionById(tx, sessionId, "share");
       if (locked?.status !== "LIVE") return { row: null, errors: [userError(FlashSaleErrorCode.SESSION_NOT_LIVE, "The live session has ended.", "liveSessionId")] };
       if (this.guard) {
         const refused = await this.guard.checkFlashSale(ctx, tx, { productId, liveSessionId: sessionId, promoterId: session.promoterId, flashPriceFen: draft.priceFen!, perBuyerLimit: input.perBuyerLimit });
@@ -129,7 +127,7 @@ export class FlashSaleService {
       }
       // Not enough stock: roll back, so that nothing the guard scheduled (a WARNING for this offer) is published.
       const stockError = { row: null, errors: [userError(FlashSaleErrorCode.INSUFFICIENT_STOCK, "The stock changed: not enough units left.", "allocatedUnits")] };
-      if (!(await q.takeStock(tx, productId, input.allocatedUnits))) throw new Rollback(stockError);
+      if (!(await takeStock(tx, productId, input.allocatedUnits))) throw new Rollback(stockError);
       const row = await q.insertFlashSale(tx, {
         liveSessionId: sessionId,
         productId,
@@ -264,7 +262,7 @@ export class FlashSaleService {
     return transaction(db, async (tx) => {
       const ended = await q.endSaleRow(tx, saleId, now, reason);
       if (!ended) return null;
-      await q.returnStock(tx, ended.productId, ended.returnedUnits);
+      await returnStock(tx, ended.productId, ended.returnedUnits);
       afterCommit(tx, async () => {
         await this.deps.gate.drop(saleId).catch((error) => this.deps.log.warn("could not drop a gate", { saleId, error }));
         await this.publishStock(ended);
@@ -294,6 +292,12 @@ export class FlashSaleService {
     for (const row of await q.flashSalesOfSessions(db, sessionIds)) {
       if (row.status !== FlashSaleStatus.ENDED) await this.endSale(row.id, reason, db);
     }
+  }
+
+  /** Flash prices of the product's sales not yet ended in the session (a room's subsidy stays below each, R12). */
+  async openFlashPrices(db: DbOrTx, liveSessionId: number, productId: number): Promise<number[]> {
+    const sales = await q.flashSalesOfSessions(db, [liveSessionId]);
+    return sales.filter((s) => s.productId === productId && s.status !== FlashSaleStatus.ENDED).map((s) => s.flashPriceFen);
   }
 
   async publishStock(row: FlashSaleRow): Promise<void> {

@@ -101,3 +101,12 @@ export async function unpinCartItem(db: DbOrTx, id: number, at: Date) {
   const [row] = await db.update(cartItems).set({ unpinnedAt: at }).where(and(eq(cartItems.id, id), isNull(cartItems.unpinnedAt))).returning();
   return row ?? null;
 }
+
+/** Where the product is pinned now, in rooms still LIVE, with each room's subsidy (R12 checks of a coupon). */
+export function livePinsOfProduct(db: DbOrTx, productId: number) {
+  return db
+    .select({ liveSessionId: cartItems.liveSessionId, subsidyFen: cartItems.subsidyFen })
+    .from(cartItems)
+    .innerJoin(liveSessions, eq(liveSessions.id, cartItems.liveSessionId))
+    .where(and(eq(cartItems.productId, productId), isNull(cartItems.unpinnedAt), eq(liveSessions.status, "LIVE")));
+}

@@ -5,14 +5,12 @@ import { notFound } from "../../shared/errors.js";
 import { idOf } from "../../shared/ids.js";
 import type { NodeFetchers } from "../../shared/node.registry.js";
 import { UserErrorType } from "../../shared/user-errors.js";
-import { toUser, User } from "../accounts/user.type.js";
-import { Product } from "../catalog/catalog.type.js";
-import { FlashSale, toFlashSale } from "../flash-sales/flash-sale.type.js";
+import { toUser, User } from "../accounts/index.js";
+import { Product, type CatalogService } from "../catalog/index.js";
 import { LiveSessionEvent, type LiveEventRoot } from "./live-events.type.js";
 import { LiveSessionsArgs, PinToCartInput, StartLiveSessionInput, UnpinFromCartInput } from "./live.inputs.js";
 import { LiveErrorCode, type LiveUserError } from "./live.rules.js";
 import { CartItem, LiveSession, LiveSessionConnection } from "./live.type.js";
-import type { CatalogService } from "../catalog/index.js";
 import type { LiveService } from "./live.service.js";
 import { resolverFor } from "../../shared/resolver-container.js";
 
@@ -63,11 +61,6 @@ export class LiveSessionResolver {
   @FieldResolver(() => [CartItem], { description: "Products pinned to the cart now." })
   cart(@Root() session: LiveSession, @Ctx() ctx: Context) {
     return this.live.cart(ctx, session.rowId);
-  }
-
-  @FieldResolver(() => [FlashSale], { description: "The session's flash sales, oldest first (running ones have status RUNNING)." })
-  async flashSales(@Root() session: LiveSession, @Ctx() ctx: Context) {
-    return (await ctx.loaders.flashSalesBySession.load(session.rowId)).map(toFlashSale);
   }
 
   @FieldResolver(() => Int, { description: "Viewers now: subscribers of the room across all gateway instances." })

@@ -14,10 +14,7 @@ import { formatFen, parseAmount } from "../../shared/money.js";
 import { decodeCursor, newestFirstConnection, pageSize } from "../../shared/pagination.js";
 import { userError } from "../../shared/user-errors.js";
 import { isOnShelf } from "../alliance/index.js";
-import * as catalog from "../catalog/catalog.queries.js";
-import * as flash from "../flash-sales/flash-sale.queries.js";
-import type { FlashSaleService } from "../flash-sales/flash-sale.service.js";
-import { shopCanSell } from "../orders/orders.rules.js";
+import { productById, shopById, shopCanSell } from "../catalog/index.js";
 import { LIVE_EVENT_TYPES, liveEventMember, type LiveEventRoot } from "./live-events.type.js";
 import type { LiveSessionsArgs, PinToCartInput, StartLiveSessionInput, UnpinFromCartInput } from "./live.inputs.js";
 import * as q from "./live.queries.js";
@@ -32,6 +29,19 @@ export interface CartGuard {
   checkPin(ctx: Context, tx: Tx, pin: { productId: number; liveSessionId: number; promoterId: number; subsidyFen: number }): Promise<LiveUserError[]>;
 }
 
+/**
+ * What a live room needs of its flash sales. The flash-sale service provides it, given at construction: flash sales
+ * run in live rooms (that module depends on this one), so this module names what it needs instead of importing it.
+ */
+export interface RoomSales {
+  /** Ends the sessions' open sales inside `db`'s transaction. */
+  endSalesOfSessions(sessionIds: readonly number[], reason: string, db: DbOrTx): Promise<void>;
+  /** Ends the open sales a withdrawal stops inside `db`'s transaction; returns how many. */
+  endSalesWhere(w: q.Withdrawal, reason: string, db: DbOrTx): Promise<number>;
+  /** Flash prices of the product's sales not yet ended in the session. */
+  openFlashPrices(db: DbOrTx, liveSessionId: number, productId: number): Promise<number[]>;
+}
+
 interface EventsState {
   viewers: number;
 }
@@ -42,7 +52,7 @@ export class LiveService {
   private readonly viewers: ViewerCounter | null;
 
   constructor(
-    private readonly deps: { db: Db; bus: EventBus; clock: Clock; log: Logger; flashSales: FlashSaleService; guard: CartGuard | null; viewers: ViewerCounter | null },
+    private readonly deps: { db: Db; bus: EventBus; clock: Clock; log: Logger; flashSales: RoomSales; guard: CartGuard | null; viewers: ViewerCounter | null },
   ) {
     this.guard = deps.guard;
     this.viewers = deps.viewers;
@@ -109,11 +119,11 @@ export class LiveService {
   async pinToCart(ctx: Context, input: PinToCartInput): Promise<{ cartItem: CartItem | null; userErrors: LiveUserError[] }> {
     const session = await this.ownSession(ctx, input.liveSessionId);
     const productId = idOf("Product", input.productId, "productId");
-    const product = await catalog.productById(ctx.db, productId);
+    const product = await productById(ctx.db, productId);
     if (!product) throw notFound("Product");
     const errors: LiveUserError[] = [];
     if (session.status !== "LIVE") errors.push(userError(LiveErrorCode.SESSION_NOT_LIVE, "The session has ended.", "liveSessionId"));
-    const shop = await catalog.shopById(ctx.db, product.shopId);
+    const shop = await shopById(ctx.db, product.shopId);
     // Direct selling: a host sells its own shop's goods without the alliance (no commission); others come from its shelf.
     const ownGoods = shop?.ownerId === session.promoterId;
     if (!ownGoods && !(await isOnShelf(ctx.db, session.promoterId, productId))) {
@@ -125,8 +135,7 @@ export class LiveService {
       errors.push(userError(LiveErrorCode.INVALID_SUBSIDY, "The subsidy must be a decimal amount, e.g. \"5.00\".", "subsidy"));
     } else {
       // R12: a unit's hand price stays at least 1 fen, at the list price and at every open flash price of the room.
-      const sales = (await flash.flashSalesOfSessions(ctx.db, [session.id])).filter((s) => s.productId === productId && s.status !== "ENDED");
-      const lowestFen = Math.min(product.priceFen, ...sales.map((s) => s.flashPriceFen));
+      const lowestFen = Math.min(product.priceFen, ...(await this.deps.flashSales.openFlashPrices(ctx.db, session.id, productId)));
       if (subsidyFen >= lowestFen) {
         errors.push(
           userError(LiveErrorCode.DISCOUNT_EXCEEDS_PRICE, `The subsidy must be below the lowest price it applies to (${formatFen(lowestFen)}).`, "subsidy"),

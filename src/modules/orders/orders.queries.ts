@@ -1,6 +1,6 @@
 import { and, asc, eq, getTableColumns, gt, inArray, lt, sql } from "drizzle-orm";
 import { resultRows, type DbOrTx } from "../../db/client.js";
-import { coupons, flashSalePurchases, flashSales, orders, type OrderRow } from "../../db/schema/index.js";
+import { coupons, orders, type OrderRow } from "../../db/schema/index.js";
 
 export function ordersByIds(db: DbOrTx, ids: readonly number[]) {
   return db.select().from(orders).where(inArray(orders.id, [...ids]));
@@ -24,18 +24,6 @@ export function ordersByKeys(db: DbOrTx, pairs: { buyerId: number; key: string }
     .select()
     .from(orders)
     .where(sql`(${orders.buyerId}, ${orders.idempotencyKey}) in (select b, k from jsonb_to_recordset(${json}::jsonb) as x(b bigint, k text))`);
-}
-
-export function purchasesOf(db: DbOrTx, saleId: number, buyerIds: number[]) {
-  return db
-    .select()
-    .from(flashSalePurchases)
-    .where(
-      and(
-        eq(flashSalePurchases.flashSaleId, saleId),
-        sql`${flashSalePurchases.buyerId} in (select value::bigint from jsonb_array_elements_text(${JSON.stringify(buyerIds)}::jsonb))`,
-      ),
-    );
 }
 
 export type OrderInsert = typeof orders.$inferInsert & { createdAt: Date };
@@ -85,29 +73,6 @@ export async function insertOrders(db: DbOrTx, inserts: OrderInsert[]): Promise<
 export async function insertOrderOnce(db: DbOrTx, row: typeof orders.$inferInsert) {
   const [inserted] = await db.insert(orders).values(row).onConflictDoNothing({ target: [orders.buyerId, orders.idempotencyKey] }).returning();
   return inserted ?? null;
-}
-
-export async function addPurchases(db: DbOrTx, saleId: number, perBuyer: Map<number, number>) {
-  if (perBuyer.size === 0) return;
-  const json = JSON.stringify([...perBuyer].map(([b, q]) => ({ b, q })));
-  await db.execute(sql`
-    insert into flash_sale_purchases (flash_sale_id, buyer_id, quantity)
-    select ${saleId}, b, q from jsonb_to_recordset(${json}::jsonb) as x(b bigint, q integer)
-    on conflict (flash_sale_id, buyer_id) do update set quantity = flash_sale_purchases.quantity + excluded.quantity`);
-}
-
-/** Adds sold units; the check constraint refuses an oversold sale even if the caller miscounted. */
-export async function addSold(db: DbOrTx, saleId: number, units: number) {
-  const [row] = await db
-    .update(flashSales)
-    .set({
-      soldUnits: sql`${flashSales.soldUnits} + ${units}`,
-      version: sql`${flashSales.version} + 1`,
-      status: sql`case when ${flashSales.soldUnits} + ${units} >= ${flashSales.allocatedUnits} then 'SOLD_OUT'::flash_sale_status else ${flashSales.status} end`,
-    })
-    .where(eq(flashSales.id, saleId))
-    .returning();
-  return row!;
 }
 
 export function couponsByCodes(db: DbOrTx, codes: string[]) {

@@ -5,14 +5,14 @@ import { notFound } from "../../shared/errors.js";
 import { idOf } from "../../shared/ids.js";
 import type { NodeFetchers } from "../../shared/node.registry.js";
 import { UserErrorType } from "../../shared/user-errors.js";
-import { Product, Shop } from "../catalog/catalog.type.js";
-import { FlashSale } from "../flash-sales/flash-sale.type.js";
+import { Product, Shop } from "../catalog/index.js";
+import { FlashSale } from "../flash-sales/index.js";
 import { CreateCouponInput, PlaceOrderInput } from "./orders.inputs.js";
 import { CouponErrorCode, PlaceOrderErrorCode } from "./orders.rules.js";
 import type { CouponUserError, OrderService, PlaceOrderUserError } from "./orders.service.js";
 import { Coupon, Order } from "./orders.type.js";
 import type { CatalogService } from "../catalog/index.js";
-import type { FlashSaleService } from "../flash-sales/flash-sale.service.js";
+import type { FlashSaleService } from "../flash-sales/index.js";
 
 const PlaceOrderUserErrorType = UserErrorType("PlaceOrderUserError", PlaceOrderErrorCode);
 const CouponUserErrorType = UserErrorType("CouponUserError", CouponErrorCode);

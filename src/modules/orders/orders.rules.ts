@@ -161,8 +161,3 @@ export function couponRefusal(
   if (use.redeemed >= use.totalQuantity) return PlaceOrderErrorCode.COUPON_EXHAUSTED;
   return null;
 }
-
-/** R17: a shop at credit ≤ 0, or with its cart disabled, cannot sell in live sessions. */
-export function shopCanSell(shop: { status: string; creditScore: number }): boolean {
-  return shop.status === "NORMAL" && shop.creditScore > 0;
-}

@@ -12,13 +12,10 @@ import type { Logger } from "../../shared/logger.js";
 import { formatFen, parseAmount } from "../../shared/money.js";
 import { userError, type UserErrorValue } from "../../shared/user-errors.js";
 import { isOnShelf, promoterShopId, resolveCommissionRates } from "../alliance/index.js";
-import * as catalog from "../catalog/catalog.queries.js";
-import type { AdmissionGate } from "../flash-sales/flash-sale.gate.js";
-import { keyField } from "../flash-sales/flash-sale.gate.js";
-import * as flash from "../flash-sales/flash-sale.queries.js";
-import type { FlashSaleService } from "../flash-sales/flash-sale.service.js";
-import * as live from "../live/live.queries.js";
-import { livePins, openFlashSales } from "../price-guard/price-guard.queries.js";
+import * as catalog from "../catalog/index.js";
+import * as flash from "../flash-sales/index.js";
+import type { AdmissionGate, FlashSaleService } from "../flash-sales/index.js";
+import * as live from "../live/index.js";
 import { OrderBatcher } from "./order-batcher.js";
 import type { CreateCouponInput, PlaceOrderInput } from "./orders.inputs.js";
 import * as q from "./orders.queries.js";
@@ -34,7 +31,6 @@ import {
   PlaceOrderErrorCode,
   pointsCapFen,
   priceOrder,
-  shopCanSell,
 } from "./orders.rules.js";
 import { toCoupon, toOrder, type Coupon, type Order } from "./orders.type.js";
 
@@ -119,6 +115,9 @@ const MESSAGES: Partial<Record<PlaceOrderErrorCode, string>> = {
 const message = (code: PlaceOrderErrorCode) => MESSAGES[code] ?? code;
 
 class DuplicateKey extends Error {}
+
+/** An order's key within a batch: its buyer and idempotency key. */
+const keyOf = (buyerId: number, idempotencyKey: string) => `${buyerId}:${idempotencyKey}`;
 
 type SellingContext = Awaited<ReturnType<OrderService["sellingContext"]>>;
 
@@ -333,10 +332,10 @@ export class OrderService {
       const buyerIds = [...new Set(batch.map((r) => r.buyerId))];
       const [existingRows, purchaseRows] = await Promise.all([
         q.ordersByKeys(tx, batch.map((r) => ({ buyerId: r.buyerId, key: r.key }))),
-        q.purchasesOf(tx, saleId, buyerIds),
+        flash.purchasesOf(tx, saleId, buyerIds),
       ]);
       const book = await CouponBook.open(tx, couponIdsOf(batch, context), buyerIds);
-      const existing = new Map(existingRows.map((o) => [keyField(o.buyerId, o.idempotencyKey), o]));
+      const existing = new Map(existingRows.map((o) => [keyOf(o.buyerId, o.idempotencyKey), o]));
       const purchased = new Map(purchaseRows.map((p) => [p.buyerId, p.quantity]));
 
       const results: (FlashOutcome | { kind: "PENDING"; draft: number } | { kind: "SAME_AS"; index: number })[] = [];
@@ -351,7 +350,7 @@ export class OrderService {
       });
       const reused = () => refusal(PlaceOrderErrorCode.IDEMPOTENCY_KEY_REUSED, false, undefined, "idempotencyKey");
       for (const [i, req] of batch.entries()) {
-        const k = keyField(req.buyerId, req.key);
+        const k = keyOf(req.buyerId, req.key);
         const found = existing.get(k);
         if (found) {
           results.push(sameRequest(found, req) ? { kind: "EXISTING", order: found } : reused());
@@ -395,9 +394,9 @@ export class OrderService {
           perBuyer.set(row.buyerId, (perBuyer.get(row.buyerId) ?? 0) + row.quantity);
           if (row.couponId !== null) perCoupon.set(row.couponId, (perCoupon.get(row.couponId) ?? 0) + 1);
         }
-        await q.addPurchases(tx, saleId, perBuyer);
+        await flash.addPurchases(tx, saleId, perBuyer);
         await q.addRedemptions(tx, perCoupon);
-        const updated = await q.addSold(tx, saleId, written.reduce((sum, row) => sum + row.quantity, 0));
+        const updated = await flash.addSold(tx, saleId, written.reduce((sum, row) => sum + row.quantity, 0));
         afterCommit(tx, async () => {
           await flashSales.publishStock(updated);
           if (updated.status === "SOLD_OUT" && sale.status !== "SOLD_OUT") {
@@ -473,7 +472,7 @@ export class OrderService {
       promoterShopId: ownShopId,
       directSale,
       listPriceFen: product!.priceFen,
-      canSell: shop ? shopCanSell(shop) : false,
+      canSell: shop ? catalog.shopCanSell(shop) : false,
       subsidyPerUnitFen: cartItem?.subsidyFen ?? 0,
       rateBps: rate?.rateBps ?? 0,
       plan: rate?.plan ?? null,
@@ -592,7 +591,7 @@ export class OrderService {
         const book = await CouponBook.open(tx, couponIdsOf([req], context), [req.buyerId]);
         const priced = await this.priceDraft(tx, context, req, product.priceFen, null, now, book);
         if ("code" in priced) return refuse(priced.code, priced.message, priced.field);
-        const taken = await flash.takeStock(tx, productId, req.quantity);
+        const taken = await catalog.takeStock(tx, productId, req.quantity);
         // Rolled back: a violation the guard recorded for this order must not outlive it.
         if (!taken) throw new Rollback(refuse(PlaceOrderErrorCode.OUT_OF_STOCK, `Only ${product.stock} units are in stock.`, "quantity"));
         const inserted = await q.insertOrderOnce(tx, priced.row);
@@ -652,7 +651,7 @@ export class OrderService {
     if (errors.length === 0) {
       // R12: the coupon may not take any order it meets below 1 fen per unit: at the list price (with each room's
       // subsidy) and at every open flash price.
-      const [pins, sales] = await Promise.all([livePins(ctx.db, productId), openFlashSales(ctx.db, productId)]);
+      const [pins, sales] = await Promise.all([live.livePinsOfProduct(ctx.db, productId), flash.openSalesOfProduct(ctx.db, productId)]);
       const channels = [
         { unitPriceFen: product.priceFen, subsidyPerUnitFen: 0, maxQuantity: MAX_ORDER_QUANTITY },
         ...pins.map((p) => ({ unitPriceFen: product.priceFen, subsidyPerUnitFen: p.subsidyFen, maxQuantity: MAX_ORDER_QUANTITY })),

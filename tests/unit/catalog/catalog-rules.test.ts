@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { checkCrossBorder, checkProductDraft, ProductErrorCode } from "../../../src/modules/catalog/catalog.rules.js";
+import { checkCrossBorder, checkProductDraft, ProductErrorCode, shopCanSell } from "../../../src/modules/catalog/catalog.rules.js";
 import { parseGlobalId, toGlobalId } from "../../../src/shared/ids.js";
 
 describe("product draft rules", () => {
@@ -36,5 +36,13 @@ describe("global ids", () => {
     expect(parseGlobalId(toGlobalId("Product", 42))).toEqual({ type: "Product", id: 42 });
     expect(parseGlobalId("not-an-id")).toBeNull();
     expect(parseGlobalId(Buffer.from("Product:-1").toString("base64url"))).toBeNull();
+  });
+});
+
+describe("shop rules", () => {
+  it("lets only a normal shop with credit above zero sell (R17)", () => {
+    expect(shopCanSell({ status: "NORMAL", creditScore: 1 })).toBe(true);
+    expect(shopCanSell({ status: "NORMAL", creditScore: 0 })).toBe(false);
+    expect(shopCanSell({ status: "CART_DISABLED", creditScore: 90 })).toBe(false);
   });
 });

@@ -6,7 +6,6 @@ import {
   IDEMPOTENCY_KEY,
   pointsCapFen,
   priceOrder,
-  shopCanSell,
 } from "../../../src/modules/orders/orders.rules.js";
 
 describe("hand price (R12)", () => {
@@ -81,11 +80,5 @@ describe("hand price (R12)", () => {
     expect(couponRefusal(coupon, { ...use, perBuyerLimit: 2, byBuyer: 1 }, 7, 9_999, inside)).toBeNull();
     expect(couponRefusal(coupon, { ...use, redeemed: 9 }, 7, 9_999, inside)).toBeNull();
     expect(couponRefusal(coupon, { ...use, redeemed: 10 }, 7, 9_999, inside)).toBe("COUPON_EXHAUSTED");
-  });
-
-  it("lets only a normal shop with credit above zero sell (R17)", () => {
-    expect(shopCanSell({ status: "NORMAL", creditScore: 1 })).toBe(true);
-    expect(shopCanSell({ status: "NORMAL", creditScore: 0 })).toBe(false);
-    expect(shopCanSell({ status: "CART_DISABLED", creditScore: 90 })).toBe(false);
   });
 });
