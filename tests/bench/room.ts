@@ -103,7 +103,7 @@ async function crowd(
     connectFailures,
     rssBefore,
     rssAfter,
-    rssPerSubscriber: (rssAfter.reduce((a, b) => a + b, 0) - rssBefore.reduce((a, b) => a + b, 0)) / subscribers,
+    rssPerSubscriber: (rssAfter.reduce((a, b) => a + b, 0) - rssBefore.reduce((a, b) => a + b, 0)) / Math.max(1, ready),
     latency: histogramSummary(mergeHistograms(reports.map((r) => r.latency))),
     messages: received,
     meanFrameBytes: measured ? Math.round(reports.reduce((n, r) => n + r.measuredBytes, 0) / measured) : 0,
