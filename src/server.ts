@@ -234,7 +234,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     if (!(await within(database.ping().then(() => true), 1000, false))) throw new Error("no answer within 1 s");
   }, log);
   const noteOutage = (error: unknown) => {
-    if (unavailableDependency(error) === "database") breaker.trip();
+    if (unavailableDependency(error) === "database") breaker.trip(error);
   };
   const apollo = await startApollo({
     schema,

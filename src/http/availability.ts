@@ -19,11 +19,11 @@ export class DatabaseBreaker {
     return this.down;
   }
 
-  /** A request failed because PostgreSQL could not be reached. */
-  trip(): void {
+  /** A request failed because PostgreSQL could not be reached; `cause` is that failure, logged with the trip. */
+  trip(cause?: unknown): void {
     if (this.down) return;
     this.down = true;
-    this.log.warn("database unavailable: refusing requests that need it until it answers");
+    this.log.warn("database unavailable: refusing requests that need it until it answers", { error: cause });
     void this.probe();
   }
 
