@@ -12,8 +12,8 @@ import { formatFen } from "../../shared/money.js";
 import { userError } from "../../shared/user-errors.js";
 import { promoterShopId } from "../alliance/index.js";
 import { productById, ProductErrorCode, type ProductGuard, type ProductUserError } from "../catalog/index.js";
-import { FlashSaleErrorCode, type FlashSaleGuard, type FlashSaleUserError } from "../flash-sales/index.js";
-import { LiveErrorCode, pinnedCartItem, type CartGuard, type LiveUserError } from "../live/index.js";
+import { FlashSaleErrorCode, openSalesOfProduct, type FlashSaleGuard, type FlashSaleUserError } from "../flash-sales/index.js";
+import { LiveErrorCode, livePinsOfProduct, pinnedCartItem, type CartGuard, type LiveUserError } from "../live/index.js";
 import { CouponErrorCode, MAX_ORDER_QUANTITY, PlaceOrderErrorCode, usableCouponsOfProduct, type CouponUserError, type OrderDraft, type OrderGuard } from "../orders/index.js";
 import type { AlertService, AlertTargets } from "./alerts.service.js";
 import * as q from "./price-guard.queries.js";
@@ -81,7 +81,7 @@ export class PriceChecks implements FlashSaleGuard, CartGuard, OrderGuard, Produ
     if (restriction) return [userError(LiveErrorCode.RESTRICTED, restrictedMessage(restriction), "productId")];
     const listPriceFen = (await productById(tx, pin.productId))!.priceFen;
     // The room's subsidy also lowers the hand price of the room's flash sales of the product.
-    const sales = await q.openFlashSales(tx, pin.productId, pin.liveSessionId);
+    const sales = await openSalesOfProduct(tx, pin.productId, pin.liveSessionId);
     const blocked = await this.assess(ctx, tx, {
       offer: "CART_SUBSIDY",
       productId: pin.productId,
@@ -106,7 +106,7 @@ export class PriceChecks implements FlashSaleGuard, CartGuard, OrderGuard, Produ
     const restriction = await this.restrictionOf(tx, product, [coupon.issuerShopId], promoterId);
     if (restriction) return [userError(CouponErrorCode.RESTRICTED, restrictedMessage(restriction), "productId")];
     const listPriceFen = (await productById(tx, coupon.productId))!.priceFen;
-    const [pins, sales] = await Promise.all([q.livePins(tx, coupon.productId), q.openFlashSales(tx, coupon.productId)]);
+    const [pins, sales] = await Promise.all([livePinsOfProduct(tx, coupon.productId), openSalesOfProduct(tx, coupon.productId)]);
     // A coupon is good in every room: every way of buying the product now counts, and the bare list price.
     const blocked = await this.assess(ctx, tx, {
       offer: coupon.issuer === "SHOP" ? "SHOP_COUPON" : "PROMOTER_COUPON",
@@ -126,7 +126,7 @@ export class PriceChecks implements FlashSaleGuard, CartGuard, OrderGuard, Produ
   /** R13: a new list price reaches buyers bare and through every room's cart subsidy (flash sales keep their own price). */
   async checkListPrice(ctx: Context, tx: Tx, change: { productId: number; listPriceFen: number }): Promise<ProductUserError[]> {
     const product = await this.productFacts(tx, change.productId);
-    const pins = await q.livePins(tx, change.productId);
+    const pins = await livePinsOfProduct(tx, change.productId);
     const blocked = await this.assess(ctx, tx, {
       offer: "LIST_PRICE",
       productId: change.productId,

@@ -2,15 +2,10 @@ import { and, desc, eq, gt, inArray, isNull, lt, lte, or, sql, type SQL } from "
 import type { DbOrTx } from "../../db/client.js";
 import {
   agreedPrices,
-  cartItems,
-  flashSales,
-  liveSessions,
   priceGuardAttempts,
   priceGuardRestrictions,
   priceGuardViolations,
 } from "../../db/schema/index.js";
-
-const OPEN_SALE = ["SCHEDULED", "RUNNING", "SOLD_OUT"] as const;
 
 export async function insertAgreedPrice(db: DbOrTx, values: typeof agreedPrices.$inferInsert) {
   const [row] = await db.insert(agreedPrices).values(values).returning();
@@ -41,39 +36,6 @@ export function agreedPriceHistory(db: DbOrTx, productIds: readonly number[]) {
     .from(agreedPrices)
     .where(inArray(agreedPrices.productId, [...productIds]))
     .orderBy(desc(agreedPrices.filedAt), desc(agreedPrices.id));
-}
-
-/** Where the product is pinned in a live room now, with the room's subsidy. */
-export function livePins(db: DbOrTx, productId: number) {
-  return db
-    .select({ liveSessionId: cartItems.liveSessionId, subsidyFen: cartItems.subsidyFen })
-    .from(cartItems)
-    .innerJoin(liveSessions, eq(liveSessions.id, cartItems.liveSessionId))
-    .where(and(eq(cartItems.productId, productId), isNull(cartItems.unpinnedAt), eq(liveSessions.status, "LIVE")));
-}
-
-/** Flash sales of the product not yet ended (optionally in one room), with the subsidy pinned in their room. */
-export function openFlashSales(db: DbOrTx, productId: number, liveSessionId?: number) {
-  return db
-    .select({
-      id: flashSales.id,
-      liveSessionId: flashSales.liveSessionId,
-      flashPriceFen: flashSales.flashPriceFen,
-      perBuyerLimit: flashSales.perBuyerLimit,
-      subsidyFen: sql<number>`coalesce(${cartItems.subsidyFen}, 0)`.mapWith(Number),
-    })
-    .from(flashSales)
-    .leftJoin(
-      cartItems,
-      and(eq(cartItems.liveSessionId, flashSales.liveSessionId), eq(cartItems.productId, flashSales.productId), isNull(cartItems.unpinnedAt)),
-    )
-    .where(
-      and(
-        eq(flashSales.productId, productId),
-        inArray(flashSales.status, [...OPEN_SALE]),
-        liveSessionId === undefined ? undefined : eq(flashSales.liveSessionId, liveSessionId),
-      ),
-    );
 }
 
 /** Who a restriction can name: shops, and a promoter (restrictions held against the promoter itself). */
