@@ -3,8 +3,8 @@ import type { Db, DbOrTx, Tx } from "../../db/client.js";
 import type { AfterSalesCaseRow } from "../../db/schema/index.js";
 import { afterCommit, Rollback, transaction } from "../../db/transaction.js";
 import type { EventBus } from "../../realtime/bus.js";
-import { eventStream } from "../../realtime/event-stream.js";
-import { guardedStream, type AccessRevoked } from "../../realtime/guarded-stream.js";
+import type { AccessRevoked } from "../../realtime/guarded-stream.js";
+import { ownerStream } from "../../realtime/owner-stream.js";
 import { inBackground } from "../../shared/background.js";
 import { Role, type Viewer } from "../../shared/auth.js";
 import type { Clock } from "../../shared/clock.js";
@@ -289,36 +289,14 @@ export class AfterSalesService {
 
   /** afterSalesCaseUpdates: a buyer's own cases, or a merchant's shop's (one, or all it owns). Snapshot first. */
   async watchCases(ctx: Context, shopGlobalId: string | null): Promise<AsyncIterableIterator<{ snapshot: boolean; caseIds: number[] } | AccessRevoked>> {
-    const viewer = ctx.viewer;
-    if (!viewer) throw unauthenticated();
-    const wanted = shopGlobalId ? idOf("Shop", shopGlobalId, "shopId") : null;
-    const scope = async (): Promise<{ buyerId?: number; shopIds?: number[] }> => {
-      if (viewer.role === Role.BUYER && wanted === null) return { buyerId: viewer.userId };
-      if (viewer.role !== Role.MERCHANT) throw forbidden("watching these cases");
-      const owned = await shopIdsOwnedBy(this.deps.db, viewer.userId);
-      if (wanted !== null && !owned.includes(wanted)) throw forbidden("watching another shop's cases");
-      return { shopIds: wanted !== null ? [wanted] : owned };
-    };
-    const initial = await scope();
-    const keys = initial.buyerId !== undefined ? [`buyer:${initial.buyerId}`] : initial.shopIds!.map((id) => `shop:${id}`);
-    return guardedStream({
+    return ownerStream<{ snapshot: boolean; caseIds: number[] }>({
       bus: this.deps.bus,
-      viewer,
-      authorize: async () => {
-        const now = await scope();
-        if (now.shopIds && initial.shopIds!.some((id) => !now.shopIds!.includes(id))) throw forbidden("watching another shop's cases");
-      },
-      open: async () =>
-        eventStream<{ snapshot: boolean; caseIds: number[] }>({
-          start: async (push) => {
-            const stops = await Promise.all(keys.map((key) => this.deps.bus.subscribe("afterSalesCaseUpdated", key, (e) => push({ snapshot: false, caseIds: e.caseIds }))));
-            return async () => {
-              await Promise.all(stops.map((stop) => stop()));
-            };
-          },
-          first: async () => ({ snapshot: true, caseIds: (await q.openCases(this.deps.db, initial, SNAPSHOT_SIZE)).map((c) => c.id) }),
-          maxQueue: 64,
-        }),
+      viewer: ctx.viewer,
+      what: "cases",
+      wantedShop: () => (shopGlobalId ? idOf("Shop", shopGlobalId, "shopId") : null),
+      shopsOwnedBy: (userId) => shopIdsOwnedBy(this.deps.db, userId),
+      subscribe: (key, push) => this.deps.bus.subscribe("afterSalesCaseUpdated", key, (e) => push({ snapshot: false, caseIds: e.caseIds })),
+      snapshot: async (scope) => ({ snapshot: true, caseIds: (await q.openCases(this.deps.db, scope, SNAPSHOT_SIZE)).map((c) => c.id) }),
     });
   }
 

@@ -4,8 +4,8 @@ import type { Db, DbOrTx, Tx } from "../../db/client.js";
 import { afterCommit, transaction } from "../../db/transaction.js";
 import type { OrderRow } from "../../db/schema/index.js";
 import type { EventBus } from "../../realtime/bus.js";
-import { eventStream } from "../../realtime/event-stream.js";
-import { guardedStream, type AccessRevoked } from "../../realtime/guarded-stream.js";
+import type { AccessRevoked } from "../../realtime/guarded-stream.js";
+import { ownerStream } from "../../realtime/owner-stream.js";
 import { Role } from "../../shared/auth.js";
 import type { Clock } from "../../shared/clock.js";
 import { forbidden, notFound, unauthenticated } from "../../shared/errors.js";
@@ -167,36 +167,14 @@ export class FulfilmentService {
 
   /** orderUpdates: a buyer's own orders, or a merchant's shop's (one shop, or all it owns). Snapshot first. */
   async watchOrders(ctx: Context, shopGlobalId: string | null): Promise<AsyncIterableIterator<{ snapshot: boolean; orderIds: number[] } | AccessRevoked>> {
-    const viewer = ctx.viewer;
-    if (!viewer) throw unauthenticated();
-    const wanted = shopGlobalId ? idOf("Shop", shopGlobalId, "shopId") : null;
-    const scope = async (): Promise<{ buyerId?: number; shopIds?: number[] }> => {
-      if (viewer.role === Role.BUYER && wanted === null) return { buyerId: viewer.userId };
-      if (viewer.role !== Role.MERCHANT) throw forbidden("watching these orders");
-      const owned = await shopIdsOwnedBy(this.deps.db, viewer.userId);
-      if (wanted !== null && !owned.includes(wanted)) throw forbidden("watching another shop's orders");
-      return { shopIds: wanted !== null ? [wanted] : owned };
-    };
-    const initial = await scope();
-    const keys = initial.buyerId !== undefined ? [`buyer:${initial.buyerId}`] : initial.shopIds!.map((id) => `shop:${id}`);
-    return guardedStream({
+    return ownerStream<{ snapshot: boolean; orderIds: number[] }>({
       bus: this.deps.bus,
-      viewer,
-      authorize: async () => {
-        const now = await scope();
-        if (now.shopIds && initial.shopIds!.some((id) => !now.shopIds!.includes(id))) throw forbidden("watching another shop's orders");
-      },
-      open: async () =>
-        eventStream<{ snapshot: boolean; orderIds: number[] }>({
-          start: async (push) => {
-            const stops = await Promise.all(keys.map((key) => this.deps.bus.subscribe("orderUpdated", key, (e) => push({ snapshot: false, orderIds: e.orderIds }))));
-            return async () => {
-              await Promise.all(stops.map((stop) => stop()));
-            };
-          },
-          first: async () => ({ snapshot: true, orderIds: (await q.openOrders(this.deps.db, initial, SNAPSHOT_SIZE)).map((o) => o.id) }),
-          maxQueue: 64,
-        }),
+      viewer: ctx.viewer,
+      what: "orders",
+      wantedShop: () => (shopGlobalId ? idOf("Shop", shopGlobalId, "shopId") : null),
+      shopsOwnedBy: (userId) => shopIdsOwnedBy(this.deps.db, userId),
+      subscribe: (key, push) => this.deps.bus.subscribe("orderUpdated", key, (e) => push({ snapshot: false, orderIds: e.orderIds })),
+      snapshot: async (scope) => ({ snapshot: true, orderIds: (await q.openOrders(this.deps.db, scope, SNAPSHOT_SIZE)).map((o) => o.id) }),
     });
   }
 
