@@ -267,7 +267,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   );
   server.keepAliveTimeout = 5_000;
 
-  const ws = attachWebSocket(server, { config, schema, identity, guard, log, metrics, operationNames, contextFor, subscribe: (args) => hub.subscribe(args) });
+  const ws = attachWebSocket(server, { config, schema, identity, guard, log, metrics, operationNames, contextFor, subscribe: (args, outlet) => hub.subscribe(args, outlet) });
   const port = await listen(server, config.PORT, config.HOST);
   const host = config.HOST === "0.0.0.0" || config.HOST === "::" ? "localhost" : config.HOST;
   log.info("gateway listening", { port, mode: config.mode, database: database.kind, bus: bus.kind });
