@@ -56,7 +56,8 @@ interface Group {
   key: string;
   args: ExecutionArgs;
   sinks: Set<Subscriber>;
-  snapshot: ExecutionResult | null;
+  /** The current first message, shared by everyone joining until the state changes (a promise: joins come in crowds). */
+  snapshot: Promise<ExecutionResult> | null;
 }
 
 const MAX_QUEUE = 32;
@@ -206,7 +207,7 @@ class Room<S, E> {
       for (const group of [...this.groups.values()]) {
         if (group.sinks.size === 0) continue;
         const result = await this.hub.run(group.args, payload);
-        if (this.spec.onEvent === "coalesce") group.snapshot = result;
+        if (this.spec.onEvent === "coalesce") group.snapshot = Promise.resolve(result);
         for (const sink of group.sinks) sink.push(result);
       }
     }).catch((error) => this.hub.log.error("fan-out broadcast failed", { room: this.spec.name, roomId: this.roomId, error }));
@@ -220,8 +221,16 @@ class Room<S, E> {
     if (this.spec.onEvent === "coalesce") this.broadcast(this.spec.snapshot(this.state, this.roomId));
   }
 
-  async snapshotFor(group: Group): Promise<ExecutionResult> {
-    if (!group.snapshot) group.snapshot = await this.hub.run(group.args, this.spec.snapshot(this.state, this.roomId));
+  snapshotFor(group: Group): Promise<ExecutionResult> {
+    if (!group.snapshot) {
+      const pending = this.hub.run(group.args, this.spec.snapshot(this.state, this.roomId));
+      group.snapshot = pending;
+      // One that failed (the ledger away) is not kept: the next subscriber executes it again.
+      const forget = () => {
+        if (group.snapshot === pending) group.snapshot = null;
+      };
+      pending.then((result) => result.errors && forget(), forget);
+    }
     return group.snapshot;
   }
 
