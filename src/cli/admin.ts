@@ -3,7 +3,7 @@ import { loadConfig } from "../config/env.js";
 import { embeddedDbDir, resolveJwtSecret } from "../config/secrets.js";
 import { openDatabase } from "../db/client.js";
 import { migrateDatabase } from "../db/migrate.js";
-import { BootstrapError, changeRole, createStaffUser } from "../modules/accounts/accounts.bootstrap.js";
+import { BootstrapError, changeRole, createStaffUser } from "../modules/accounts/index.js";
 import { LOCAL_ISSUER, Role, TokenService } from "../shared/auth.js";
 import { toGlobalId } from "../shared/ids.js";
 
