@@ -1,3 +1,5 @@
+// The accounts face carries its GraphQL types, whose decorators need the metadata polyfill loaded first.
+import "reflect-metadata";
 import { parseArgs } from "node:util";
 import { loadConfig } from "../config/env.js";
 import { embeddedDbDir, resolveJwtSecret } from "../config/secrets.js";
