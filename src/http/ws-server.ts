@@ -4,7 +4,7 @@ import { handleProtocols, makeServer, type SubscribePayload } from "graphql-ws";
 import { WebSocketServer, type WebSocket } from "ws";
 import type { Config } from "../config/env.js";
 import type { Context } from "../shared/context.js";
-import type { IdentityService } from "../modules/accounts/identity.service.js";
+import type { IdentityService } from "../modules/accounts/index.js";
 import type { Viewer } from "../shared/auth.js";
 import { AppError, ErrorCode, formatError } from "../shared/errors.js";
 import type { Logger } from "../shared/logger.js";
