@@ -264,7 +264,7 @@ export function attachWebSocket(server: HttpServer, deps: WsDeps) {
           }),
         close: (code, reason) => socket.close(code, reason),
         onMessage: (handle) =>
-          socket.on("message", async (data) => {
+          socket.on("message", (data) => {
             // Dropped before graphql-ws sees it: over the cap nothing more from this socket is processed.
             if (!rate.allow()) {
               if (socket.readyState === socket.OPEN) {
@@ -274,14 +274,14 @@ export function attachWebSocket(server: HttpServer, deps: WsDeps) {
               return;
             }
             const text = String(data);
-            try {
-              await handle(text);
-            } catch (error) {
+            // A subscribe message is handled until its subscription ends: only its verdict waits that long, not its text.
+            const clientType = fromClient(text);
+            handle(text).catch((error: unknown) => {
               // graphql-ws throws on a well-formed message of a type only a server sends: the client's fault (4400).
-              if (!fromClient(text)) return socket.close(WsClose.BAD_REQUEST, "Invalid message received");
+              if (!clientType) return socket.close(WsClose.BAD_REQUEST, "Invalid message received");
               log.error("websocket message failed", { connectionId: extra.connectionId, error });
               socket.close(WsClose.INTERNAL, "Internal server error");
-            }
+            });
           }),
       },
       extra,

@@ -30,8 +30,41 @@ function wrap(p: Pino): Logger {
     info: (msg, fields) => p.info(fieldsOf(fields), msg),
     warn: (msg, fields) => p.warn(fieldsOf(fields), msg),
     error: (msg, fields) => p.error(fieldsOf(fields), msg),
-    child: (fields) => wrap(p.child(fieldsOf(fields))),
+    child: (fields) => new LazyChild(p, fields),
   };
+}
+
+/**
+ * A child logger made on its first line: most requests never log, and a pino child costs hundreds of bytes, which
+ * a subscription holds as long as it lasts (a room of 28,000 viewers holds 28,000 contexts).
+ */
+class LazyChild implements Logger {
+  private made: Logger | undefined;
+
+  constructor(
+    private readonly parent: Pino,
+    private readonly fields: Record<string, unknown>,
+  ) {}
+
+  private get real(): Logger {
+    return (this.made ??= wrap(this.parent.child(fieldsOf(this.fields))));
+  }
+
+  debug(msg: string, fields?: Record<string, unknown>) {
+    this.real.debug(msg, fields);
+  }
+  info(msg: string, fields?: Record<string, unknown>) {
+    this.real.info(msg, fields);
+  }
+  warn(msg: string, fields?: Record<string, unknown>) {
+    this.real.warn(msg, fields);
+  }
+  error(msg: string, fields?: Record<string, unknown>) {
+    this.real.error(msg, fields);
+  }
+  child(fields: Record<string, unknown>): Logger {
+    return this.real.child(fields);
+  }
 }
 
 /**
