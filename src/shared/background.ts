@@ -12,13 +12,22 @@ export interface WorkOrigin {
 }
 
 const origins = new AsyncLocalStorage<WorkOrigin>();
+/**
+ * Off until something reads origins (the statement hook): on Node 20 a running AsyncLocalStorage hooks every promise
+ * of every request, which a production process, where nothing reads them, should not pay for.
+ */
+let tracking = false;
+
+export function trackWorkOrigins(): void {
+  tracking = true;
+}
 
 export function inBackground<T>(job: string, work: () => T): T {
-  return origins.run({ job }, work);
+  return tracking ? origins.run({ job }, work) : work();
 }
 
 export function inRequest<T>(requestId: string, work: () => T): T {
-  return origins.run({ requestId }, work);
+  return tracking ? origins.run({ requestId }, work) : work();
 }
 
 /** The request or scheduled job the caller runs in; empty outside both (start-up, bus callbacks). */
