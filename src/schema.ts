@@ -8,7 +8,7 @@ import { NodeRegistry } from "./shared/node.registry.js";
 import { bindContainer, ResolverContainer } from "./shared/resolver-container.js";
 import { validateText } from "./shared/text.js";
 import type { Services } from "./services.js";
-import { accountNodes, AccountsResolver } from "./modules/accounts/accounts.resolver.js";
+import { accountNodes, AccountsResolver } from "./modules/accounts/index.js";
 import {
   allianceNodes,
   CommissionPlanResolver,
@@ -24,8 +24,7 @@ import { flashSaleNodes, FlashSaleResolver, FlashSaleStockResolver, LiveSessionF
 import { OrderFulfilmentResolver, OrderUpdatesResolver } from "./modules/fulfilment/index.js";
 import { GovernanceResolver, ShopCreditResolver } from "./modules/governance/index.js";
 import { afterSalesNodes, AfterSalesResolver, AfterSalesUpdatesResolver } from "./modules/after-sales/index.js";
-import { setLiveEventMembers } from "./modules/live/live-events.type.js";
-import { CartItemResolver, liveNodes, LiveSessionResolver } from "./modules/live/live.resolver.js";
+import { CartItemResolver, liveNodes, LiveSessionResolver, setLiveEventMembers } from "./modules/live/index.js";
 import { orderNodes, OrderResolver } from "./modules/orders/index.js";
 import {
   AgreedPriceResolver,
@@ -38,7 +37,7 @@ import {
   ProductAgreedPriceResolver,
   ShopRestrictionsResolver,
 } from "./modules/price-guard/index.js";
-import { OrderSettlementResolver, SettlementResolver, settlementNodes } from "./modules/settlement/index.js";
+import { OrderSettlementResolver, settlementNodes, SettlementResolver } from "./modules/settlement/index.js";
 
 export const schemaFile = fileURLToPath(new URL("../schema/schema.graphql", import.meta.url));
 

@@ -1,9 +1,11 @@
+// The accounts face carries its GraphQL types, whose decorators need the metadata polyfill loaded first.
+import "reflect-metadata";
 import { parseArgs } from "node:util";
 import { loadConfig } from "../config/env.js";
 import { embeddedDbDir, resolveJwtSecret } from "../config/secrets.js";
 import { openDatabase } from "../db/client.js";
 import { migrateDatabase } from "../db/migrate.js";
-import { BootstrapError, changeRole, createStaffUser } from "../modules/accounts/accounts.bootstrap.js";
+import { BootstrapError, changeRole, createStaffUser } from "../modules/accounts/index.js";
 import { LOCAL_ISSUER, Role, TokenService } from "../shared/auth.js";
 import { toGlobalId } from "../shared/ids.js";
 

@@ -5,13 +5,25 @@ export const MAX_BODY_BYTES = 1024 * 1024;
 
 export class BodyTooLarge extends Error {}
 
+/**
+ * The caller closed its connection before its request was read (a load generator stopping, a phone losing signal):
+ * nobody is left to answer. Node reports it as "aborted" with code ECONNRESET, the code a lost PostgreSQL socket
+ * has too, so it gets its own class before anything reads it as an outage.
+ */
+export class ClientGone extends Error {}
+
 export async function readBody(req: IncomingMessage, limitBytes: number): Promise<string> {
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > limitBytes) throw new BodyTooLarge(`request body over ${limitBytes} bytes`);
-    chunks.push(chunk as Buffer);
+  try {
+    for await (const chunk of req) {
+      size += (chunk as Buffer).length;
+      if (size > limitBytes) throw new BodyTooLarge(`request body over ${limitBytes} bytes`);
+      chunks.push(chunk as Buffer);
+    }
+  } catch (error) {
+    if (error instanceof BodyTooLarge || !req.destroyed) throw error;
+    throw new ClientGone("the client closed its connection before its request was read", { cause: error });
   }
   return Buffer.concat(chunks).toString("utf8");
 }

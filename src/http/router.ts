@@ -3,7 +3,7 @@ import type { IncomingMessage, RequestListener, ServerResponse } from "node:http
 import { inRequest } from "../shared/background.js";
 import { AppError, ErrorCode, isUnavailable, RETRY_AFTER_SECONDS, unavailable } from "../shared/errors.js";
 import type { Logger } from "../shared/logger.js";
-import { BodyTooLarge, MAX_BODY_BYTES } from "./body.js";
+import { BodyTooLarge, ClientGone, MAX_BODY_BYTES } from "./body.js";
 import { graphiqlAsset } from "./graphiql.js";
 import type { Metrics } from "./metrics.js";
 import { clientAddress } from "./operation-guard.js";
@@ -105,7 +105,11 @@ export function createRouter(deps: RouterDeps): RequestListener {
         }
         routeName = await route(req, res, url, requestId, caller);
       } catch (error) {
-        if (error instanceof BodyTooLarge) {
+        if (error instanceof ClientGone) {
+          // nginx's "client closed request", for the request log and metrics; there is no one to send it to.
+          res.statusCode = 499;
+          res.destroy();
+        } else if (error instanceof BodyTooLarge) {
           sendGraphQLError(res, 413, new AppError("LIMIT_EXCEEDED", `The request body is over ${MAX_BODY_BYTES} bytes.`, { limit: "bodyBytes" }), requestId, maxCost);
         } else if (isUnavailable(error)) {
           deps.onOutage(error);

@@ -4,10 +4,11 @@ import { handleProtocols, makeServer, type SubscribePayload } from "graphql-ws";
 import { WebSocketServer, type WebSocket } from "ws";
 import type { Config } from "../config/env.js";
 import type { Context } from "../shared/context.js";
-import type { IdentityService } from "../modules/accounts/identity.service.js";
+import type { IdentityService } from "../modules/accounts/index.js";
 import type { Viewer } from "../shared/auth.js";
 import { AppError, ErrorCode, formatError } from "../shared/errors.js";
 import type { Logger } from "../shared/logger.js";
+import type { RoomOutlet } from "../realtime/fanout.js";
 import { DocumentAnalyzer } from "./limits.js";
 import type { Metrics, OperationNames } from "./metrics.js";
 import { clientAddress, type CostReport, type OperationGuard } from "./operation-guard.js";
@@ -22,13 +23,12 @@ export interface WsDeps {
   metrics: Metrics;
   operationNames: OperationNames;
   contextFor: (viewer: Viewer | null, requestId: string) => Context;
-  /** Runs subscriptions (room fields share one execution per event: see realtime/fanout.ts). */
-  subscribe: (args: ExecutionArgs) => Promise<AsyncIterableIterator<ExecutionResult> | ExecutionResult>;
+  /** Runs subscriptions (room fields share one execution per event and write through the outlet: see realtime/fanout.ts). */
+  subscribe: (args: ExecutionArgs, outlet: RoomOutlet | undefined) => Promise<AsyncIterableIterator<ExecutionResult> | ExecutionResult>;
 }
 
 interface Extra {
   socket: WebSocket;
-  request: IncomingMessage;
   connectionId: string;
   clientAddress: string;
   viewer?: Viewer | null;
@@ -48,6 +48,28 @@ function fromClient(text: string): boolean {
   } catch {
     return false;
   }
+}
+
+const MAX_FRAMES_PER_RESULT = 64;
+const sharedFrames = new WeakMap<ExecutionResult, { data: string; frames: Map<string, Buffer> }>();
+
+/**
+ * The `next` frame of a room message that every subscriber of a group shares: its data is serialised once, and the
+ * frame's bytes are shared by the subscribers with the same operation id and cost report (the first
+ * MAX_FRAMES_PER_RESULT such pairs; others get their own copy). Null for a result with errors, which are masked per
+ * connection.
+ */
+function sharedNextFrame(result: ExecutionResult, id: string, cost: string): Buffer | null {
+  if (result.errors || result.extensions) return null;
+  let shared = sharedFrames.get(result);
+  if (!shared) sharedFrames.set(result, (shared = { data: JSON.stringify(result.data), frames: new Map() }));
+  const key = `${cost}\n${id}`;
+  let frame = shared.frames.get(key);
+  if (!frame) {
+    frame = Buffer.from(`{"id":${JSON.stringify(id)},"type":"next","payload":{"data":${shared.data},"extensions":{"cost":${cost}}}}`);
+    if (shared.frames.size < MAX_FRAMES_PER_RESULT) shared.frames.set(key, frame);
+  }
+  return frame;
 }
 
 /** GraphQL's own request errors carry no code; give them the codes Apollo gives them on HTTP. */
@@ -116,12 +138,34 @@ export function attachWebSocket(server: HttpServer, deps: WsDeps) {
     ctx.extra.operations.set(id, { name: operation.name ?? null, label: deps.operationNames.label(operation.name), started: process.hrtime.bigint(), results: 0 });
     metrics.wsSubscriptions.inc();
     metrics.graphqlOperations.inc({ transport: "ws", type: "subscription", outcome: "ok" });
-    return { schema: deps.schema, document: analysis.document!, operationName: payload.operationName, variableValues: payload.variables };
+    const args: ExecutionArgs = { schema: deps.schema, document: analysis.document!, operationName: payload.operationName, variableValues: payload.variables };
+    // graphql-ws hands these very args to `subscribe` below.
+    outlets.set(args, outletFor(ctx.extra, id, JSON.stringify(admitted.cost)));
+    return args;
   }
+
+  const nextPayload = (extra: Extra, id: string, result: ExecutionResult) => ({
+    ...result,
+    ...(result.errors ? { errors: mask(result.errors as GraphQLError[], extra.connectionId) } : {}),
+    extensions: { ...result.extensions, cost: extra.costs.get(id) },
+  });
+
+  /** Writes a room subscriber's messages after the first, as graphql-ws would have: the same `next` frame. */
+  const outlets = new WeakMap<ExecutionArgs, RoomOutlet>();
+  const outletFor = (extra: Extra, id: string, cost: string): RoomOutlet => ({
+    write(result, written) {
+      const op = extra.operations.get(id);
+      if (op) op.results++;
+      const { socket } = extra;
+      if (socket.readyState !== socket.OPEN) return written();
+      const frame = sharedNextFrame(result, id, cost) ?? JSON.stringify({ id, type: "next", payload: nextPayload(extra, id, result) });
+      socket.send(frame, { binary: false }, written);
+    },
+  });
 
   const protocol = makeServer<Record<string, unknown>, Extra>({
     schema: deps.schema,
-    subscribe: (args) => deps.subscribe(args),
+    subscribe: (args) => deps.subscribe(args, outlets.get(args)),
     connectionInitWaitTimeout: config.WS_INIT_TIMEOUT_MS,
     onConnect: async (ctx) => {
       const raw = ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization;
@@ -170,13 +214,27 @@ export function attachWebSocket(server: HttpServer, deps: WsDeps) {
       if (op && op.results++ === 0) {
         metrics.operationDuration.observe({ transport: "ws", type: "subscription", operation: op.label }, Number(process.hrtime.bigint() - op.started) / 1e9);
       }
-      return {
-        ...result,
-        ...(result.errors ? { errors: mask(result.errors as GraphQLError[], ctx.extra.connectionId) } : {}),
-        extensions: { ...result.extensions, cost: ctx.extra.costs.get(id) },
-      };
+      return nextPayload(ctx.extra, id, result);
     },
   });
+
+  // One sweep for all sockets, not a timer each: a socket that has not answered the previous sweep's ping is cut.
+  const awaitingPong = new Set<WebSocket>();
+  function answered(this: WebSocket) {
+    awaitingPong.delete(this);
+  }
+  const keepAlive = setInterval(() => {
+    for (const socket of wss.clients) {
+      if (socket.readyState !== socket.OPEN) continue;
+      if (awaitingPong.has(socket)) {
+        socket.terminate();
+        continue;
+      }
+      awaitingPong.add(socket);
+      socket.ping();
+    }
+  }, KEEP_ALIVE_MS);
+  keepAlive.unref();
 
   wss.on("connection", (socket: WebSocket, request: IncomingMessage) => {
     if (wss.clients.size > config.WS_MAX_CONNECTIONS) {
@@ -188,7 +246,6 @@ export function attachWebSocket(server: HttpServer, deps: WsDeps) {
     metrics.wsConnections.inc();
     const extra: Extra = {
       socket,
-      request,
       connectionId: `ws-${process.pid}-${++sequence}`,
       clientAddress: clientAddress(request.socket.remoteAddress, request.headers["x-forwarded-for"], config.TRUST_PROXY_HOPS),
       costs: new Map(),
@@ -229,20 +286,10 @@ export function attachWebSocket(server: HttpServer, deps: WsDeps) {
       },
       extra,
     );
-    let pongWait: NodeJS.Timeout | null = null;
-    const keepAlive = setInterval(() => {
-      if (socket.readyState !== socket.OPEN) return;
-      pongWait = setTimeout(() => socket.terminate(), KEEP_ALIVE_MS);
-      socket.once("pong", () => {
-        if (pongWait) clearTimeout(pongWait);
-        pongWait = null;
-      });
-      socket.ping();
-    }, KEEP_ALIVE_MS);
+    socket.on("pong", answered);
     socket.once("close", (code, reason) => {
       metrics.wsConnections.dec();
-      clearInterval(keepAlive);
-      if (pongWait) clearTimeout(pongWait);
+      awaitingPong.delete(socket);
       extra.cancelExpiry?.();
       void closed(code, String(reason));
     });
@@ -255,6 +302,7 @@ export function attachWebSocket(server: HttpServer, deps: WsDeps) {
      * the closing handshake within `deadlineMs` (a paused or vanished client) are terminated then.
      */
     async close(deadlineMs: number): Promise<void> {
+      clearInterval(keepAlive);
       const closing = [...wss.clients].map(
         (client) =>
           new Promise<void>((resolve) => {

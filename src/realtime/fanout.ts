@@ -3,6 +3,7 @@ import {
   execute,
   GraphQLError,
   print,
+  type DocumentNode,
   type ExecutionArgs,
   type ExecutionResult,
 } from "graphql";
@@ -13,7 +14,8 @@ import type { TopicName, Topics } from "./topics.js";
 /**
  * Execute-once fan-out for room subscriptions (a live room's inventory and events): every subscriber of a room
  * on this instance with the same selection set shares one execution per message, instead of running the
- * resolvers once per subscriber. A room subscribes to the bus once per instance, however many viewers it has.
+ * resolvers once per subscriber, and the same result object (see RoomOutlet). A room subscribes to the bus once
+ * per instance, however many viewers it has.
  */
 export interface RoomSpec<S, E> {
   name: string;
@@ -40,18 +42,118 @@ export class RoomTicket {
   }
 }
 
-interface Sink {
-  push(result: ExecutionResult): void;
-  close(): void;
+/**
+ * A transport that writes a room subscriber's messages itself once its first message is out (graphql-ws then only
+ * waits for the end): every subscriber of a group gets the same result object, so the transport can serialise it
+ * once and write the same bytes to each of its sockets.
+ */
+export interface RoomOutlet {
+  /** Writes one result; `written` is called once the socket has taken it (late for a slow client). */
+  write(result: ExecutionResult, written: () => void): void;
 }
 
 interface Group {
+  key: string;
   args: ExecutionArgs;
-  sinks: Set<Sink>;
-  snapshot: ExecutionResult | null;
+  sinks: Set<Subscriber>;
+  /** The current first message, shared by everyone joining until the state changes (a promise: joins come in crowds). */
+  snapshot: Promise<ExecutionResult> | null;
 }
 
 const MAX_QUEUE = 32;
+
+/** Printed once per parsed document (documents come from the analyser's cache, so subscribers share them). */
+const printed = new WeakMap<DocumentNode, string>();
+
+function selectionKey(args: ExecutionArgs): string {
+  let text = printed.get(args.document);
+  if (text === undefined) printed.set(args.document, (text = print(args.document)));
+  return `${args.operationName ?? ""}\n${text}\n${JSON.stringify(args.variableValues ?? {})}`;
+}
+
+/**
+ * One subscriber of a room: the async iterator graphql-ws reads. Without an outlet every message goes through
+ * graphql-ws. With one, graphql-ws sends the first message (the snapshot, and whatever queued behind it), then the
+ * outlet takes over. Either way at most one message is in the transport's hands at a time and at most MAX_QUEUE
+ * wait: a slow subscriber loses its oldest messages, never the newest, and holds no one else back.
+ */
+class Subscriber implements AsyncIterableIterator<ExecutionResult> {
+  private queue: ExecutionResult[] = [];
+  private waiting: ((r: IteratorResult<ExecutionResult>) => void) | null = null;
+  private done = false;
+  /** The outlet writes (graphql-ws has sent everything before). */
+  private direct = false;
+  private writing = false;
+
+  constructor(
+    private readonly hub: FanoutHub,
+    private readonly room: Room<any, any>,
+    private readonly group: Group,
+    readonly memberId: string,
+    private readonly outlet: RoomOutlet | undefined,
+  ) {}
+
+  first(result: ExecutionResult) {
+    this.hub.delivered++;
+    this.queue.unshift(result);
+  }
+
+  push(result: ExecutionResult) {
+    if (this.done) return;
+    this.hub.delivered++;
+    if (this.direct && !this.writing) return this.write(result);
+    if (this.waiting && !this.direct) {
+      const resolve = this.waiting;
+      this.waiting = null;
+      return resolve({ value: result, done: false });
+    }
+    // Inventory messages are whole snapshots: the newest state always arrives.
+    if (this.queue.length >= MAX_QUEUE) this.queue.shift();
+    this.queue.push(result);
+  }
+
+  private write(result: ExecutionResult) {
+    this.writing = true;
+    this.outlet!.write(result, this.written);
+  }
+
+  private readonly written = () => {
+    this.writing = false;
+    const next = this.queue.shift();
+    if (next && !this.done) this.write(next);
+  };
+
+  async next(): Promise<IteratorResult<ExecutionResult>> {
+    if (this.queue.length > 0) return { value: this.queue.shift()!, done: false };
+    if (this.done) return { value: undefined, done: true };
+    // graphql-ws has written all it was given: from here the outlet writes, and this waits for the end.
+    if (this.outlet) this.direct = true;
+    return new Promise((resolve) => (this.waiting = resolve));
+  }
+
+  async return(): Promise<IteratorResult<ExecutionResult>> {
+    await this.leave();
+    return { value: undefined, done: true };
+  }
+
+  async throw(error: unknown): Promise<IteratorResult<ExecutionResult>> {
+    await this.leave();
+    throw error;
+  }
+
+  [Symbol.asyncIterator]() {
+    return this;
+  }
+
+  private async leave() {
+    if (this.done) return;
+    this.done = true;
+    this.queue = [];
+    this.waiting?.({ value: undefined, done: true });
+    this.waiting = null;
+    await this.hub.left(this.room, this.group, this);
+  }
+}
 
 class Room<S, E> {
   readonly groups = new Map<string, Group>();
@@ -105,7 +207,7 @@ class Room<S, E> {
       for (const group of [...this.groups.values()]) {
         if (group.sinks.size === 0) continue;
         const result = await this.hub.run(group.args, payload);
-        if (this.spec.onEvent === "coalesce") group.snapshot = result;
+        if (this.spec.onEvent === "coalesce") group.snapshot = Promise.resolve(result);
         for (const sink of group.sinks) sink.push(result);
       }
     }).catch((error) => this.hub.log.error("fan-out broadcast failed", { room: this.spec.name, roomId: this.roomId, error }));
@@ -119,8 +221,16 @@ class Room<S, E> {
     if (this.spec.onEvent === "coalesce") this.broadcast(this.spec.snapshot(this.state, this.roomId));
   }
 
-  async snapshotFor(group: Group): Promise<ExecutionResult> {
-    if (!group.snapshot) group.snapshot = await this.hub.run(group.args, this.spec.snapshot(this.state, this.roomId));
+  snapshotFor(group: Group): Promise<ExecutionResult> {
+    if (!group.snapshot) {
+      const pending = this.hub.run(group.args, this.spec.snapshot(this.state, this.roomId));
+      group.snapshot = pending;
+      // One that failed (the ledger away) is not kept: the next subscriber executes it again.
+      const forget = () => {
+        if (group.snapshot === pending) group.snapshot = null;
+      };
+      pending.then((result) => result.errors && forget(), forget);
+    }
     return group.snapshot;
   }
 
@@ -177,12 +287,12 @@ export class FanoutHub {
    * graphql-ws `subscribe`: room fields join their room; every other subscription runs as graphql-js would
    * (one execution per event per subscriber, each with a fresh context: a subscription's own lives too long).
    */
-  async subscribe(args: ExecutionArgs): Promise<AsyncIterableIterator<ExecutionResult> | ExecutionResult> {
+  async subscribe(args: ExecutionArgs, outlet?: RoomOutlet): Promise<AsyncIterableIterator<ExecutionResult> | ExecutionResult> {
     const source = await createSourceEventStream(args);
     if (!(Symbol.asyncIterator in source)) return source as ExecutionResult;
     if (source instanceof RoomTicket) {
       try {
-        return await this.join(source, args);
+        return await this.join(source, args, outlet);
       } catch (error) {
         // An error result, not a throw: graphql-ws then ends this one subscription, not the client's whole socket.
         return { errors: [error instanceof GraphQLError ? error : new GraphQLError((error as Error)?.message ?? String(error), { originalError: error as Error })] };
@@ -215,56 +325,13 @@ export class FanoutHub {
     return [...this.rooms.values()].filter((r) => r.spec.name === specName).map((r) => r.roomId);
   }
 
-  private async join(ticket: RoomTicket, args: ExecutionArgs): Promise<AsyncIterableIterator<ExecutionResult>> {
+  private async join(ticket: RoomTicket, args: ExecutionArgs, outlet: RoomOutlet | undefined): Promise<AsyncIterableIterator<ExecutionResult>> {
     const key = `${ticket.spec.name}:${ticket.roomId}`;
     let room = this.rooms.get(key);
     if (!room) {
       room = new Room(this, ticket.spec, ticket.roomId);
       this.rooms.set(key, room);
     }
-    const memberId = String((args.contextValue as { requestId?: string } | undefined)?.requestId ?? Math.random());
-    const selection = `${args.operationName ?? ""}\n${print(args.document)}\n${JSON.stringify(args.variableValues ?? {})}`;
-    let group = room.groups.get(selection);
-    if (!group) {
-      group = { args: { ...args, contextValue: undefined }, sinks: new Set(), snapshot: null };
-      room.groups.set(selection, group);
-    }
-    const queue: ExecutionResult[] = [];
-    let waiting: ((r: IteratorResult<ExecutionResult>) => void) | null = null;
-    let done = false;
-    const sink: Sink = {
-      push: (result) => {
-        if (done) return;
-        this.delivered++;
-        if (waiting) {
-          const resolve = waiting;
-          waiting = null;
-          resolve({ value: result, done: false });
-          return;
-        }
-        // A slow subscriber loses its oldest messages, never the newest (inventory messages are whole snapshots).
-        if (queue.length >= MAX_QUEUE) queue.shift();
-        queue.push(result);
-      },
-      close: () => {
-        done = true;
-        waiting?.({ value: undefined, done: true });
-        waiting = null;
-      },
-    };
-    const joinedRoom = room;
-    const joinedGroup = group;
-    const leave = async () => {
-      if (done && !joinedGroup.sinks.has(sink)) return;
-      sink.close();
-      joinedGroup.sinks.delete(sink);
-      if (joinedGroup.sinks.size === 0) joinedRoom.groups.delete(selection);
-      this.addMember(ticket.roomId, memberId, -1);
-      if (joinedRoom.groups.size === 0 && this.rooms.get(key) === joinedRoom) {
-        this.rooms.delete(key);
-        await joinedRoom.close();
-      }
-    };
     try {
       await room.whenReady();
     } catch (error) {
@@ -273,29 +340,30 @@ export class FanoutHub {
       await room.close().catch(() => {});
       throw error;
     }
-    group.sinks.add(sink);
+    const selection = selectionKey(args);
+    let group = room.groups.get(selection);
+    if (!group) {
+      group = { key: selection, args: { ...args, contextValue: undefined }, sinks: new Set(), snapshot: null };
+      room.groups.set(selection, group);
+    }
+    const memberId = String((args.contextValue as { requestId?: string } | undefined)?.requestId ?? Math.random());
+    const subscriber = new Subscriber(this, room, group, memberId, outlet);
+    group.sinks.add(subscriber);
     this.addMember(ticket.roomId, memberId, 1);
-    const first = await room.snapshotFor(group);
-    this.delivered++;
-    queue.unshift(first);
+    subscriber.first(await room.snapshotFor(group));
+    return subscriber;
+  }
 
-    const iterator: AsyncIterableIterator<ExecutionResult> = {
-      next: async () => {
-        if (queue.length > 0) return { value: queue.shift()!, done: false };
-        if (done) return { value: undefined, done: true };
-        return new Promise((resolve) => (waiting = resolve));
-      },
-      return: async () => {
-        await leave();
-        return { value: undefined, done: true };
-      },
-      throw: async (error) => {
-        await leave();
-        throw error;
-      },
-      [Symbol.asyncIterator]: () => iterator,
-    };
-    return iterator;
+  /** A subscriber left its room: the room closes with its last subscriber. */
+  async left(room: Room<any, any>, group: Group, subscriber: Subscriber): Promise<void> {
+    group.sinks.delete(subscriber);
+    if (group.sinks.size === 0 && room.groups.get(group.key) === group) room.groups.delete(group.key);
+    this.addMember(room.roomId, subscriber.memberId, -1);
+    const key = `${room.spec.name}:${room.roomId}`;
+    if (room.groups.size === 0 && this.rooms.get(key) === room) {
+      this.rooms.delete(key);
+      await room.close();
+    }
   }
 
   async close(): Promise<void> {

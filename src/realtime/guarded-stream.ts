@@ -1,4 +1,5 @@
 import type { Viewer } from "../shared/auth.js";
+import type { CheckedViewer } from "../shared/context.js";
 import type { EventBus } from "./bus.js";
 
 /** Yielded once by a guarded stream whose viewer lost access; the field resolver throws it through `granted`. */
@@ -14,22 +15,31 @@ export function granted<T>(event: T | AccessRevoked): T {
 
 /**
  * A subscription that stays authorised. `authorize` runs when the client subscribes (its error is the
- * subscription's error) and again whenever an `accessChanged` event names the viewer. When a re-check fails
- * (or cannot be made: fail closed), the client gets that error as one last result and the stream ends.
+ * subscription's error) and again whenever an `accessChanged` event names the viewer. Each check first reads the
+ * viewer afresh (`refresh`: a ban ends the stream, a new role is the role judged), then `authorize`s that viewer, and
+ * only then records it in `viewer` (the subscription's `ctx.checked`), which every later event's context is built
+ * with. When a check fails (or cannot be made: fail closed), the client gets that error as one last result and the
+ * stream ends.
  *
- * Whoever changes a user's rights publishes `accessChanged` for that user after the commit. The price-guard
- * alerts subscription (`priceGuardAlerts(shopId)`) is meant to be built as
- *   guardedStream({ bus, viewer: ctx.viewer, authorize: () => assertShopStaff(ctx, shopId), open: () => alerts })
- * with its resolver returning `granted(event)`, and the mutation that removes a merchant from a shop publishing
- * accessChanged { userId } for that merchant: the merchant's alert stream then ends with FORBIDDEN.
- * `authorize` must read fresh rows, not a subscription's long-lived loaders.
+ * Whoever changes a user's rights publishes `accessChanged` for that user after the commit: e.g. a merchant removed
+ * from a shop sees its `priceGuardAlerts(shopId)` end with FORBIDDEN. `refresh` and `authorize` must read fresh rows,
+ * not a subscription's long-lived loaders.
  */
 export async function guardedStream<T>(options: {
   bus: EventBus;
-  viewer: Viewer | null;
-  authorize: () => Promise<void>;
+  viewer: CheckedViewer;
+  /** The viewer as the database knows it now; throws when the account may no longer watch anything. */
+  refresh?: (viewer: Viewer) => Promise<Viewer>;
+  /** What the subscription needs beyond an active account (ownership, a role); nothing when left out. */
+  authorize?: (viewer: Viewer | null) => Promise<void>;
   open: () => Promise<AsyncIterableIterator<T>>;
 }): Promise<AsyncIterableIterator<T | AccessRevoked>> {
+  const check = async () => {
+    const known = options.viewer.viewer;
+    const now = known && options.refresh ? await options.refresh(known) : known;
+    await options.authorize?.(now);
+    options.viewer.viewer = now;
+  };
   let revoked: AccessRevoked | null = null;
   let finished = false;
   let signal = () => {};
@@ -38,21 +48,23 @@ export async function guardedStream<T>(options: {
   const recheck = async () => {
     if (revoked || finished) return;
     try {
-      await options.authorize();
+      await check();
     } catch (error) {
       revoked = new AccessRevoked(error);
       signal();
     }
   };
   // Listen before the first check, so a change racing with the subscription is not missed.
-  const unsubscribe = options.viewer
-    ? await options.bus.subscribe("accessChanged", options.viewer.userId, () => {
-        checks = checks.then(recheck);
-      })
-    : null;
+  const userId = options.viewer.viewer?.userId;
+  const unsubscribe =
+    userId !== undefined
+      ? await options.bus.subscribe("accessChanged", userId, () => {
+          checks = checks.then(recheck);
+        })
+      : null;
   let source: AsyncIterableIterator<T>;
   try {
-    await options.authorize();
+    await check();
     source = await options.open();
   } catch (error) {
     await unsubscribe?.();

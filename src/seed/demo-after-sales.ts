@@ -3,9 +3,8 @@ import { eq } from "drizzle-orm";
 import type { Tx } from "../db/client.js";
 import { afterSalesCases, afterSalesEvents, orders, products, shops, users } from "../db/schema/index.js";
 import { post, PLATFORM } from "../modules/ledger/index.js";
+import { DAY_MS, HOUR_MS } from "../shared/clock.js";
 
-const HOUR_MS = 3_600_000;
-const DAY_MS = 24 * HOUR_MS;
 
 /**
  * After-sales in the demo (R17): an open case awaiting the merchant (the clothing shop, description mismatch), an

@@ -1,8 +1,8 @@
 import { and, eq } from "drizzle-orm";
 import type { Tx } from "../db/client.js";
 import { cartItems, flashSales, liveSessions, products, users } from "../db/schema/index.js";
+import { DAY_MS } from "../shared/clock.js";
 
-const DAY_MS = 24 * 3600 * 1000;
 
 /** The demo's live room: the promoter streams, two products on the cart, one running flash sale (units from stock). */
 export async function seedDemoLive(tx: Tx, now: Date): Promise<void> {

@@ -2,8 +2,8 @@ import { randomUUID } from "node:crypto";
 import { eq } from "drizzle-orm";
 import type { Tx } from "../db/client.js";
 import { orderEvents, orders, products, shipments, shops, users } from "../db/schema/index.js";
+import { DAY_MS } from "../shared/clock.js";
 
-const DAY_MS = 86_400_000;
 
 /**
  * Money in the demo: two orders shipped, received 8 days ago and so due for settlement (the gateway's first

@@ -21,6 +21,7 @@ import { DEMO_CROWD_PREFIX, DEMO_CROWD_SIZE } from "./demo-crowd.js";
 import { seedDemoLive } from "./demo-live.js";
 import { seedDemoMoney } from "./demo-money.js";
 import { seedDemoAfterSales } from "./demo-after-sales.js";
+import { DAY_MS } from "../shared/clock.js";
 
 /**
  * Demo data for the embedded default, drawn from the seeds: shops of the jade belts (Sihui, Ruili) and the
@@ -113,7 +114,6 @@ export async function seedDemo(db: Db, log: Logger, now: Date): Promise<boolean>
   });
 }
 
-const DAY_MS = 86_400_000;
 
 /** Sales and ratings that really pass the eligibility check, approved applications, plans, a shelf and a sample request. */
 async function seedAlliance(

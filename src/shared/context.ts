@@ -13,10 +13,21 @@ export interface Loaders {}
 /** A module's loaders, built for one request's database handle. */
 export type LoaderFactory = (db: Db) => object;
 
+/**
+ * The viewer of a subscription as of its latest access check. A subscription outlives its caller's rights: its
+ * guard (`guardedStream`) replaces the viewer here when a re-check reads a new role, and each event's context is
+ * built with it (`RequestContexts.forEvent`). For a plain request it is the request's viewer and never changes.
+ */
+export interface CheckedViewer {
+  viewer: Viewer | null;
+}
+
 /** Built once per HTTP request and once per subscription event; nothing mutates it after that. */
 export interface Context {
   requestId: string;
   viewer: Viewer | null;
+  /** Shared by a subscription and its events' contexts; only the subscription's guard writes it. */
+  readonly checked: CheckedViewer;
   /** The caller's address (behind TRUST_PROXY_HOPS proxies): the rate-limit key of anonymous callers. */
   clientAddress?: string;
   db: Db;
@@ -60,11 +71,14 @@ export class RequestContexts {
 
   forRequest(viewer: Viewer | null, requestId: string, clientAddress?: string): Context {
     const { db, clock, log } = this.base;
-    return { requestId, viewer, clientAddress, db, clock, log: log.child({ requestId }), loaders: this.loaders(db) };
+    return { requestId, viewer, checked: { viewer }, clientAddress, db, clock, log: log.child({ requestId }), loaders: this.loaders(db) };
   }
 
-  /** A subscription's context lives as long as the subscription: each event gets its own, with fresh loaders. */
+  /**
+   * A subscription's context lives as long as the subscription: each event gets its own, with fresh loaders and the
+   * viewer as last checked (a role changed since subscribing is the role the event is resolved for).
+   */
   forEvent(subscription: Context): Context {
-    return { ...subscription, loaders: this.loaders(subscription.db) };
+    return { ...subscription, viewer: subscription.checked.viewer, loaders: this.loaders(subscription.db) };
   }
 }

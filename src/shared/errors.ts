@@ -48,11 +48,11 @@ const REDIS_UNREACHABLE = new Set([
   "DisconnectsClientError",
   "TimeoutError",
 ]);
-// postgres.js's own connection codes (not CONNECTION_ENDED / _DESTROYED: those follow this process's own end()),
-// and the socket errors it passes through.
-const CONNECTION_CODES = new Set([
-  "CONNECTION_CLOSED",
-  "CONNECT_TIMEOUT",
+// postgres.js's own connection codes (not CONNECTION_ENDED / _DESTROYED: those follow this process's own end()).
+const DRIVER_CONNECTION_CODES = new Set(["CONNECTION_CLOSED", "CONNECT_TIMEOUT"]);
+// The socket errors postgres.js passes through: Node system errors, which name their syscall. An HTTP request its
+// client aborted also says ECONNRESET, with no syscall: that is the caller leaving, not PostgreSQL.
+const SOCKET_CODES = new Set([
   "ECONNREFUSED",
   "ECONNRESET",
   "ETIMEDOUT",
@@ -80,7 +80,7 @@ export function unavailableDependency(error: unknown): "database" | "redis" | "o
     if (REDIS_UNREACHABLE.has(name)) return "redis";
     const code = (e as { code?: unknown }).code;
     if (typeof code === "string") {
-      if (CONNECTION_CODES.has(code)) return "database";
+      if (DRIVER_CONNECTION_CODES.has(code) || (SOCKET_CODES.has(code) && "syscall" in e)) return "database";
       if (name === "PostgresError" && (code.startsWith("08") || /^57P0[123]$/.test(code) || code === "53300")) return "database";
     }
     e = (e as { originalError?: unknown }).originalError ?? (e as { cause?: unknown }).cause;

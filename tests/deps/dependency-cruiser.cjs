@@ -21,6 +21,13 @@ module.exports = {
       to: { path: "^src/modules/[^/]+/", pathNot: ["^src/modules/$1/", "^src/modules/[^/]+/index\\.ts$"] },
     },
     {
+      name: "outside-through-face",
+      severity: "error",
+      comment: "The composition root, HTTP, CLI and seed code use a module only through its index.ts too.",
+      from: { path: "^src/", pathNot: "^src/modules/" },
+      to: { path: "^src/modules/[^/]+/", pathNot: "^src/modules/[^/]+/index\\.ts$" },
+    },
+    {
       name: "infrastructure-imports-no-module",
       severity: "error",
       comment: "src/shared, src/db, src/realtime and src/config sit below the modules and the composition root.",

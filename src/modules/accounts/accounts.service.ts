@@ -1,7 +1,8 @@
 import { registerEnumType } from "type-graphql";
+import type { Db } from "../../db/client.js";
 import type { Context } from "../../shared/context.js";
 import type { EventBus } from "../../realtime/bus.js";
-import { Role } from "../../shared/auth.js";
+import { Role, type Viewer } from "../../shared/auth.js";
 import { forbidden, notFound, unauthenticated } from "../../shared/errors.js";
 import { idOf } from "../../shared/ids.js";
 import { userError, type UserErrorValue } from "../../shared/user-errors.js";
@@ -11,15 +12,17 @@ import type { IdentityService } from "./identity.service.js";
 import { toUser, type User } from "./user.type.js";
 
 /**
- * A banned account keeps no live subscriptions: checked when it subscribes and again on `accessChanged`.
- * Reads the row afresh (a subscription's context outlives its loaders' truth) and brings the viewer's role up to
- * date, so the checks that follow judge the role the user has now. Anonymous viewers pass.
+ * A banned account keeps no live subscriptions: a subscription's guard (`guardedStream`'s `refresh`) calls this when
+ * the viewer subscribes and again on `accessChanged`. Reads the row afresh (a subscription's context outlives its
+ * loaders' truth) and returns the viewer with the role the user has now, so the checks that follow judge that role;
+ * the caller's viewer is left as it was.
  */
-export async function assertActiveAccount(ctx: Context): Promise<void> {
-  if (!ctx.viewer) return;
-  const [row] = await usersByIds(ctx.db, [ctx.viewer.userId]);
-  if (!row || row.banned) throw forbidden("live updates for a banned account");
-  ctx.viewer.role = row.role as Role;
+export function activeViewer(db: Db): (viewer: Viewer) => Promise<Viewer> {
+  return async (viewer) => {
+    const [row] = await usersByIds(db, [viewer.userId]);
+    if (!row || row.banned) throw forbidden("live updates for a banned account");
+    return { ...viewer, role: row.role as Role };
+  };
 }
 
 export enum AccountErrorCode {

@@ -2,6 +2,6 @@
 export { toUser, User, UserConnection } from "./user.type.js";
 export { accountLoaders } from "./accounts.loaders.js";
 export { BootstrapError, changeRole, createStaffUser, ensureBootstrapAdmin } from "./accounts.bootstrap.js";
-export { AccountErrorCode, AccountsService, assertActiveAccount } from "./accounts.service.js";
+export { AccountErrorCode, AccountsService, activeViewer } from "./accounts.service.js";
 export { IdentityService } from "./identity.service.js";
 export { accountNodes, AccountsResolver } from "./accounts.resolver.js";

@@ -1,5 +1,6 @@
 import { registerEnumType } from "type-graphql";
 import type { UserErrorValue } from "../../shared/user-errors.js";
+import { DAY_MS, HOUR_MS } from "../../shared/clock.js";
 
 export type CaseStatus = "AWAITING_MERCHANT" | "PARTIAL_OFFERED" | "REJECTED" | "ESCALATED" | "CLOSED";
 export type CaseReason = "NOT_RECEIVED" | "DESCRIPTION_MISMATCH" | "QUALITY" | "FREIGHT" | "OTHER";
@@ -30,8 +31,6 @@ registerEnumType(AfterSalesErrorCode, { name: "AfterSalesErrorCode", description
 
 export type AfterSalesUserError = UserErrorValue<AfterSalesErrorCode>;
 
-export const HOUR_MS = 3_600_000;
-export const DAY_MS = 86_400_000;
 /** Seed 003: "15日纠纷处理完结" — every case is closed within 15 days of opening. */
 export const CLOSE_WITHIN_DAYS = 15;
 export const MAX_IMAGES = 9;

@@ -14,6 +14,7 @@ import type { Logger } from "../../shared/logger.js";
 import { formatFen, parseAmount } from "../../shared/money.js";
 import { connectionOf, decodeCursor, pageSize } from "../../shared/pagination.js";
 import { userError } from "../../shared/user-errors.js";
+import { activeViewer } from "../accounts/index.js";
 import { shopIdsOwnedBy } from "../catalog/index.js";
 import { refundedFen, type Refunder, type TransitionResult } from "../fulfilment/index.js";
 import { ordersByIds } from "../orders/index.js";
@@ -291,7 +292,8 @@ export class AfterSalesService {
   async watchCases(ctx: Context, shopGlobalId: string | null): Promise<AsyncIterableIterator<{ snapshot: boolean; caseIds: number[] } | AccessRevoked>> {
     return ownerStream<{ snapshot: boolean; caseIds: number[] }>({
       bus: this.deps.bus,
-      viewer: ctx.viewer,
+      viewer: ctx.checked,
+      refresh: activeViewer(this.deps.db),
       what: "cases",
       wantedShop: () => (shopGlobalId ? idOf("Shop", shopGlobalId, "shopId") : null),
       shopsOwnedBy: (userId) => shopIdsOwnedBy(this.deps.db, userId),

@@ -1,6 +1,7 @@
 import { registerEnumType } from "type-graphql";
 import { formatFen } from "../../shared/money.js";
 import { userError, type UserErrorValue } from "../../shared/user-errors.js";
+import { DAY_MS, HOUR_MS } from "../../shared/clock.js";
 
 export enum DistributionErrorCode {
   ALREADY_APPROVED = "ALREADY_APPROVED",
@@ -69,8 +70,6 @@ export type CommissionPlanUserError = UserErrorValue<CommissionPlanErrorCode>;
 export type PromoterUserError = UserErrorValue<PromoterErrorCode>;
 export type SampleRequestUserError = UserErrorValue<SampleRequestErrorCode>;
 
-const HOUR_MS = 3_600_000;
-const DAY_MS = 24 * HOUR_MS;
 
 // ---------------------------------------------------------------- eligibility (R1, R2)
 

@@ -4,7 +4,7 @@ import { afterCommit, transaction } from "../../db/transaction.js";
 import type { EventBus } from "../../realtime/bus.js";
 import { eventStream } from "../../realtime/event-stream.js";
 import { guardedStream, type AccessRevoked } from "../../realtime/guarded-stream.js";
-import { assertActiveAccount } from "../accounts/index.js";
+import { activeViewer } from "../accounts/index.js";
 import { Role } from "../../shared/auth.js";
 import { badInput, forbidden, notFound, unauthenticated } from "../../shared/errors.js";
 import { idOf } from "../../shared/ids.js";
@@ -294,8 +294,8 @@ export class CatalogService {
     const productId = idOf("Product", productGlobalId, "productId");
     return guardedStream({
       bus: this.deps.bus,
-      viewer: ctx.viewer,
-      authorize: () => assertActiveAccount(ctx),
+      viewer: ctx.checked,
+      refresh: activeViewer(ctx.db),
       open: async () => {
         if (!(await this.product(ctx, productId))) throw notFound("Product");
         return eventStream({

@@ -8,6 +8,7 @@ import type { RoomSpec, RoomTicket } from "../../realtime/fanout.js";
 import type { FlashSaleStockEvent } from "../../realtime/topics.js";
 import { Role } from "../../shared/auth.js";
 import type { Clock } from "../../shared/clock.js";
+import { DAY_MS } from "../../shared/clock.js";
 import { forbidden, notFound, unauthenticated } from "../../shared/errors.js";
 import { idOf, toGlobalId } from "../../shared/ids.js";
 import type { Logger } from "../../shared/logger.js";
@@ -22,7 +23,6 @@ import * as q from "./flash-sale.queries.js";
 import { checkFlashSaleDraft, FlashSaleErrorCode, type FlashSaleUserError } from "./flash-sale.rules.js";
 import { FlashSaleStatus, stockOf, toFlashSale, toFlashSaleStock, type FlashSale, type FlashSaleInventory } from "./flash-sale.type.js";
 
-const DAY_MS = 24 * 3600 * 1000;
 
 /** The port flash sales are given at construction (the price guard implements it) to judge a sale's price. */
 export interface FlashSaleGuard {

@@ -1,6 +1,7 @@
 import { registerEnumType } from "type-graphql";
 import { AppError } from "../../shared/errors.js";
 import { checkText, TEXT_LIMITS, type TextRule } from "../../shared/text.js";
+import { DAY_MS } from "../../shared/clock.js";
 
 export type Status = "ACCEPTED" | "SHIPPED" | "RECEIVED" | "SETTLED" | "CANCELLED" | "REFUNDED";
 export type Transition = "SHIP" | "CONFIRM_RECEIPT" | "AUTO_RECEIPT" | "REFUND_BY_MERCHANT" | "REFUND_BY_PLATFORM";
@@ -45,7 +46,6 @@ export function illegalMessage(transition: Transition, from: Status): string {
   return `A ${from} order cannot be ${what[transition]}.`;
 }
 
-export const DAY_MS = 86_400_000;
 
 /** When a shipped order counts as received if the buyer never confirms. */
 export function autoReceiptAt(shippedAt: Date, autoReceiveDays: number): Date {

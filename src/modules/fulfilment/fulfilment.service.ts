@@ -13,6 +13,7 @@ import { idOf } from "../../shared/ids.js";
 import type { Logger } from "../../shared/logger.js";
 import { parseAmount } from "../../shared/money.js";
 import { userError, type UserErrorValue } from "../../shared/user-errors.js";
+import { activeViewer } from "../accounts/index.js";
 import { shopIdsOwnedBy } from "../catalog/index.js";
 import { toOrder, type Order } from "../orders/index.js";
 import type { ConfirmReceiptInput, RefundOrderInput, ShipOrderInput } from "./fulfilment.inputs.js";
@@ -169,7 +170,8 @@ export class FulfilmentService {
   async watchOrders(ctx: Context, shopGlobalId: string | null): Promise<AsyncIterableIterator<{ snapshot: boolean; orderIds: number[] } | AccessRevoked>> {
     return ownerStream<{ snapshot: boolean; orderIds: number[] }>({
       bus: this.deps.bus,
-      viewer: ctx.viewer,
+      viewer: ctx.checked,
+      refresh: activeViewer(this.deps.db),
       what: "orders",
       wantedShop: () => (shopGlobalId ? idOf("Shop", shopGlobalId, "shopId") : null),
       shopsOwnedBy: (userId) => shopIdsOwnedBy(this.deps.db, userId),

@@ -3,6 +3,7 @@ import type { Db, DbOrTx, Tx } from "../../db/client.js";
 import { transaction } from "../../db/transaction.js";
 import { Role } from "../../shared/auth.js";
 import type { Clock } from "../../shared/clock.js";
+import { DAY_MS } from "../../shared/clock.js";
 import { forbidden, notFound, unauthenticated } from "../../shared/errors.js";
 import { idOf, toGlobalId } from "../../shared/ids.js";
 import type { Logger } from "../../shared/logger.js";
@@ -16,7 +17,6 @@ import { recovery, shortfall, splitTopUp, tierOf, type DepositTerms } from "./de
 import type { ShopDeposit, TopUpShopDepositInput } from "./deposit.type.js";
 import { GovernanceErrorCode, type GovernanceUserError } from "./governance.rules.js";
 
-const DAY_MS = 86_400_000;
 
 export interface DepositState {
   salesFen: number;

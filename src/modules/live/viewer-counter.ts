@@ -3,15 +3,28 @@ import type { RedisClientType } from "redis";
 import type { Logger } from "../../shared/logger.js";
 import { inBackground } from "../../shared/background.js";
 
+const SETTLE_TICKS = 10;
+
+function worthSending(last: number, total: number, ticksSince: number): boolean {
+  if (total === last) return false;
+  return Math.abs(total - last) >= last / 100 || ticksSince >= SETTLE_TICKS;
+}
+
 /**
  * Viewer count of a room = its subscribers on every gateway instance. Each instance keeps its local counts and,
  * with Redis, writes them to a per-room hash (field = instance id) once per tick; an instance that stops
  * heart-beating drops out of the sum. Without Redis the local count is the total.
+ *
+ * A new total goes out to the room when it moved by at least 1% since the last one sent (any move in a room under
+ * 100), or a smaller move once the last one sent is SETTLE_TICKS ticks old: a crowd joining or leaving a big room
+ * slowly costs a message per 1%, not one per tick to everyone in it, and the count still ends exact.
  */
 export class ViewerCounter {
   private readonly local = new Map<number, number>();
   private readonly dirty = new Set<number>();
-  private readonly lastTotal = new Map<number, number>();
+  /** Per room with local subscribers: the last total sent, and the tick it was sent at. */
+  private readonly sent = new Map<number, { total: number; tick: number }>();
+  private ticks = 0;
   private timer: NodeJS.Timeout | null = null;
   readonly instanceId = randomUUID();
 
@@ -56,15 +69,15 @@ export class ViewerCounter {
       }
       await multi.exec();
     }
-    const rooms = new Set([...this.local.keys(), ...changed]);
-    for (const roomId of rooms) {
+    const tick = ++this.ticks;
+    for (const roomId of [...this.local.keys()]) {
       const total = await this.total(roomId);
-      if (this.lastTotal.get(roomId) !== total) {
-        this.lastTotal.set(roomId, total);
-        if (this.local.has(roomId)) this.options.onChange(roomId, total);
-      }
-      if (!this.local.has(roomId)) this.lastTotal.delete(roomId);
+      const last = this.sent.get(roomId);
+      if (last && !worthSending(last.total, total, tick - last.tick)) continue;
+      this.sent.set(roomId, { total, tick });
+      if (this.local.has(roomId)) this.options.onChange(roomId, total);
     }
+    for (const roomId of changed) if (!this.local.has(roomId)) this.sent.delete(roomId);
   }
 
   async total(roomId: number): Promise<number> {

@@ -3,11 +3,11 @@ import type { EventBus } from "../../realtime/bus.js";
 import { eventStream } from "../../realtime/event-stream.js";
 import { granted, guardedStream, type AccessRevoked } from "../../realtime/guarded-stream.js";
 import type { PriceGuardAlertPayload } from "../../realtime/topics.js";
-import { Role } from "../../shared/auth.js";
+import { Role, type Viewer } from "../../shared/auth.js";
 import { badInput, forbidden, notFound, unauthenticated } from "../../shared/errors.js";
 import { idOf } from "../../shared/ids.js";
 import type { Logger } from "../../shared/logger.js";
-import { assertActiveAccount } from "../accounts/index.js";
+import { activeViewer } from "../accounts/index.js";
 import { promoterShopId } from "../alliance/index.js";
 import { shopById } from "../catalog/index.js";
 import { liveSessionById } from "../live/index.js";
@@ -55,19 +55,19 @@ export class AlertService {
     if (shopId === null && sessionId === null && !admin) throw badInput("Give a shopId or a liveSessionId.", "shopId");
     // Read fresh rows every time: this runs again whenever the viewer's rights change (accessChanged), and a
     // merchant whose shop changed hands must stop receiving its alerts.
-    const authorize = async () => {
-      await assertActiveAccount(ctx);
-      // The viewer's role as it is now: an admin demoted since subscribing loses the feed.
-      let allowed = viewer.role === Role.ADMIN;
+    const authorize = async (now: Viewer | null) => {
+      if (!now) throw unauthenticated();
+      // The role as it is now (guardedStream refreshed it): an admin demoted since subscribing loses the feed.
+      let allowed = now.role === Role.ADMIN;
       if (shopId !== null) {
         const shop = await shopById(ctx.db, shopId);
         if (!shop) throw notFound("Shop");
-        allowed ||= shop.ownerId === viewer.userId || (viewer.role === Role.PROMOTER && (await promoterShopId(ctx.db, viewer.userId)) === shopId);
+        allowed ||= shop.ownerId === now.userId || (now.role === Role.PROMOTER && (await promoterShopId(ctx.db, now.userId)) === shopId);
       }
       if (sessionId !== null) {
         const session = await liveSessionById(ctx.db, sessionId);
         if (!session) throw notFound("Live session");
-        allowed ||= viewer.role === Role.PROMOTER && session.promoterId === viewer.userId;
+        allowed ||= now.role === Role.PROMOTER && session.promoterId === now.userId;
       }
       if (!allowed) throw forbidden("watching these price-guard alerts");
     };
@@ -76,7 +76,8 @@ export class AlertService {
       sessionId === null || shopId === null || a.productShopRowId === shopId || a.violatingShopRowId === shopId;
     return guardedStream({
       bus: this.deps.bus,
-      viewer,
+      viewer: ctx.checked,
+      refresh: activeViewer(ctx.db),
       authorize,
       open: async () =>
         eventStream<PriceGuardAlertPayload>({

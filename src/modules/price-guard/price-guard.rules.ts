@@ -3,6 +3,7 @@ import { formatFen } from "../../shared/money.js";
 import type { RestrictionRow } from "../../db/schema/index.js";
 import type { UserErrorValue } from "../../shared/user-errors.js";
 import { MAX_ORDER_QUANTITY, pointsCapFen, priceOrder } from "../orders/index.js";
+import { DAY_MS } from "../../shared/clock.js";
 
 export enum PriceGuardErrorCode {
   INVALID_PRICE = "INVALID_PRICE",
@@ -21,7 +22,6 @@ export type Penalty = "RESTRICTED_15_DAYS" | "RESTRICTED_30_DAYS" | "SUSPENDED";
 
 export const MAX_UNITS_PER_ORDER = 100;
 export const MAX_GIFTS = 20;
-export const DAY_MS = 24 * 3600 * 1000;
 
 /** One way a buyer can buy the product: a base price (list or flash), the room's subsidy, and how many units an order may hold. */
 export interface Channel {

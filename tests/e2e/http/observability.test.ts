@@ -1,3 +1,4 @@
+import { connect } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { OperationNames } from "../../../src/http/metrics.js";
 import type { Logger } from "../../../src/shared/logger.js";
@@ -47,6 +48,21 @@ describe("observability: one log line per request, operations counted and timed 
     const refused = await fetch(gw.url, { method: "POST", headers: { "content-type": "application/json", "x-request-id": "obs-test-2" }, body: JSON.stringify({ query: "query Broken { nope }" }) });
     expect(refused.status).toBe(400);
     expect(lines.find((l) => l.requestId === "obs-test-2")).toMatchObject({ level: "info", status: 400, outcome: "error", userId: null });
+  });
+
+  it("logs a request its caller abandoned mid-body as 499, not as a database outage (which would refuse the next ones with 503)", async () => {
+    // Half a body, then the socket closes: node:http fails the body read with "aborted", code ECONNRESET.
+    const socket = connect(gw.port, "127.0.0.1");
+    await new Promise((resolve) => socket.once("connect", resolve));
+    const body = JSON.stringify({ query: "{ __typename }" });
+    socket.write(`POST /graphql HTTP/1.1\r\nhost: 127.0.0.1\r\nx-request-id: obs-abandoned\r\ncontent-type: application/json\r\ncontent-length: ${body.length}\r\n\r\n${body.slice(0, 10)}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    socket.destroy();
+    await eventually(() => lines.some((l) => l.msg === "request" && l.requestId === "obs-abandoned"), "the abandoned request's line");
+    expect(lines.find((l) => l.msg === "request" && l.requestId === "obs-abandoned")).toMatchObject({ status: 499 });
+    expect(lines.filter((l) => l.level === "warn" || l.level === "error").map((l) => l.msg)).toEqual([]);
+    const next = await fetch(gw.url, { method: "POST", headers: { "content-type": "application/json" }, body });
+    expect(next.status).toBe(200);
   });
 
   it("counts and times WebSocket subscriptions by operation name, and logs each when it ends", async () => {

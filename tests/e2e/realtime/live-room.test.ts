@@ -9,7 +9,9 @@ import {
   LiveSessionDocument,
   LiveSessionEventsDocument,
   PlaceOrderDocument,
+  UnpinFromCartDocument,
 } from "../../support/generated/graphql.js";
+import { RawSocket } from "../../support/raw.js";
 import { liveSale } from "../../support/scenarios.js";
 
 describe("live room events across two instances (real Redis)", () => {
@@ -79,6 +81,25 @@ describe("live room events across two instances (real Redis)", () => {
     expect(new Set(sequences).size).toBe(1);
     subscribers.forEach((sub) => sub.dispose());
   }, 60_000);
+
+  it("writes a room message's frame as graphql-ws would, with each subscription's id and cost, the data serialised once", async () => {
+    const s = await liveSale(a, { units: 0, stock: 10 });
+    const query = "subscription E($s: ID!) { liveSessionEvents(liveSessionId: $s) { __typename ... on CartItemUnpinned { productId } } }";
+    const sockets = await Promise.all([RawSocket.connect(a.wsUrl), RawSocket.connect(a.wsUrl), RawSocket.connect(a.wsUrl)]);
+    const ids = ["1", "1", "другой"];
+    sockets.forEach((socket, i) => socket.subscribe(ids[i]!, query, { s: s.liveSessionId }));
+    const firsts = await Promise.all(sockets.map((socket, i) => socket.until((m) => m.id === ids[i] && m.type === "next")));
+    await a.request(UnpinFromCartDocument, { input: { liveSessionId: s.liveSessionId, productId: s.productId } }, s.promoterToken);
+    const unpinned = (m: any) => m.type === "next" && m.payload.data.liveSessionEvents.__typename === "CartItemUnpinned";
+    await Promise.all(sockets.map((socket) => socket.until(unpinned)));
+    const frames = sockets.map((socket) => socket.raw.find((text) => text.includes('"CartItemUnpinned"'))!);
+    frames.forEach((frame, i) => {
+      expect(JSON.parse(frame)).toEqual({ id: ids[i], type: "next", payload: { data: { liveSessionEvents: { __typename: "CartItemUnpinned", productId: s.productId } }, extensions: { cost: firsts[i].payload.extensions.cost } } });
+      // the very layout graphql-ws writes (id, type, payload; data, then extensions)
+      expect(frame).toBe(JSON.stringify({ id: ids[i], type: "next", payload: { data: JSON.parse(frame).payload.data, extensions: firsts[i].payload.extensions } }));
+    });
+    sockets.forEach((socket) => socket.close());
+  });
 
   it("refuses an unknown live session at subscribe time", async () => {
     const sub = collect(a.ws(null), FlashSaleInventoryDocument, { liveSessionId: toGlobalId("LiveSession", 987_654_321) });

@@ -5,9 +5,12 @@ import { toGlobalId } from "../../../src/shared/ids.js";
 import { buildMerchant, buildProduct, buildUser } from "../../support/builders.js";
 import { BACKENDS, collect, startTestGateway, type TestGateway } from "../../support/gateway.js";
 import {
+  FileAgreedPriceDocument,
   PriceGuardAlertsDocument,
+  ProductUpdatedAgreedPriceDocument,
   ProductUpdatedDocument,
   SetUserBannedDocument,
+  SetUserRoleDocument,
   TransferShopDocument,
   UpdateProductDocument,
 } from "../../support/generated/graphql.js";
@@ -60,6 +63,29 @@ describe.each(BACKENDS)("subscription access on %s", (backend) => {
     await bystander.until(() => bystander.messages.length >= 2);
     expect(banned.messages.filter((m) => m.data?.productUpdated)).toHaveLength(1);
     bystander.dispose();
+  });
+
+  it("resolves later events for the role the viewer has now, not the one it subscribed with", async () => {
+    const { merchantToken, productId, viewer } = await fixture();
+    const admin = await buildUser(gw.database.db, "ADMIN");
+    const filed = await gw.request(FileAgreedPriceDocument, { input: { productId, agreedPrice: "90.00" } }, merchantToken);
+    expect(filed.data!.fileAgreedPrice.userErrors).toEqual([]);
+    // Agreed prices are hidden from buyers: the buyer's snapshot has none.
+    const sub = collect(gw.ws(await gw.token(viewer.id, "BUYER")), ProductUpdatedAgreedPriceDocument, { productId });
+    await sub.until(() => sub.messages.length >= 1);
+    expect(sub.messages[0]!.data!.productUpdated.agreedPrice).toBeNull();
+
+    const promoted = await gw.request(SetUserRoleDocument, { input: { userId: toGlobalId("User", viewer.id), role: "PROMOTER" } }, await gw.token(admin.id, "ADMIN"));
+    expect(promoted.data!.setUserRole.user).toMatchObject({ role: "PROMOTER" });
+    // The re-check runs on accessChanged, beside the updates: once it has, every event is resolved for a promoter.
+    for (let stock = 1; stock <= 50 && !sub.messages.at(-1)!.data!.productUpdated.agreedPrice; stock++) {
+      const seen = sub.messages.length;
+      await gw.request(UpdateProductDocument, { input: { productId, stock } }, merchantToken);
+      await sub.until(() => sub.messages.length > seen);
+    }
+    expect(sub.messages.at(-1)!.data!.productUpdated.agreedPrice).toEqual({ agreedPrice: { amount: "90.00" } });
+    expect(sub.completed).toBe(false);
+    sub.dispose();
   });
 
   it("refuses the subscription itself when the viewer has no access", async () => {

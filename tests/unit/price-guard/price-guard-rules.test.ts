@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { DAY_MS } from "../../../src/shared/clock.js";
 import {
   alertLevel,
-  DAY_MS,
   lowestReach,
   offendingParty,
   penaltyFor,

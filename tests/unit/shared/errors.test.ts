@@ -1,6 +1,6 @@
 import { GraphQLError } from "graphql";
 import { describe, expect, it } from "vitest";
-import { AppError, ErrorCode, formatError } from "../../../src/shared/errors.js";
+import { AppError, ErrorCode, formatError, unavailableDependency } from "../../../src/shared/errors.js";
 
 const run = (error: unknown, requestId = "req-1") => {
   const logged: unknown[] = [];
@@ -45,5 +45,22 @@ describe("formatError", () => {
     expect(run(apqMismatch)).toMatchObject({ formatted: { extensions: { code: "BAD_REQUEST" } }, logged: [] });
     const claimed = new GraphQLError("leaky detail", { originalError: new Error("leaky detail"), extensions: { code: "BAD_USER_INPUT" } });
     expect(run(claimed).formatted.message).toBe("Internal server error");
+  });
+});
+
+describe("unavailableDependency", () => {
+  const systemError = (code: string, syscall: string) => Object.assign(new Error(`${syscall} ${code} 127.0.0.1:5432`), { code, errno: -1, syscall });
+
+  it("reads postgres.js's connection errors and the socket errors it passes through as the database being away", () => {
+    expect(unavailableDependency(Object.assign(new Error("write CONNECTION_CLOSED 127.0.0.1:5432"), { code: "CONNECTION_CLOSED" }))).toBe("database");
+    expect(unavailableDependency(systemError("ECONNREFUSED", "connect"))).toBe("database");
+    expect(unavailableDependency(new GraphQLError("x", { originalError: systemError("ECONNRESET", "read") }))).toBe("database");
+  });
+
+  it("does not read an HTTP request its client aborted (ECONNRESET, no syscall) as an outage", () => {
+    // What node:http hands a request handler when the caller closes its socket before the body is read.
+    const aborted = Object.assign(new Error("aborted"), { code: "ECONNRESET" });
+    expect(unavailableDependency(aborted)).toBeNull();
+    expect(unavailableDependency(new Error("gone", { cause: aborted }))).toBeNull();
   });
 });

@@ -5,8 +5,8 @@ import { agreedPrices, priceGuardRestrictions, priceGuardViolations } from "../.
 import { toGlobalId } from "../../../../src/shared/ids.js";
 import { buildMerchant, buildProduct, buildUser } from "../../../support/builders.js";
 import { NODE_QUERY, outcomes, type MatrixRow } from "./matrix.js";
+import { DAY_MS } from "../../../../src/shared/clock.js";
 
-const DAY_MS = 86_400_000;
 
 /** A cross-border product with an agreed price, and a violation of its shop that restricted it. */
 async function violatedShop(db: Db) {

@@ -1,0 +1,80 @@
+import { randomUUID } from "node:crypto";
+import { createClient, type RedisClientType } from "redis";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ViewerCounter } from "../../../src/modules/live/viewer-counter.js";
+import { createLogger } from "../../../src/shared/logger.js";
+import { REDIS_URL } from "../../support/services.js";
+
+let redis: RedisClientType;
+beforeAll(async () => {
+  redis = createClient({ url: REDIS_URL });
+  await redis.connect();
+});
+afterAll(() => redis?.quit());
+
+/** Two instances sharing one Redis, ticked by hand; what each would send to its room's subscribers. */
+function instances(prefix = `viewers-test-${randomUUID()}:`) {
+  const make = () => {
+    const sent: number[] = [];
+    const counter = new ViewerCounter({ redis, prefix, tickMs: 60_000, log: createLogger("silent"), onChange: (_room, viewers) => sent.push(viewers) });
+    return { counter, sent };
+  };
+  return [make(), make()] as const;
+}
+
+describe("viewer count (real Redis)", () => {
+  it("sends every move in a small room, the total of both instances", async () => {
+    const [a, b] = instances();
+    a.counter.set(1, 3);
+    await a.counter.tick();
+    b.counter.set(1, 2);
+    await b.counter.tick();
+    await a.counter.tick();
+    a.counter.set(1, 2);
+    await a.counter.tick();
+    expect(a.sent).toEqual([3, 5, 4]);
+    expect(b.sent).toEqual([5]);
+    await Promise.all([a.counter.stop(), b.counter.stop()]);
+  });
+
+  it("in a big room sends a move of at least 1% at once, a smaller one only once the last count sent is 10 ticks old, and ends exact", async () => {
+    const [a, b] = instances();
+    a.counter.set(9, 10_000);
+    await a.counter.tick();
+    // the other instance's crowd joins in small steps: under 1% of the room each
+    for (let n = 1; n <= 9; n++) {
+      b.counter.set(9, n * 10);
+      await b.counter.tick();
+      await a.counter.tick();
+    }
+    expect(a.sent).toEqual([10_000]);
+    b.counter.set(9, 100);
+    await b.counter.tick();
+    await a.counter.tick();
+    expect(a.sent).toEqual([10_000, 10_100]);
+    // a small move stands: it goes out on the 10th tick after the last count sent
+    b.counter.set(9, 130);
+    await b.counter.tick();
+    for (let t = 1; t <= 9; t++) await a.counter.tick();
+    expect(a.sent).toEqual([10_000, 10_100]);
+    await a.counter.tick();
+    expect(a.sent).toEqual([10_000, 10_100, 10_130]);
+    // a crowd leaving at once
+    a.counter.set(9, 5_000);
+    await a.counter.tick();
+    expect(a.sent.at(-1)).toBe(5_130);
+    await Promise.all([a.counter.stop(), b.counter.stop()]);
+  });
+
+  it("starts over for a room its last local subscriber left", async () => {
+    const [a] = instances();
+    a.counter.set(4, 1_000);
+    await a.counter.tick();
+    a.counter.set(4, 0);
+    await a.counter.tick();
+    a.counter.set(4, 1_001);
+    await a.counter.tick();
+    expect(a.sent).toEqual([1_000, 1_001]);
+    await a.counter.stop();
+  });
+});
