@@ -24,14 +24,17 @@ function fieldsOf(fields: Record<string, unknown> | undefined): Record<string, u
   return out;
 }
 
-function wrap(p: Pino): Logger {
-  return {
-    debug: (msg, fields) => p.debug(fieldsOf(fields), msg),
-    info: (msg, fields) => p.info(fieldsOf(fields), msg),
-    warn: (msg, fields) => p.warn(fieldsOf(fields), msg),
-    error: (msg, fields) => p.error(fieldsOf(fields), msg),
-    child: (fields) => wrap(p.child(fieldsOf(fields))),
+/**
+ * Fields are copied only for a line that is written, and a child (one per request) is made of pino only when it
+ * writes its first line: most requests write none below info, and both showed in the order path's profile.
+ */
+function wrap(parent: Pino, bindings?: Record<string, unknown>): Logger {
+  let made: Pino | null = bindings ? null : parent;
+  const p = () => (made ??= parent.child(fieldsOf(bindings)));
+  const at = (level: Level) => (msg: string, fields?: Record<string, unknown>) => {
+    if (parent.isLevelEnabled(level)) p()[level](fieldsOf(fields), msg);
   };
+  return { debug: at("debug"), info: at("info"), warn: at("warn"), error: at("error"), child: (fields) => wrap(p(), fields) };
 }
 
 /**
