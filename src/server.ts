@@ -183,6 +183,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   });
   const services = buildServices({ config, database, bus, gate, identity, viewers, clock, log });
   const { flashSales, priceGuard, settlement } = services;
+  await services.alliance.start();
 
   const schema = await buildGatewaySchema(services);
   const metrics = createMetrics();
@@ -213,6 +214,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     bus.onReconnect(() => {
       // Whatever was published while Redis was away is lost: gates and rooms are read again from the ledger.
       log.info("redis is back: rebuilding flash sale gates and room states from the ledger");
+      // Listing changes published meanwhile were lost: public shelves are read again.
+      services.alliance.forgetKept();
       inBackground("redis reconnect", () => flashSales.rebuildAllGates()).catch((error) => log.error("gate rebuild failed", { error }));
       inBackground("redis reconnect", () => hub.reloadAll()).catch((error: unknown) => log.error("room reload failed", { error }));
     });
@@ -295,6 +298,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
             () => hub.close(),
             () => viewers.stop(),
             () => identity.stop(),
+            () => services.alliance.stop(),
+            () => services.listings.close(),
             () => apollo.stop(),
             () => bus.close(),
             () => database.close().catch(() => {}),

@@ -12,6 +12,7 @@ import { OrderService } from "./modules/orders/index.js";
 import { type LiveRooms, PriceGuardService } from "./modules/price-guard/index.js";
 import { postRefund, SettlementService } from "./modules/settlement/index.js";
 import type { EventBus } from "./realtime/bus.js";
+import { ListingNotices } from "./realtime/listing-notices.js";
 import type { Clock } from "./shared/clock.js";
 import type { Logger } from "./shared/logger.js";
 
@@ -30,6 +31,8 @@ export interface Services {
   afterSales: AfterSalesService;
   credit: CreditService;
   deposits: DepositService;
+  /** Product and shelf changes, told to every process's read caches. */
+  listings: ListingNotices;
 }
 
 interface ServiceDeps {
@@ -47,12 +50,14 @@ interface ServiceDeps {
 /** Every domain service, and the ports between them. */
 export function buildServices({ config, database, bus, gate, identity, viewers, clock, log }: ServiceDeps): Services {
   const db = database.db;
+  // Stale read caches in other processes are at most one window old: the same window as a room's inventory updates.
+  const listings = new ListingNotices(bus, log, config.INVENTORY_COALESCE_MS);
   // The price guard's checks are given to the services they judge. Its penalties act on live rooms (LiveRooms), which
   // it reaches only after a commit, never while the services are built: the port is bound to `live`, built below.
   const rooms: LiveRooms = { withdraw: (tx, subject, reason) => live.withdraw(tx, subject, reason), publish: (id, alert) => live.publish(id, alert) };
   const priceGuard = new PriceGuardService({ db, bus, clock, log, rooms, warningBps: config.PRICE_GUARD_WARNING_BPS });
   const deposits = new DepositService({ db, clock, log, terms: { periodDays: config.DEPOSIT_SALES_PERIOD_DAYS, tiers: config.DEPOSIT_TIERS } });
-  const flashSales = new FlashSaleService({ db, bus, gate, clock, log, coalesceMs: config.INVENTORY_COALESCE_MS, guard: priceGuard.checks, deposits });
+  const flashSales = new FlashSaleService({ db, bus, gate, clock, log, coalesceMs: config.INVENTORY_COALESCE_MS, guard: priceGuard.checks, deposits, listings });
   const live = new LiveService({ db, bus, clock, log, flashSales, guard: priceGuard.checks, viewers });
   const fulfilment = new FulfilmentService({ db, bus, clock, log, autoReceiveDays: config.AUTO_RECEIVE_DAYS, refunds: { postRefund } });
   const settlement = new SettlementService({
@@ -74,6 +79,7 @@ export function buildServices({ config, database, bus, gate, identity, viewers, 
     guard: priceGuard.checks,
     access: accounts,
     cartLost: (tx, shopId) => live.withdraw(tx, { shopId, promoterId: null, crossBorderOnly: false }, "CART_DISABLED"),
+    listings,
   });
   // R17: a case's closing books its credit and 先行赔付 (governance) in the case's transaction; credit acts on the
   // cart (catalog) and the payouts (settlement) in that same transaction.
@@ -101,8 +107,8 @@ export function buildServices({ config, database, bus, gate, identity, viewers, 
     catalog,
     flashSales,
     live,
-    orders: new OrderService({ db, bus, gate, clock, log, flashSales, maxBatch: config.ORDER_BATCH_MAX, guard: priceGuard.checks }),
-    alliance: new AllianceService(),
+    orders: new OrderService({ db, bus, gate, clock, log, flashSales, maxBatch: config.ORDER_BATCH_MAX, guard: priceGuard.checks, listings }),
+    alliance: new AllianceService({ notices: listings }),
     priceGuard,
     fulfilment,
     settlement,
@@ -110,6 +116,7 @@ export function buildServices({ config, database, bus, gate, identity, viewers, 
     afterSales,
     credit,
     deposits,
+    listings,
   };
   return services;
 }

@@ -11,10 +11,17 @@ export interface Topics {
   priceGuardAlert: PriceGuardAlertPayload;
   /** Keyed by `buyer:<userId>` and `shop:<shopId>`: orders that moved (shipped, received, refunded, settled). */
   orderUpdated: { orderIds: number[] };
+  /** Keyed "all": products whose fields or stock changed and promoters whose shelf changed, one message per coalescing window (src/realtime/listing-notices.ts). */
+  listingsChanged: ListingChange;
   /** Keyed by `buyer:<userId>` and `shop:<shopId>`: after-sales cases that took a step (R17). */
   afterSalesCaseUpdated: { caseIds: number[] };
 }
 export type TopicName = keyof Topics;
+
+export interface ListingChange {
+  productIds: number[];
+  promoterIds: number[];
+}
 
 export interface FlashSaleStockEvent {
   flashSaleId: number;

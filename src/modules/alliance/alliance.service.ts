@@ -3,6 +3,9 @@ import { DistributionService } from "./distribution.service.js";
 import { PromoterService } from "./promoters.service.js";
 import { SampleService } from "./samples.service.js";
 import { SelectionService } from "./selection.service.js";
+import type { ListingNotices } from "../../realtime/listing-notices.js";
+import type { Unsubscribe } from "../../realtime/bus.js";
+import { PublicShelves } from "./public-shelves.js";
 import { ShelfService } from "./shelves.service.js";
 
 /** The alliance, one service per sub-domain: distribution (R1–R3), commission plans (R4–R5), promoters and the selection center (R6), shelves and samples (R7). */
@@ -11,6 +14,26 @@ export class AllianceService {
   readonly plans = new CommissionPlanService();
   readonly promoters = new PromoterService();
   readonly selection = new SelectionService();
-  readonly shelves = new ShelfService();
+  readonly shelves: ShelfService;
   readonly samples = new SampleService();
+  private readonly publicShelves = new PublicShelves();
+  private unsubscribe: Unsubscribe | null = null;
+
+  constructor(private readonly deps: { notices: ListingNotices }) {
+    this.shelves = new ShelfService({ notices: deps.notices, publicShelves: this.publicShelves });
+  }
+
+  /** Public shelves follow the listings' changes from here on. */
+  async start(): Promise<void> {
+    this.unsubscribe = await this.deps.notices.listen((change) => this.publicShelves.changed(change));
+  }
+
+  async stop(): Promise<void> {
+    await this.unsubscribe?.();
+  }
+
+  /** Changes may have been missed (the bus was away): nothing kept is trusted. */
+  forgetKept(): void {
+    this.publicShelves.clear();
+  }
 }

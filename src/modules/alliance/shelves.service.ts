@@ -1,3 +1,4 @@
+import type { ListingNotices } from "../../realtime/listing-notices.js";
 import type { Context } from "../../shared/context.js";
 import { Role } from "../../shared/auth.js";
 import { notFound } from "../../shared/errors.js";
@@ -8,6 +9,7 @@ import type { AddToShelfInput, RemoveFromShelfInput, ReorderShelfInput } from ".
 import * as q from "./alliance.queries.js";
 import { isPermutation, MAX_SHELF_ITEMS, onboardingErrors, onboardingFactsOf, PromoterErrorCode, type PromoterUserError } from "./alliance.rules.js";
 import { toShelfItem, type ShelfItem } from "./alliance.type.js";
+import type { PublicShelves } from "./public-shelves.js";
 
 export interface ShelfPayloadValue {
   shelf: ShelfItem[] | null;
@@ -16,12 +18,25 @@ export interface ShelfPayloadValue {
 
 /** A promoter's shelf: the alliance products it sells, in its order (R7). */
 export class ShelfService {
-  /** Anyone may see a shelf; what the promoter earns on it (targeted rates are private deals) only it, admins and analysts. */
+  constructor(private readonly deps: { notices: ListingNotices; publicShelves: PublicShelves }) {}
+
+  /**
+   * Anyone may see a shelf; what the promoter earns on it (targeted rates are private deals) only it, admins and
+   * analysts. What everybody else sees is the same for all of them and is kept in the process (PublicShelves).
+   */
   async shelf(ctx: Context, promoterId: number): Promise<ShelfItem[]> {
-    const rows = await q.shelfOf(ctx.db, promoterId, ctx.clock.now());
-    for (const r of rows) ctx.loaders.productById.prime(r.product.id, r.product);
     const privileged = ctx.viewer?.userId === promoterId || ctx.viewer?.role === Role.ADMIN || ctx.viewer?.role === Role.ANALYST;
-    return rows.map((r) => toShelfItem(privileged ? r : { ...r, kind: null, rateBps: null }));
+    if (privileged) {
+      const rows = await q.shelfOf(ctx.db, promoterId, ctx.clock.now());
+      for (const r of rows) ctx.loaders.productById.prime(r.product.id, r.product);
+      return rows.map(toShelfItem);
+    }
+    const shelf = await this.deps.publicShelves.read(promoterId, async () => {
+      const rows = await q.shelfOf(ctx.db, promoterId, ctx.clock.now());
+      return { items: rows.map((r) => toShelfItem({ ...r, kind: null, rateBps: null })), products: rows.map((r) => r.product) };
+    });
+    for (const product of shelf.products) ctx.loaders.productById.prime(product.id, product);
+    return shelf.items;
   }
 
   async addToShelf(ctx: Context, input: AddToShelfInput): Promise<ShelfPayloadValue> {
@@ -50,6 +65,7 @@ export class ShelfService {
       return [];
     });
     if (errors.length > 0) return { shelf: null, userErrors: errors };
+    this.deps.notices.shelfChanged(me);
     return { shelf: await this.shelf(ctx, me), userErrors: [] };
   }
 
@@ -62,6 +78,7 @@ export class ShelfService {
       return q.deleteFromShelf(tx, me, productId);
     });
     if (!removed) return { shelf: null, userErrors: [userError(PromoterErrorCode.NOT_ON_SHELF, "The product is not on your shelf.", "productId")] };
+    this.deps.notices.shelfChanged(me);
     return { shelf: await this.shelf(ctx, me), userErrors: [] };
   }
 
@@ -81,6 +98,7 @@ export class ShelfService {
         userErrors: [userError(PromoterErrorCode.SHELF_MISMATCH, "List every product on your shelf exactly once.", "productIds")],
       };
     }
+    this.deps.notices.shelfChanged(me);
     return { shelf: await this.shelf(ctx, me), userErrors: [] };
   }
 }

@@ -2,6 +2,7 @@ import type { Context } from "../../shared/context.js";
 import type { Db, Tx } from "../../db/client.js";
 import { afterCommit, transaction } from "../../db/transaction.js";
 import type { EventBus } from "../../realtime/bus.js";
+import type { ListingNotices } from "../../realtime/listing-notices.js";
 import { eventStream } from "../../realtime/event-stream.js";
 import { guardedStream, type AccessRevoked } from "../../realtime/guarded-stream.js";
 import { activeViewer } from "../accounts/index.js";
@@ -53,6 +54,8 @@ export class CatalogService {
       access: { accessChanged(ctx: Context, userId: number): Promise<void> };
       /** The live rooms' port: takes a shop's goods out of live rooms inside the given transaction. */
       cartLost: (tx: Tx, shopId: number) => Promise<unknown>;
+      /** Read caches hear of every product change. */
+      listings: ListingNotices;
     },
   ) {
     this.guard = deps.guard;
@@ -157,7 +160,10 @@ export class CatalogService {
         },
         ctx.clock.now(),
       );
-      afterCommit(tx, () => this.publish(row.id, row.version));
+      afterCommit(tx, () => {
+        this.deps.listings.productsChanged([row.id]);
+        return this.publish(row.id, row.version);
+      });
       return { row, errors };
     });
     if (!outcome.row) return { product: null, userErrors: outcome.errors };

@@ -4,6 +4,7 @@ import type { Db, DbOrTx, Tx } from "../../db/client.js";
 import { afterCommit, Rollback, transaction } from "../../db/transaction.js";
 import type { FlashSaleRow } from "../../db/schema/index.js";
 import type { EventBus } from "../../realtime/bus.js";
+import type { ListingNotices } from "../../realtime/listing-notices.js";
 import type { RoomSpec, RoomTicket } from "../../realtime/fanout.js";
 import type { FlashSaleStockEvent } from "../../realtime/topics.js";
 import { Role } from "../../shared/auth.js";
@@ -55,6 +56,8 @@ export class FlashSaleService {
       guard: FlashSaleGuard | null;
       /** Governance's check (R17): what a shop lacks of its required deposit (0: in order). */
       deposits?: { shortfallFen(shopId: number): Promise<number> };
+      /** Read caches hear of the stock a sale takes and gives back. */
+      listings: ListingNotices;
     },
   ) {
     this.guard = deps.guard;
@@ -139,6 +142,7 @@ export class FlashSaleService {
         endsAt: input.endsAt,
         status: startsAt.getTime() <= now.getTime() ? "RUNNING" : "SCHEDULED",
       });
+      afterCommit(tx, () => this.deps.listings.productsChanged([productId]));
       afterCommit(tx, () => this.loadGate(row, new Map(), new Set()));
       afterCommit(tx, () => this.publishStock(row));
       if (row.status === "RUNNING") afterCommit(tx, () => this.publishEvent(row.liveSessionId, { kind: "FLASH_SALE_STARTED", at: now.toISOString(), flashSaleId: row.id }));
@@ -264,6 +268,7 @@ export class FlashSaleService {
       if (!ended) return null;
       await returnStock(tx, ended.productId, ended.returnedUnits);
       afterCommit(tx, async () => {
+        if (ended.returnedUnits > 0) this.deps.listings.productsChanged([ended.productId]);
         await this.deps.gate.drop(saleId).catch((error) => this.deps.log.warn("could not drop a gate", { saleId, error }));
         await this.publishStock(ended);
         await this.publishEvent(ended.liveSessionId, {

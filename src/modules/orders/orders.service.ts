@@ -4,6 +4,7 @@ import type { Db, Tx } from "../../db/client.js";
 import { afterCommit, Rollback, transaction } from "../../db/transaction.js";
 import type { CouponRow, OrderRow } from "../../db/schema/index.js";
 import type { EventBus } from "../../realtime/bus.js";
+import type { ListingNotices } from "../../realtime/listing-notices.js";
 import { Role } from "../../shared/auth.js";
 import type { Clock } from "../../shared/clock.js";
 import { badInput, forbidden, isUnavailable, notFound, unauthenticated } from "../../shared/errors.js";
@@ -191,7 +192,18 @@ export class OrderService {
   private readonly guard: OrderGuard | null;
 
   constructor(
-    private readonly deps: { db: Db; bus: EventBus; gate: AdmissionGate; clock: Clock; log: Logger; flashSales: FlashSaleService; maxBatch: number; guard: OrderGuard | null },
+    private readonly deps: {
+      db: Db;
+      bus: EventBus;
+      gate: AdmissionGate;
+      clock: Clock;
+      log: Logger;
+      flashSales: FlashSaleService;
+      maxBatch: number;
+      guard: OrderGuard | null;
+      /** Read caches hear of the stock an order takes. */
+      listings: ListingNotices;
+    },
   ) {
     this.guard = deps.guard;
     this.batcher = new OrderBatcher((saleId, batch) => this.commitFlashBatch(saleId, batch), deps.maxBatch, isUnavailable);
@@ -597,7 +609,10 @@ export class OrderService {
         const inserted = await q.insertOrderOnce(tx, priced.row);
         if (!inserted) throw new DuplicateKey();
         if (inserted.couponId !== null) await q.addRedemptions(tx, new Map([[inserted.couponId, 1]]));
-        afterCommit(tx, () => this.publishProduct(productId));
+        afterCommit(tx, () => {
+          this.deps.listings.productsChanged([productId]);
+          return this.publishProduct(productId);
+        });
         return { order: toOrder(inserted), userErrors: [] };
       });
     } catch (error) {

@@ -1,0 +1,67 @@
+import type { Logger } from "../shared/logger.js";
+import type { EventBus, Unsubscribe } from "./bus.js";
+import type { ListingChange } from "./topics.js";
+
+/**
+ * Tells every gateway process which products (fields, stock) and which promoters' shelves changed, so that read
+ * caches drop what they hold of them. Writers call it once their transaction has committed. The notices of one
+ * window go out as one `listingsChanged` message keyed "all" (a burst of stock changes is one message, not one per
+ * order), so another process's cache is stale by at most the window plus the bus's delivery; this process's own
+ * listeners hear at once.
+ */
+export class ListingNotices {
+  private pending: { products: Set<number>; promoters: Set<number> } | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private readonly local = new Set<(change: ListingChange) => void>();
+
+  constructor(
+    private readonly bus: EventBus,
+    private readonly log: Logger,
+    private readonly windowMs: number,
+  ) {}
+
+  productsChanged(productIds: readonly number[]): void {
+    this.note({ productIds: [...productIds], promoterIds: [] });
+  }
+
+  shelfChanged(promoterId: number): void {
+    this.note({ productIds: [], promoterIds: [promoterId] });
+  }
+
+  /** Hears every change: this process's at once, other processes' through the bus. */
+  async listen(handler: (change: ListingChange) => void): Promise<Unsubscribe> {
+    this.local.add(handler);
+    const unsubscribe = await this.bus.subscribe("listingsChanged", "all", handler);
+    return async () => {
+      this.local.delete(handler);
+      await unsubscribe();
+    };
+  }
+
+  /** Sends what is pending now (the process stops). */
+  async close(): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
+    await this.flush();
+  }
+
+  private note(change: ListingChange): void {
+    for (const handler of this.local) handler(change);
+    this.pending ??= { products: new Set(), promoters: new Set() };
+    for (const id of change.productIds) this.pending.products.add(id);
+    for (const id of change.promoterIds) this.pending.promoters.add(id);
+    this.timer ??= setTimeout(() => void this.flush(), this.windowMs);
+  }
+
+  private async flush(): Promise<void> {
+    this.timer = null;
+    const pending = this.pending;
+    this.pending = null;
+    if (!pending) return;
+    try {
+      await this.bus.publish("listingsChanged", "all", { productIds: [...pending.products], promoterIds: [...pending.promoters] });
+    } catch (error) {
+      // Other processes keep what they cached until its time-to-live ends.
+      this.log.warn("could not publish listingsChanged", { error });
+    }
+  }
+}
