@@ -34,6 +34,8 @@ const ROOM_QUERY = `subscription Room($s: ID!) { liveSessionEvents(liveSessionId
   ... on FlashSaleSoldOut { at flashSaleId } ... on ViewerCountChanged { at viewers } ... on LiveSessionSnapshot { at viewers } } }`;
 const SALE_UNITS = 20;
 const SPACING_MS = 500;
+/** The gateways' VIEWER_TICK_MS (they are started with the default). */
+const VIEWER_TICK_MS = 1000;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 interface CrowdResult {
@@ -78,8 +80,9 @@ async function crowd(
   for (const c of connected) for (const [why, n] of Object.entries(c.failures)) connectFailures[why] = (connectFailures[why] ?? 0) + n;
   const cpuConnecting = sumOf(servers, cpuMs) - cpuAtStart;
   log(`${ready} of ${subscribers} subscribed in ${round(connectMs / 1000)} s${Object.keys(connectFailures).length ? ` (failed: ${JSON.stringify(connectFailures)})` : ""}`);
-  // Joins stop moving the viewer count: its last ticks go out before the measured messages.
-  await sleep(2500);
+  // Joins stop moving the viewer count: its last counts go out before the measured messages (a big room gets one at
+  // most every 10 ticks of VIEWER_TICK_MS, see modules/live/viewer-counter.ts).
+  await sleep(10 * VIEWER_TICK_MS + 2500);
   const rssAfter = servers.map(rssBytes);
   clients.forEach((c) => c.send({ type: "measure" }));
   await Promise.all(clients.map((c) => c.next("measuring")));
