@@ -28,6 +28,8 @@ export function originAllowed(origin: string | undefined, host: string | undefin
   }
 }
 
+const performanceNow = () => performance.now();
+
 /** Per-connection token bucket of messages: `perSecond` a second, bursts of as many. Over it, the socket is closed. */
 export class MessageRate {
   private tokens: number;
@@ -35,7 +37,7 @@ export class MessageRate {
 
   constructor(
     private readonly perSecond: number,
-    private readonly now: () => number = () => performance.now(),
+    private readonly now: () => number = performanceNow,
   ) {
     this.tokens = perSecond;
     this.at = now();

@@ -51,7 +51,8 @@ function fromClient(text: string): boolean {
 }
 
 const MAX_FRAMES_PER_RESULT = 64;
-const sharedFrames = new WeakMap<ExecutionResult, { data: string; frames: Map<string, Buffer> }>();
+/** Per result: its data's JSON, and frames by cost report, then operation id (strings each subscription keeps, so their hashes are computed once). */
+const sharedFrames = new WeakMap<ExecutionResult, { data: string; size: number; frames: Map<string, Map<string, Buffer>> }>();
 
 /**
  * The `next` frame of a room message that every subscriber of a group shares: its data is serialised once, and the
@@ -62,14 +63,30 @@ const sharedFrames = new WeakMap<ExecutionResult, { data: string; frames: Map<st
 function sharedNextFrame(result: ExecutionResult, id: string, cost: string): Buffer | null {
   if (result.errors || result.extensions) return null;
   let shared = sharedFrames.get(result);
-  if (!shared) sharedFrames.set(result, (shared = { data: JSON.stringify(result.data), frames: new Map() }));
-  const key = `${cost}\n${id}`;
-  let frame = shared.frames.get(key);
+  if (!shared) sharedFrames.set(result, (shared = { data: JSON.stringify(result.data), size: 0, frames: new Map() }));
+  let byId = shared.frames.get(cost);
+  let frame = byId?.get(id);
   if (!frame) {
     frame = Buffer.from(`{"id":${JSON.stringify(id)},"type":"next","payload":{"data":${shared.data},"extensions":{"cost":${cost}}}}`);
-    if (shared.frames.size < MAX_FRAMES_PER_RESULT) shared.frames.set(key, frame);
+    if (shared.size < MAX_FRAMES_PER_RESULT) {
+      if (!byId) shared.frames.set(cost, (byId = new Map()));
+      byId.set(id, frame);
+      shared.size++;
+    }
   }
   return frame;
+}
+
+const costJsons = new Map<string, string>();
+
+/** A cost report's JSON, one string for equal reports (most of a room's crowd has the same one): kept per subscription. */
+function costJson(cost: CostReport): string {
+  const json = JSON.stringify(cost);
+  const known = costJsons.get(json);
+  if (known !== undefined) return known;
+  if (costJsons.size >= 1024) costJsons.clear();
+  costJsons.set(json, json);
+  return json;
 }
 
 /** GraphQL's own request errors carry no code; give them the codes Apollo gives them on HTTP. */
@@ -140,7 +157,7 @@ export function attachWebSocket(server: HttpServer, deps: WsDeps) {
     metrics.graphqlOperations.inc({ transport: "ws", type: "subscription", outcome: "ok" });
     const args: ExecutionArgs = { schema: deps.schema, document: analysis.document!, operationName: payload.operationName, variableValues: payload.variables };
     // graphql-ws hands these very args to `subscribe` below.
-    outlets.set(args, outletFor(ctx.extra, id, JSON.stringify(admitted.cost)));
+    outlets.set(args, outletFor(ctx.extra, id, costJson(admitted.cost)));
     return args;
   }
 
@@ -264,7 +281,7 @@ export function attachWebSocket(server: HttpServer, deps: WsDeps) {
           }),
         close: (code, reason) => socket.close(code, reason),
         onMessage: (handle) =>
-          socket.on("message", async (data) => {
+          socket.on("message", (data) => {
             // Dropped before graphql-ws sees it: over the cap nothing more from this socket is processed.
             if (!rate.allow()) {
               if (socket.readyState === socket.OPEN) {
@@ -274,14 +291,14 @@ export function attachWebSocket(server: HttpServer, deps: WsDeps) {
               return;
             }
             const text = String(data);
-            try {
-              await handle(text);
-            } catch (error) {
+            // A subscribe message is handled until its subscription ends: only its verdict waits that long, not its text.
+            const clientType = fromClient(text);
+            handle(text).catch((error: unknown) => {
               // graphql-ws throws on a well-formed message of a type only a server sends: the client's fault (4400).
-              if (!fromClient(text)) return socket.close(WsClose.BAD_REQUEST, "Invalid message received");
+              if (!clientType) return socket.close(WsClose.BAD_REQUEST, "Invalid message received");
               log.error("websocket message failed", { connectionId: extra.connectionId, error });
               socket.close(WsClose.INTERNAL, "Internal server error");
-            }
+            });
           }),
       },
       extra,

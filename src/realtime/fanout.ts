@@ -36,6 +36,8 @@ export class RoomTicket {
   constructor(
     readonly spec: RoomSpec<any, any>,
     readonly roomId: number,
+    /** Run when the room opens on this instance (e.g. that it exists), not per subscriber: an open room has passed it. */
+    readonly opening?: () => Promise<void>,
   ) {}
   [Symbol.asyncIterator](): AsyncIterator<never> {
     throw new Error("a RoomTicket is joined through the fan-out hub, not iterated");
@@ -167,11 +169,13 @@ class Room<S, E> {
     private readonly hub: FanoutHub,
     readonly spec: RoomSpec<S, E>,
     readonly roomId: number,
+    opening: (() => Promise<void>) | undefined,
   ) {
-    this.ready = this.start();
+    this.ready = this.start(opening);
   }
 
-  private async start() {
+  private async start(opening: (() => Promise<void>) | undefined) {
+    await opening?.();
     const early: E[] = [];
     let loaded = false;
     this.unsubscribe = await this.hub.bus.subscribe(this.spec.topic, this.roomId, (event) => {
@@ -329,7 +333,7 @@ export class FanoutHub {
     const key = `${ticket.spec.name}:${ticket.roomId}`;
     let room = this.rooms.get(key);
     if (!room) {
-      room = new Room(this, ticket.spec, ticket.roomId);
+      room = new Room(this, ticket.spec, ticket.roomId, ticket.opening);
       this.rooms.set(key, room);
     }
     try {

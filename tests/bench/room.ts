@@ -164,13 +164,16 @@ export const roomPhase: Phase = {
               if (reply.errors || reply.data?.[verb].userErrors.length) throw new Error(`${verb}: ${JSON.stringify(reply)}`);
               await sleep(SPACING_MS);
             }
-            await Promise.all(
+            const replies = await Promise.all(
               buyers.map((id, i) =>
                 graphql(gateways[i % 2]!.url, mintToken(id, "BUYER"), `mutation($i: PlaceOrderInput!) { placeOrder(input: $i) { order { id } userErrors { code } } }`, {
                   i: { flashSaleId: sale.flashSaleId, quantity: 1, idempotencyKey: `room-${i}` },
-                }),
+                }).catch((error: Error): { data?: any; errors?: any[] } => ({ errors: [{ message: error.message }] })),
               ),
             );
+            // Without every unit sold there is no SOLD_OUT to wait for: say why.
+            const refused = replies.filter((r) => !r.data?.placeOrder?.order);
+            if (refused.length) log(`${refused.length} of ${buyers.length} orders not placed, the first: ${JSON.stringify(refused[0]).slice(0, 300)}`);
           },
           log,
         );

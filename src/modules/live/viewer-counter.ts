@@ -4,9 +4,12 @@ import type { Logger } from "../../shared/logger.js";
 import { inBackground } from "../../shared/background.js";
 
 const SETTLE_TICKS = 10;
+const VIEWERS_PER_TICK = 2000;
 
 function worthSending(last: number, total: number, ticksSince: number): boolean {
   if (total === last) return false;
+  // Each count costs a message to everyone in the room: a bigger room gets them further apart.
+  if (ticksSince < Math.min(SETTLE_TICKS, Math.ceil(Math.max(last, total) / VIEWERS_PER_TICK))) return false;
   return Math.abs(total - last) >= last / 100 || ticksSince >= SETTLE_TICKS;
 }
 
@@ -16,8 +19,9 @@ function worthSending(last: number, total: number, ticksSince: number): boolean 
  * heart-beating drops out of the sum. Without Redis the local count is the total.
  *
  * A new total goes out to the room when it moved by at least 1% since the last one sent (any move in a room under
- * 100), or a smaller move once the last one sent is SETTLE_TICKS ticks old: a crowd joining or leaving a big room
- * slowly costs a message per 1%, not one per tick to everyone in it, and the count still ends exact.
+ * 100), or a smaller move once the last one sent is SETTLE_TICKS ticks old; and a room of N viewers gets one at most
+ * every ⌈N / VIEWERS_PER_TICK⌉ ticks (at most SETTLE_TICKS). A crowd joining a big room costs a message to everyone
+ * in it per 1% or per few seconds, not one per tick, and the count still ends exact.
  */
 export class ViewerCounter {
   private readonly local = new Map<number, number>();

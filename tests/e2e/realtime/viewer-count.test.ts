@@ -37,7 +37,7 @@ describe("viewer count (real Redis)", () => {
     await Promise.all([a.counter.stop(), b.counter.stop()]);
   });
 
-  it("in a big room sends a move of at least 1% at once, a smaller one only once the last count sent is 10 ticks old, and ends exact", async () => {
+  it("in a big room sends a move of at least 1% once ⌈N / 2000⌉ ticks have passed, a smaller one once the last count sent is 10 ticks old, and ends exact", async () => {
     const [a, b] = instances();
     a.counter.set(9, 10_000);
     await a.counter.tick();
@@ -59,10 +59,18 @@ describe("viewer count (real Redis)", () => {
     expect(a.sent).toEqual([10_000, 10_100]);
     await a.counter.tick();
     expect(a.sent).toEqual([10_000, 10_100, 10_130]);
-    // a crowd leaving at once
+    // a crowd leaving at once: a room of 10,130 gets a count every 6 ticks
     a.counter.set(9, 5_000);
+    for (let t = 1; t <= 5; t++) await a.counter.tick();
+    expect(a.sent.at(-1)).toBe(10_130);
     await a.counter.tick();
     expect(a.sent.at(-1)).toBe(5_130);
+    // growing to 6,130 (the bigger of the two counts sets the pace): 4 ticks apart
+    a.counter.set(9, 6_000);
+    for (let t = 1; t <= 3; t++) await a.counter.tick();
+    expect(a.sent.at(-1)).toBe(5_130);
+    await a.counter.tick();
+    expect(a.sent.at(-1)).toBe(6_130);
     await Promise.all([a.counter.stop(), b.counter.stop()]);
   });
 

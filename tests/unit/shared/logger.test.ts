@@ -24,6 +24,17 @@ describe("logger", () => {
     expect(second).toMatchObject({ level: "warn", msg: "second", "field.level": "WARNING" });
   });
 
+  it("a child (made on its first line) and its own children carry their fields, and errors keep name and message", () => {
+    const read = lines();
+    const child = createLogger("info").child({ requestId: "r-1", cause: new Error("boom") });
+    child.child({ roomId: 7 }).warn("nested");
+    child.info("direct");
+    const [nested, direct] = read();
+    expect(nested).toMatchObject({ level: "warn", msg: "nested", requestId: "r-1", roomId: 7, cause: { name: "Error", message: "boom" } });
+    expect(direct).toMatchObject({ level: "info", msg: "direct", requestId: "r-1" });
+    expect(direct).not.toHaveProperty("roomId");
+  });
+
   it("filters by the configured level", () => {
     const read = lines();
     const log = createLogger("warn");
