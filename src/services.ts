@@ -91,6 +91,7 @@ export function buildServices({ config, database, bus, gate, identity, viewers, 
     cart: catalog,
     payouts: settlement,
     compensator: deposits,
+    listings,
   });
   const afterSales = new AfterSalesService({
     db,

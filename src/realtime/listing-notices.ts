@@ -3,14 +3,14 @@ import type { EventBus, Unsubscribe } from "./bus.js";
 import type { ListingChange } from "./topics.js";
 
 /**
- * Tells every gateway process which products (fields, stock) and which promoters' shelves changed, so that read
+ * Tells every gateway process which products (fields, stock), shops and promoters' shelves changed, so that read
  * caches drop what they hold of them. Writers call it once their transaction has committed. The notices of one
  * window go out as one `listingsChanged` message keyed "all" (a burst of stock changes is one message, not one per
  * order), so another process's cache is stale by at most the window plus the bus's delivery; this process's own
  * listeners hear at once.
  */
 export class ListingNotices {
-  private pending: { products: Set<number>; promoters: Set<number> } | null = null;
+  private pending: { products: Set<number>; shops: Set<number>; promoters: Set<number> } | null = null;
   private timer: NodeJS.Timeout | null = null;
   private readonly local = new Set<(change: ListingChange) => void>();
 
@@ -21,11 +21,15 @@ export class ListingNotices {
   ) {}
 
   productsChanged(productIds: readonly number[]): void {
-    this.note({ productIds: [...productIds], promoterIds: [] });
+    this.note({ productIds: [...productIds], shopIds: [], promoterIds: [] });
+  }
+
+  shopChanged(shopId: number): void {
+    this.note({ productIds: [], shopIds: [shopId], promoterIds: [] });
   }
 
   shelfChanged(promoterId: number): void {
-    this.note({ productIds: [], promoterIds: [promoterId] });
+    this.note({ productIds: [], shopIds: [], promoterIds: [promoterId] });
   }
 
   /** Hears every change: this process's at once, other processes' through the bus. */
@@ -46,8 +50,9 @@ export class ListingNotices {
 
   private note(change: ListingChange): void {
     for (const handler of this.local) handler(change);
-    this.pending ??= { products: new Set(), promoters: new Set() };
+    this.pending ??= { products: new Set(), shops: new Set(), promoters: new Set() };
     for (const id of change.productIds) this.pending.products.add(id);
+    for (const id of change.shopIds) this.pending.shops.add(id);
     for (const id of change.promoterIds) this.pending.promoters.add(id);
     this.timer ??= setTimeout(() => void this.flush(), this.windowMs);
   }
@@ -58,7 +63,7 @@ export class ListingNotices {
     this.pending = null;
     if (!pending) return;
     try {
-      await this.bus.publish("listingsChanged", "all", { productIds: [...pending.products], promoterIds: [...pending.promoters] });
+      await this.bus.publish("listingsChanged", "all", { productIds: [...pending.products], shopIds: [...pending.shops], promoterIds: [...pending.promoters] });
     } catch (error) {
       // Other processes keep what they cached until its time-to-live ends.
       this.log.warn("could not publish listingsChanged", { error });

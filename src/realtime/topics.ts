@@ -11,7 +11,7 @@ export interface Topics {
   priceGuardAlert: PriceGuardAlertPayload;
   /** Keyed by `buyer:<userId>` and `shop:<shopId>`: orders that moved (shipped, received, refunded, settled). */
   orderUpdated: { orderIds: number[] };
-  /** Keyed "all": products whose fields or stock changed and promoters whose shelf changed, one message per coalescing window (src/realtime/listing-notices.ts). */
+  /** Keyed "all": products whose fields or stock changed, shops that changed and promoters whose shelf changed, one message per coalescing window (src/realtime/listing-notices.ts). */
   listingsChanged: ListingChange;
   /** Keyed by `buyer:<userId>` and `shop:<shopId>`: after-sales cases that took a step (R17). */
   afterSalesCaseUpdated: { caseIds: number[] };
@@ -20,6 +20,7 @@ export type TopicName = keyof Topics;
 
 export interface ListingChange {
   productIds: number[];
+  shopIds: number[];
   promoterIds: number[];
 }
 

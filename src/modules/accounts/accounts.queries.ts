@@ -1,10 +1,16 @@
-import { and, eq, gt, inArray } from "drizzle-orm";
+import { and, eq, gt, sql } from "drizzle-orm";
 import type { DbOrTx } from "../../db/client.js";
+import { idArray, perHandle } from "../../db/prepared.js";
 import { userIdentities, users, type UserRow } from "../../db/schema/index.js";
 import type { Role } from "../../shared/auth.js";
 
+// Every authenticated request's role is read through this when not cached (a crowd of new buyers: one each).
+const usersByIdsStatement = perHandle((db) =>
+  db.select().from(users).where(sql`${users.id} = any(${sql.placeholder("ids")}::bigint[])`).prepare("users_by_ids"),
+);
+
 export function usersByIds(db: DbOrTx, ids: readonly number[]) {
-  return db.select().from(users).where(inArray(users.id, [...ids]));
+  return usersByIdsStatement(db).execute({ ids: idArray(ids) });
 }
 
 export async function setBanned(db: DbOrTx, id: number, banned: boolean) {

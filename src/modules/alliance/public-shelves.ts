@@ -1,12 +1,13 @@
 import { LRUCache } from "lru-cache";
-import type { ProductRow } from "../../db/schema/index.js";
+import type { ProductRow, ShopRow } from "../../db/schema/index.js";
 import type { ListingChange } from "../../realtime/topics.js";
 import type { ShelfItem } from "./alliance.type.js";
 
-/** A shelf as anyone sees it (no rates: those are the promoter's private deals), with the product rows it shows. */
+/** A shelf as anyone sees it (no rates: those are the promoter's private deals), with the product and shop rows it shows. */
 export interface PublicShelf {
   items: ShelfItem[];
   products: ProductRow[];
+  shops: ShopRow[];
 }
 
 /** A safety net only: every change that shows on a public shelf drops it through ListingNotices long before this. */
@@ -15,7 +16,8 @@ const MAX_SHELVES = 10_000;
 
 /**
  * Public shelves kept in the process (issue 16: the read path's most read page). A shelf is dropped when its
- * promoter changes it or one of its products changes (fields, stock), as heard from ListingNotices: from this
+ * promoter changes it or one of its products changes (fields, stock), and all are when a shop changes (rare: an
+ * admin's decision, a credit score), as heard from ListingNotices: from this
  * process at once, from others within the notices' coalescing window. A read that was under way while a change
  * arrived is served but not kept, so a snapshot taken before a change never outlives it.
  */
@@ -48,6 +50,7 @@ export class PublicShelves {
 
   changed(change: ListingChange): void {
     this.changes++;
+    if (change.shopIds.length > 0) return this.shelves.clear();
     for (const promoterId of change.promoterIds) this.shelves.delete(promoterId);
     for (const productId of change.productIds) {
       for (const promoterId of [...(this.shelvesOfProduct.get(productId) ?? [])]) this.shelves.delete(promoterId);

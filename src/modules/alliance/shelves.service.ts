@@ -1,3 +1,4 @@
+import type { ShopRow } from "../../db/schema/index.js";
 import type { ListingNotices } from "../../realtime/listing-notices.js";
 import type { Context } from "../../shared/context.js";
 import { Role } from "../../shared/auth.js";
@@ -33,9 +34,16 @@ export class ShelfService {
     }
     const shelf = await this.deps.publicShelves.read(promoterId, async () => {
       const rows = await q.shelfOf(ctx.db, promoterId, ctx.clock.now());
-      return { items: rows.map((r) => toShelfItem({ ...r, kind: null, rateBps: null })), products: rows.map((r) => r.product) };
+      const shops = await ctx.loaders.shopById.loadMany([...new Set(rows.map((r) => r.product.shopId))]);
+      return {
+        items: rows.map((r) => toShelfItem({ ...r, kind: null, rateBps: null })),
+        products: rows.map((r) => r.product),
+        shops: shops.filter((s): s is ShopRow => s !== null && !(s instanceof Error)),
+      };
     });
+    // What the items' fields load (their shops, above all) is then answered from the shelf too.
     for (const product of shelf.products) ctx.loaders.productById.prime(product.id, product);
+    for (const shop of shelf.shops) ctx.loaders.shopById.prime(shop.id, shop);
     return shelf.items;
   }
 

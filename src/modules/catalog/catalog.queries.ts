@@ -1,20 +1,16 @@
 import { and, asc, desc, eq, gt, gte, lt, lte, notInArray, or, sql, type SQL } from "drizzle-orm";
 import type { DbOrTx } from "../../db/client.js";
+import { idArray, perHandle } from "../../db/prepared.js";
 import { products, shops, users, type ShopRow } from "../../db/schema/index.js";
 
-function byIdsStatements(db: DbOrTx) {
-  // One bigint[] parameter, sent as array text: the same SQL for any number of ids, built once per database handle
-  // (the loaders run these on every request; drizzle would otherwise build the SQL anew each time).
+// The loaders run these on every request.
+const statementsFor = perHandle((db) => {
   const ids = sql`${sql.placeholder("ids")}::bigint[]`;
   return {
     shops: db.select().from(shops).where(sql`${shops.id} = any(${ids})`).prepare("shops_by_ids"),
     products: db.select().from(products).where(sql`${products.id} = any(${ids})`).prepare("products_by_ids"),
   };
-}
-
-const byIds = new WeakMap<DbOrTx, ReturnType<typeof byIdsStatements>>();
-const statementsFor = (db: DbOrTx) => byIds.get(db) ?? byIds.set(db, byIdsStatements(db)).get(db)!;
-const idArray = (ids: readonly number[]) => `{${ids.join(",")}}`;
+});
 
 export function shopsByIds(db: DbOrTx, ids: readonly number[]): Promise<ShopRow[]> {
   return statementsFor(db).shops.execute({ ids: idArray(ids) });

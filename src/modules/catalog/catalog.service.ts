@@ -187,6 +187,7 @@ export class CatalogService {
     }
     if (shop.ownerId === newOwnerId) return { shop: null, userErrors: [userError(ShopErrorCode.SAME_OWNER, "The user already owns the shop.", "newOwnerId")] };
     const row = await q.setShopOwner(ctx.db, shopId, newOwnerId);
+    this.deps.listings.shopChanged(shopId);
     for (const userId of [shop.ownerId, newOwnerId]) await this.deps.access.accessChanged(ctx, userId);
     ctx.log.info("shop transferred", { shopId, from: shop.ownerId, to: newOwnerId, by: ctx.viewer.userId });
     return { shop: toShop(row!), userErrors: [] };
@@ -208,6 +209,7 @@ export class CatalogService {
       return { row, errors: [] };
     });
     if (!outcome.row) return { shop: null, userErrors: outcome.errors };
+    this.deps.listings.shopChanged(shopId);
     ctx.loaders.shopById.clear(shopId);
     ctx.log.info(input.enabled ? "shop cart enabled" : "shop cart disabled", { shopId, reason, by: ctx.viewer.userId });
     return { shop: toShop(outcome.row), userErrors: [] };
@@ -224,6 +226,7 @@ export class CatalogService {
     if ((shop.status === "NORMAL") === enabled) return "unchanged";
     await q.setShopStatus(tx, shopId, enabled ? "NORMAL" : "CART_DISABLED");
     if (!enabled) await this.deps.cartLost(tx, shopId);
+    afterCommit(tx, () => this.deps.listings.shopChanged(shopId));
     return "switched";
   }
 
@@ -275,6 +278,7 @@ export class CatalogService {
       if (!shop) throw notFound("Shop");
       return { shop: null, userErrors: [userError(ShopErrorCode.NOT_UNDER_REVIEW, `The shop is ${shop.status}, not UNDER_REVIEW.`, "shopId")] };
     }
+    this.deps.listings.shopChanged(shopId);
     ctx.log.info("shop reviewed", { shopId, status: row.status, adminId: ctx.viewer.userId });
     return { shop: toShop(row), userErrors: [] };
   }

@@ -1,6 +1,7 @@
 import type { Context } from "../../shared/context.js";
 import type { Db, DbOrTx, Tx } from "../../db/client.js";
-import { transaction } from "../../db/transaction.js";
+import { afterCommit, transaction } from "../../db/transaction.js";
+import type { ListingNotices } from "../../realtime/listing-notices.js";
 import { Role } from "../../shared/auth.js";
 import type { Clock } from "../../shared/clock.js";
 import { forbidden, notFound, unauthenticated } from "../../shared/errors.js";
@@ -40,7 +41,17 @@ const ENTRIES_SHOWN = 100;
  */
 export class CreditService {
   constructor(
-    private readonly deps: { db: Db; clock: Clock; log: Logger; terms: CreditTerms; cart: CartSwitch; payouts: PayoutHold; compensator: Compensator },
+    private readonly deps: {
+      db: Db;
+      clock: Clock;
+      log: Logger;
+      terms: CreditTerms;
+      cart: CartSwitch;
+      payouts: PayoutHold;
+      compensator: Compensator;
+      /** Read caches hear of a shop's new score. */
+      listings: ListingNotices;
+    },
   ) {}
 
   get startScore(): number {
@@ -119,6 +130,7 @@ export class CreditService {
       if (row) score += entry.points;
     }
     await setCreditScore(tx, shopId, score);
+    afterCommit(tx, () => this.deps.listings.shopChanged(shopId));
     await this.enforce(tx, shopId, score, actorId, at);
     return score;
   }

@@ -1,9 +1,11 @@
+import { parse } from "graphql";
+import type { TypedDocumentNode } from "@graphql-typed-document-node/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { toGlobalId } from "../../../src/shared/ids.js";
 import { buildApprovedMerchant, buildPlan, buildPromoter, buildShelf } from "../../support/alliance-builders.js";
-import { buildProduct } from "../../support/builders.js";
+import { buildProduct, buildUser } from "../../support/builders.js";
 import { startTestGateway, type TestGateway } from "../../support/gateway.js";
-import { CreateFlashSaleDocument, PromoterShelfDocument, RemoveFromShelfDocument, UpdateProductDocument } from "../../support/generated/graphql.js";
+import { CreateFlashSaleDocument, PromoterShelfDocument, RemoveFromShelfDocument, SetShopCartDocument, UpdateProductDocument } from "../../support/generated/graphql.js";
 import { liveSale } from "../../support/scenarios.js";
 
 /** The coalescing window of listing notices (INVENTORY_COALESCE_MS) in these gateways. */
@@ -30,6 +32,12 @@ async function readUntil(gw: TestGateway, promoterId: number, seen: (shelf: Shel
   }
 }
 
+/** The shelf with its shops' status: a shop field the shelf page itself does not ask for, answered from the kept shelf too. */
+const ShelfShopsDocument = parse(`query ShelfShops($id: ID!) { promoter(id: $id) { shelf { shop { id status } } } }`) as TypedDocumentNode<
+  { promoter: { shelf: { shop: { id: string; status: string } }[] } | null },
+  { id: string }
+>;
+
 async function shelfScenario(gw: TestGateway) {
   const db = gw.database.db;
   const merchant = await buildApprovedMerchant(db);
@@ -39,6 +47,7 @@ async function shelfScenario(gw: TestGateway) {
   await buildShelf(db, promoter.id, products.map((p) => p.id));
   return {
     products,
+    shopId: merchant.shop.id,
     promoterId: promoter.id,
     merchantToken: await gw.token(merchant.user.id, "MERCHANT"),
     promoterToken: await gw.token(promoter.id, "PROMOTER"),
@@ -90,6 +99,25 @@ describe("public shelves kept in the process, on two gateways (PostgreSQL + Redi
     );
     expect(created.data!.createFlashSale.userErrors).toEqual([]);
     await readUntil(b, sale.promoter.id, (shelf) => shelf[0]?.stock === 60, Date.now());
+  });
+
+  it("answers a kept shelf's shops without PostgreSQL too, and drops the shelf when a shop changes on the other gateway", async () => {
+    const s = await shelfScenario(a);
+    const admin = await buildUser(a.database.db, "ADMIN");
+    const read = () => b.request(ShelfShopsDocument, { id: toGlobalId("Promoter", s.promoterId) });
+    expect((await read()).data!.promoter!.shelf.map((i) => i.shop.status)).toEqual(["NORMAL", "NORMAL"]);
+    // Only the promoter itself is read (promoter(id:)); nothing of the shelf, its products or their shops.
+    const kept = await read();
+    expect(kept.statements.map((st) => st.sql).filter((sql) => /from "(shelf_items|products|shops)"/.test(sql))).toEqual([]);
+    const switched = await a.request(SetShopCartDocument, { input: { shopId: toGlobalId("Shop", s.shopId), enabled: false, reason: "test" } }, await a.token(admin.id, "ADMIN"));
+    expect(switched.data!.setShopCart.userErrors).toEqual([]);
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      const statuses = (await read()).data!.promoter!.shelf.map((i) => i.shop.status);
+      if (statuses.every((status) => status === "CART_DISABLED")) break;
+      if (Date.now() > deadline) throw new Error(`the shop's change did not reach the other gateway: ${statuses}`);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
   });
 
   it("never keeps what the promoter itself sees (its rates): each of its reads goes to PostgreSQL", async () => {
