@@ -4,6 +4,12 @@ import type { Logger } from "../../shared/logger.js";
 import { inBackground } from "../../shared/background.js";
 
 const SETTLE_TICKS = 10;
+/**
+ * How long an instance's heartbeat lasts: three ticks, but never under 10 s. An instance whose event loop is busy (a
+ * crowd joining) ticks late; with a bare three ticks of 1 s its key expired, the room's total halved and came back,
+ * and each flip cost a message to everyone in the room. A dead instance still drops out of the sum within 10 s.
+ */
+const aliveMs = (tickMs: number) => Math.max(tickMs * 3, 10_000);
 const VIEWERS_PER_TICK = 2000;
 
 function worthSending(last: number, total: number, ticksSince: number): boolean {
@@ -65,7 +71,7 @@ export class ViewerCounter {
     const changed = [...this.dirty];
     this.dirty.clear();
     if (redis) {
-      const multi = redis.multi().set(this.aliveKey(this.instanceId), "1", { PX: this.options.tickMs * 3 });
+      const multi = redis.multi().set(this.aliveKey(this.instanceId), "1", { PX: aliveMs(this.options.tickMs) });
       for (const roomId of changed) {
         const count = this.local.get(roomId) ?? 0;
         if (count === 0) multi.hDel(this.hashKey(roomId), this.instanceId);

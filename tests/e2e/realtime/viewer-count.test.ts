@@ -13,16 +13,30 @@ beforeAll(async () => {
 afterAll(() => redis?.quit());
 
 /** Two instances sharing one Redis, ticked by hand; what each would send to its room's subscribers. */
-function instances(prefix = `viewers-test-${randomUUID()}:`) {
+function instances(prefix = `viewers-test-${randomUUID()}:`, tickMs = 60_000) {
   const make = () => {
     const sent: number[] = [];
-    const counter = new ViewerCounter({ redis, prefix, tickMs: 60_000, log: createLogger("silent"), onChange: (_room, viewers) => sent.push(viewers) });
+    const counter = new ViewerCounter({ redis, prefix, tickMs, log: createLogger("silent"), onChange: (_room, viewers) => sent.push(viewers) });
     return { counter, sent };
   };
   return [make(), make()] as const;
 }
 
 describe("viewer count (real Redis)", () => {
+  it("keeps counting an instance that ticks late (a busy event loop), for up to 10 s", async () => {
+    const [a, b] = instances(undefined, 50);
+    a.counter.set(1, 7);
+    await a.counter.tick();
+    b.counter.set(1, 5);
+    await b.counter.tick();
+    // b misses 10 ticks of 50 ms: its heartbeat still stands
+    await new Promise((r) => setTimeout(r, 500));
+    expect(await a.counter.total(1)).toBe(12);
+    await b.counter.stop();
+    expect(await a.counter.total(1)).toBe(7);
+    await a.counter.stop();
+  });
+
   it("sends every move in a small room, the total of both instances", async () => {
     const [a, b] = instances();
     a.counter.set(1, 3);
