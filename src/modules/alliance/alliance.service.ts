@@ -19,13 +19,13 @@ export class AllianceService {
   private readonly publicShelves = new PublicShelves();
   private unsubscribe: Unsubscribe | null = null;
 
-  constructor(private readonly deps: { notices: ListingNotices }) {
-    this.shelves = new ShelfService({ notices: deps.notices, publicShelves: this.publicShelves });
+  constructor(private readonly deps: { listings: ListingNotices }) {
+    this.shelves = new ShelfService({ listings: deps.listings, publicShelves: this.publicShelves });
   }
 
   /** Public shelves follow the listings' changes from here on. */
   async start(): Promise<void> {
-    this.unsubscribe = await this.deps.notices.listen((change) => this.publicShelves.changed(change));
+    this.unsubscribe = await this.deps.listings.listen((change) => this.publicShelves.changed(change));
   }
 
   async stop(): Promise<void> {

@@ -1,4 +1,5 @@
 import type { ShopRow } from "../../db/schema/index.js";
+import { afterCommit, transaction } from "../../db/transaction.js";
 import type { ListingNotices } from "../../realtime/listing-notices.js";
 import type { Context } from "../../shared/context.js";
 import { Role } from "../../shared/auth.js";
@@ -19,7 +20,7 @@ export interface ShelfPayloadValue {
 
 /** A promoter's shelf: the alliance products it sells, in its order (R7). */
 export class ShelfService {
-  constructor(private readonly deps: { notices: ListingNotices; publicShelves: PublicShelves }) {}
+  constructor(private readonly deps: { listings: ListingNotices; publicShelves: PublicShelves }) {}
 
   /**
    * Anyone may see a shelf; what the promoter earns on it (targeted rates are private deals) only it, admins and
@@ -55,7 +56,7 @@ export class ShelfService {
     if (!product) throw notFound("Product");
     const shop = await ctx.loaders.shopById.load(product.shopId);
     const now = ctx.clock.now();
-    const errors = await ctx.db.transaction(async (tx): Promise<PromoterUserError[]> => {
+    const errors = await transaction(ctx.db, async (tx): Promise<PromoterUserError[]> => {
       const profile = await q.lockProfile(tx, me);
       const facts = onboardingFactsOf(profile, (await q.promoterShopId(tx, me)) !== null);
       const missing = onboardingErrors<PromoterErrorCode>(facts);
@@ -70,10 +71,10 @@ export class ShelfService {
         return [userError(PromoterErrorCode.SHELF_FULL, `A shelf holds at most ${MAX_SHELF_ITEMS} products.`, "productId")];
       }
       await q.appendToShelf(tx, me, productId, now);
+      afterCommit(tx, () => this.deps.listings.shelfChanged(me));
       return [];
     });
     if (errors.length > 0) return { shelf: null, userErrors: errors };
-    this.deps.notices.shelfChanged(me);
     return { shelf: await this.shelf(ctx, me), userErrors: [] };
   }
 
@@ -81,12 +82,13 @@ export class ShelfService {
     requireRole(ctx, Role.PROMOTER);
     const me = ctx.viewer!.userId;
     const productId = idOf("Product", input.productId, "productId");
-    const removed = await ctx.db.transaction(async (tx) => {
+    const removed = await transaction(ctx.db, async (tx) => {
       await q.lockProfile(tx, me);
-      return q.deleteFromShelf(tx, me, productId);
+      const deleted = await q.deleteFromShelf(tx, me, productId);
+      if (deleted) afterCommit(tx, () => this.deps.listings.shelfChanged(me));
+      return deleted;
     });
     if (!removed) return { shelf: null, userErrors: [userError(PromoterErrorCode.NOT_ON_SHELF, "The product is not on your shelf.", "productId")] };
-    this.deps.notices.shelfChanged(me);
     return { shelf: await this.shelf(ctx, me), userErrors: [] };
   }
 
@@ -94,10 +96,11 @@ export class ShelfService {
     requireRole(ctx, Role.PROMOTER);
     const me = ctx.viewer!.userId;
     const productIds = input.productIds.map((id, i) => idOf("Product", id, `productIds.${i}`));
-    const ok = await ctx.db.transaction(async (tx) => {
+    const ok = await transaction(ctx.db, async (tx) => {
       await q.lockProfile(tx, me);
       if (!isPermutation(await q.shelfProductIds(tx, me), productIds)) return false;
       await q.setShelfOrder(tx, me, productIds);
+      afterCommit(tx, () => this.deps.listings.shelfChanged(me));
       return true;
     });
     if (!ok) {
@@ -106,7 +109,6 @@ export class ShelfService {
         userErrors: [userError(PromoterErrorCode.SHELF_MISMATCH, "List every product on your shelf exactly once.", "productIds")],
       };
     }
-    this.deps.notices.shelfChanged(me);
     return { shelf: await this.shelf(ctx, me), userErrors: [] };
   }
 }

@@ -206,10 +206,10 @@ export class CatalogService {
       }
       const row = await q.setShopStatus(tx, shopId, input.enabled ? "NORMAL" : "CART_DISABLED");
       if (!input.enabled && shop.status === "NORMAL") await this.deps.cartLost(tx, shopId);
+      afterCommit(tx, () => this.deps.listings.shopChanged(shopId));
       return { row, errors: [] };
     });
     if (!outcome.row) return { shop: null, userErrors: outcome.errors };
-    this.deps.listings.shopChanged(shopId);
     ctx.loaders.shopById.clear(shopId);
     ctx.log.info(input.enabled ? "shop cart enabled" : "shop cart disabled", { shopId, reason, by: ctx.viewer.userId });
     return { shop: toShop(outcome.row), userErrors: [] };
