@@ -208,45 +208,52 @@ describe.each(BACKENDS)("settlement (R16) on %s", (backend) => {
     const ids = made.map((m) => m.order.row.id);
     clock.set(new Date(t.getTime() + 7 * DAY));
     const failing = Math.max(...ids);
-    if (backend === "postgres") {
-      // Killed for real: the run's backend is terminated while it sits inside its transaction.
-      await db().execute(sql.raw(`create function settle_stall() returns trigger language plpgsql as $$ begin perform pg_sleep(30); return null; end $$`));
-      await db().execute(sql.raw(`create trigger settle_stall after insert on ledger_entries for each statement execute function settle_stall()`));
-      try {
-        const dying = gw.request(RunSettlementDocument, { input: { asOf: clock.now().toISOString() } }, admin.token);
-        let killed = 0;
-        for (let i = 0; i < 100 && killed === 0; i++) {
-          await new Promise((r) => setTimeout(r, 100));
-          const rows = resultRows<{ n: number }>(
-            await db().execute(sql`select count(pg_terminate_backend(pid))::int as n from pg_stat_activity where datname = current_database() and wait_event = 'PgSleep'`),
-          );
-          killed = rows[0]!.n;
+    // On PostgreSQL the run goes through a gateway of its own: the connection it loses (and the breaker it trips)
+    // stay with that gateway, and the tests after this one run on a pool that never saw a terminated backend.
+    const victim = backend === "postgres" ? await startTestGateway(backend, { clock, env: { ...MONEY_ENV, DATABASE_URL: own!.url } }) : gw;
+    try {
+      if (backend === "postgres") {
+        // Killed for real: the run's backend is terminated while it sits inside its transaction.
+        await db().execute(sql.raw(`create function settle_stall() returns trigger language plpgsql as $$ begin perform pg_sleep(30); return null; end $$`));
+        await db().execute(sql.raw(`create trigger settle_stall after insert on ledger_entries for each statement execute function settle_stall()`));
+        try {
+          const dying = victim.request(RunSettlementDocument, { input: { asOf: clock.now().toISOString() } }, admin.token);
+          let killed = 0;
+          for (let i = 0; i < 100 && killed === 0; i++) {
+            await new Promise((r) => setTimeout(r, 100));
+            const rows = resultRows<{ n: number }>(
+              await db().execute(sql`select count(pg_terminate_backend(pid))::int as n from pg_stat_activity where datname = current_database() and wait_event = 'PgSleep'`),
+            );
+            killed = rows[0]!.n;
+          }
+          expect(killed).toBe(1);
+          // The connection under the run is gone: the client is told the database is unavailable.
+          expect((await dying).errors?.[0]?.extensions?.code).toBe("UNAVAILABLE");
+        } finally {
+          await db().execute(sql.raw(`drop trigger settle_stall on ledger_entries; drop function settle_stall()`));
         }
-        expect(killed).toBe(1);
-        // The connection under the run is gone: the client is told the database is unavailable.
-        expect((await dying).errors?.[0]?.extensions?.code).toBe("UNAVAILABLE");
-      } finally {
-        await db().execute(sql.raw(`drop trigger settle_stall on ledger_entries; drop function settle_stall()`));
+      } else {
+        await db().execute(sql.raw(`create function settle_fail() returns trigger language plpgsql as $$ begin if new.order_id = ${failing} then raise exception 'crash'; end if; return new; end $$`));
+        await db().execute(sql.raw(`create trigger settle_fail before insert on ledger_entries for each row execute function settle_fail()`));
+        const dying = await gw.request(RunSettlementDocument, { input: { asOf: clock.now().toISOString() } }, admin.token);
+        expect(dying.errors?.[0]?.extensions?.code).toBe("INTERNAL_SERVER_ERROR");
+        await db().execute(sql.raw(`drop trigger settle_fail on ledger_entries`));
+        await db().execute(sql.raw(`drop function settle_fail()`));
       }
-    } else {
-      await db().execute(sql.raw(`create function settle_fail() returns trigger language plpgsql as $$ begin if new.order_id = ${failing} then raise exception 'crash'; end if; return new; end $$`));
-      await db().execute(sql.raw(`create trigger settle_fail before insert on ledger_entries for each row execute function settle_fail()`));
-      const dying = await gw.request(RunSettlementDocument, { input: { asOf: clock.now().toISOString() } }, admin.token);
-      expect(dying.errors?.[0]?.extensions?.code).toBe("INTERNAL_SERVER_ERROR");
-      await db().execute(sql.raw(`drop trigger settle_fail on ledger_entries`));
-      await db().execute(sql.raw(`drop function settle_fail()`));
-    }
-    expect(await db().select().from(settlements).where(inArray(settlements.orderId, ids))).toEqual([]);
-    expect((await db().select().from(orders).where(inArray(orders.id, ids))).every((o) => o.status === "RECEIVED")).toBe(true);
-    expect(await db().select().from(ledgerEntries).where(inArray(ledgerEntries.orderId, ids))).toEqual([]);
+      expect(await db().select().from(settlements).where(inArray(settlements.orderId, ids))).toEqual([]);
+      expect((await db().select().from(orders).where(inArray(orders.id, ids))).every((o) => o.status === "RECEIVED")).toBe(true);
+      expect(await db().select().from(ledgerEntries).where(inArray(ledgerEntries.orderId, ids))).toEqual([]);
 
-    // Repeated as an operator would: after a lost connection the gateway answers UNAVAILABLE for a moment.
-    for (let attempt = 0; ; attempt++) {
-      const again = await gw.request(RunSettlementDocument, { input: { asOf: clock.now().toISOString() } }, admin.token);
-      if (!again.errors) break;
-      expect(again.errors[0]!.extensions!.code).toBe("UNAVAILABLE");
-      expect(attempt).toBeLessThan(50);
-      await new Promise((r) => setTimeout(r, 200));
+      // Repeated as an operator would: after a lost connection the gateway answers UNAVAILABLE for a moment.
+      for (let attempt = 0; ; attempt++) {
+        const again = await victim.request(RunSettlementDocument, { input: { asOf: clock.now().toISOString() } }, admin.token);
+        if (!again.errors) break;
+        expect(again.errors[0]!.extensions!.code).toBe("UNAVAILABLE");
+        expect(attempt).toBeLessThan(50);
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    } finally {
+      if (victim !== gw) await victim.stop();
     }
     await run(clock.now());
     expect(await db().select().from(settlements).where(inArray(settlements.orderId, ids))).toHaveLength(20);
