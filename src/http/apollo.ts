@@ -4,6 +4,7 @@ import type { GraphQLSchema } from "graphql";
 import type { Context } from "../shared/context.js";
 import { ErrorCode, formatError, RETRY_AFTER_SECONDS } from "../shared/errors.js";
 import type { Logger } from "../shared/logger.js";
+import { compiledExecutor } from "./compiled-executor.js";
 import type { OperationGuard } from "./operation-guard.js";
 
 export interface ApolloDeps {
@@ -53,7 +54,7 @@ const unavailablePlugin: ApolloServerPlugin<Context> = {
 export async function startApollo(deps: ApolloDeps): Promise<ApolloServer<Context>> {
   const unexpected = new WeakMap<object, unknown>();
   const apollo = new ApolloServer<Context>({
-    schema: deps.schema,
+    gateway: compiledExecutor(deps.schema),
     // Signals are the process's (src/main.ts): Apollo's own handler would refuse requests with 500s while the
     // server still drains.
     stopOnTerminationSignals: false,
