@@ -10,6 +10,13 @@ import { AppError, ErrorCode } from "../../shared/errors.js";
 import type { Logger } from "../../shared/logger.js";
 import { insertUserWithIdentity, userByIdentity, usersByIds } from "./accounts.queries.js";
 
+/** A user as every process may keep it: a name never changes, a role only with `accessChanged`. */
+export interface KnownUser {
+  id: number;
+  name: string;
+  role: Role;
+}
+
 /** How long a process trusts what it read of a user's role without hearing of a change (accessChanged is at most once). */
 const ACCOUNT_CACHE_MS = 30_000;
 const CACHE_SIZE = 50_000;
@@ -29,7 +36,7 @@ const invalid = () => new AppError(ErrorCode.UNAUTHENTICATED, "The token is not 
  * user's key and on "all" by whoever changes a role or a ban), so a change reaches every gateway process.
  */
 export class IdentityService {
-  private readonly roles = new LRUCache<number, Role>({ max: CACHE_SIZE, ttl: ACCOUNT_CACHE_MS });
+  private readonly known = new LRUCache<number, KnownUser>({ max: CACHE_SIZE, ttl: ACCOUNT_CACHE_MS });
   private readonly links = new LRUCache<string, number>({ max: CACHE_SIZE });
   private readonly provisioning = new Map<string, Promise<UserRow>>();
   /** Role reads of a few milliseconds go to PostgreSQL as one statement; nothing cached here. */
@@ -57,7 +64,25 @@ export class IdentityService {
   }
 
   forget(userId: number): void {
-    this.roles.delete(userId);
+    this.known.delete(userId);
+  }
+
+  /**
+   * A user's name and role as this process knows them (read at most once per ACCOUNT_CACHE_MS, forgotten on
+   * `accessChanged`): for public pages that name a user, such as a promoter's shelf, read by every viewer of a live
+   * room. Null when there is no such user (not kept: the id may be taken later).
+   */
+  async knownUser(userId: number): Promise<KnownUser | null> {
+    const kept = this.known.get(userId);
+    if (kept) return kept;
+    const row = await this.reads.load(userId);
+    return row ? this.keep(row) : null;
+  }
+
+  private keep(row: UserRow): KnownUser {
+    const user = { id: row.id, name: row.name, role: row.role as Role };
+    this.known.set(row.id, user);
+    return user;
   }
 
   /** The viewer a token names; a missing token is an anonymous viewer (null), a bad one is UNAUTHENTICATED. */
@@ -83,12 +108,9 @@ export class IdentityService {
   }
 
   private async roleOf(userId: number): Promise<Role> {
-    const known = this.roles.get(userId);
-    if (known) return known;
-    const row = await this.reads.load(userId);
-    if (!row) throw new AppError(ErrorCode.UNAUTHENTICATED, "The token names no user of this platform.");
-    this.roles.set(userId, row.role as Role);
-    return row.role as Role;
+    const user = await this.knownUser(userId);
+    if (!user) throw new AppError(ErrorCode.UNAUTHENTICATED, "The token names no user of this platform.");
+    return user.role;
   }
 
   private async linkedUser(claims: TokenClaims): Promise<number> {
@@ -106,7 +128,7 @@ export class IdentityService {
       row = await pending;
     }
     this.links.set(key, row.id);
-    this.roles.set(row.id, row.role as Role);
+    this.keep(row);
     return row.id;
   }
 

@@ -1,6 +1,6 @@
 import { CommissionPlanService } from "./commission-plans.service.js";
 import { DistributionService } from "./distribution.service.js";
-import { PromoterService } from "./promoters.service.js";
+import { PromoterService, type KnownUsers } from "./promoters.service.js";
 import { SampleService } from "./samples.service.js";
 import { SelectionService } from "./selection.service.js";
 import type { ListingNotices } from "../../realtime/listing-notices.js";
@@ -12,14 +12,15 @@ import { ShelfService } from "./shelves.service.js";
 export class AllianceService {
   readonly distribution = new DistributionService();
   readonly plans = new CommissionPlanService();
-  readonly promoters = new PromoterService();
+  readonly promoters: PromoterService;
   readonly selection = new SelectionService();
   readonly shelves: ShelfService;
   readonly samples = new SampleService();
   private readonly publicShelves = new PublicShelves();
   private unsubscribe: Unsubscribe | null = null;
 
-  constructor(private readonly deps: { listings: ListingNotices }) {
+  constructor(private readonly deps: { listings: ListingNotices; users: KnownUsers }) {
+    this.promoters = new PromoterService({ users: deps.users });
     this.shelves = new ShelfService({ listings: deps.listings, publicShelves: this.publicShelves });
   }
 

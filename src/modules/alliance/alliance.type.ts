@@ -359,7 +359,7 @@ export function toCommissionPlan(row: CommissionPlanRow, at: Date): CommissionPl
   });
 }
 
-export function toPromoter(row: UserRow): Promoter {
+export function toPromoter(row: Pick<UserRow, "id" | "name">): Promoter {
   return Object.assign(new Promoter(), { id: toGlobalId("Promoter", row.id), rowId: row.id, name: row.name });
 }
 

@@ -18,11 +18,23 @@ const isUniqueViolation = (error: unknown): boolean => {
   return e?.code === "23505" || e?.cause?.code === "23505";
 };
 
+/** Users as the accounts know them (IdentityService): kept in the process, forgotten on a change of role. */
+export interface KnownUsers {
+  knownUser(userId: number): Promise<{ id: number; name: string; role: string } | null>;
+}
+
 /** Promoters and their onboarding: own shop, promotion PID, payout account (R6). */
 export class PromoterService {
-  async promoter(ctx: Context, rowId: number): Promise<Promoter | null> {
-    const row = await ctx.loaders.userById.load(rowId);
-    return row && row.role === "PROMOTER" ? toPromoter(row) : null;
+  constructor(private readonly deps: { users: KnownUsers }) {}
+
+  /**
+   * Named by every read of a shelf (a live room's viewers all open it): the user comes from the accounts' kept
+   * users, so a kept public shelf is answered without PostgreSQL. A role taken away is seen at once on the process
+   * that took it and on the others when they hear `accessChanged`.
+   */
+  async promoter(_ctx: Context, rowId: number): Promise<Promoter | null> {
+    const user = await this.deps.users.knownUser(rowId);
+    return user && user.role === Role.PROMOTER ? toPromoter(user) : null;
   }
 
   async promoterShop(ctx: Context, promoterId: number): Promise<Shop | null> {

@@ -5,7 +5,14 @@ import { toGlobalId } from "../../../src/shared/ids.js";
 import { buildApprovedMerchant, buildPlan, buildPromoter, buildShelf } from "../../support/alliance-builders.js";
 import { buildProduct, buildUser } from "../../support/builders.js";
 import { startTestGateway, type TestGateway } from "../../support/gateway.js";
-import { CreateFlashSaleDocument, PromoterShelfDocument, RemoveFromShelfDocument, SetShopCartDocument, UpdateProductDocument } from "../../support/generated/graphql.js";
+import {
+  CreateFlashSaleDocument,
+  PromoterShelfDocument,
+  RemoveFromShelfDocument,
+  SetShopCartDocument,
+  SetUserRoleDocument,
+  UpdateProductDocument,
+} from "../../support/generated/graphql.js";
 import { liveSale } from "../../support/scenarios.js";
 
 /** The coalescing window of listing notices (INVENTORY_COALESCE_MS) in these gateways. */
@@ -106,9 +113,10 @@ describe("public shelves kept in the process, on two gateways (PostgreSQL + Redi
     const admin = await buildUser(a.database.db, "ADMIN");
     const read = () => b.request(ShelfShopsDocument, { id: toGlobalId("Promoter", s.promoterId) });
     expect((await read()).data!.promoter!.shelf.map((i) => i.shop.status)).toEqual(["NORMAL", "NORMAL"]);
-    // Only the promoter itself is read (promoter(id:)); nothing of the shelf, its products or their shops.
+    // Nothing at all: not the shelf, its products or their shops, nor the promoter (promoter(id:)), whom the
+    // accounts keep.
     const kept = await read();
-    expect(kept.statements.map((st) => st.sql).filter((sql) => /from "(shelf_items|products|shops)"/.test(sql))).toEqual([]);
+    expect(kept.statements.map((st) => st.sql)).toEqual([]);
     const switched = await a.request(SetShopCartDocument, { input: { shopId: toGlobalId("Shop", s.shopId), enabled: false, reason: "test" } }, await a.token(admin.id, "ADMIN"));
     expect(switched.data!.setShopCart.userErrors).toEqual([]);
     const deadline = Date.now() + 10_000;
@@ -116,6 +124,26 @@ describe("public shelves kept in the process, on two gateways (PostgreSQL + Redi
       const statuses = (await read()).data!.promoter!.shelf.map((i) => i.shop.status);
       if (statuses.every((status) => status === "CART_DISABLED")) break;
       if (Date.now() > deadline) throw new Error(`the shop's change did not reach the other gateway: ${statuses}`);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  });
+
+  it("names the promoter without PostgreSQL, and stops at once when an admin takes the role away, on both gateways", async () => {
+    const s = await shelfScenario(a);
+    const admin = await buildUser(a.database.db, "ADMIN");
+    await readShelf(a, s.promoterId);
+    await readShelf(b, s.promoterId);
+    const again = await b.request(PromoterShelfDocument, { id: toGlobalId("Promoter", s.promoterId) });
+    expect(again.data!.promoter!.shelf).toHaveLength(2);
+    expect(again.statements.filter((st) => st.sql.includes('from "users"'))).toEqual([]);
+
+    const changed = await a.request(SetUserRoleDocument, { input: { userId: toGlobalId("User", s.promoterId), role: "BUYER" } }, await a.token(admin.id, "ADMIN"));
+    expect(changed.data!.setUserRole.userErrors).toEqual([]);
+    // The process that changed the role knows at once; the other within the bus's delivery.
+    expect((await a.request(PromoterShelfDocument, { id: toGlobalId("Promoter", s.promoterId) })).data!.promoter).toBeNull();
+    const deadline = Date.now() + 10_000;
+    while ((await b.request(PromoterShelfDocument, { id: toGlobalId("Promoter", s.promoterId) })).data!.promoter !== null) {
+      if (Date.now() > deadline) throw new Error("the other gateway still names a promoter whose role was taken away");
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
   });

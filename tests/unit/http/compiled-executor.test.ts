@@ -31,7 +31,7 @@ function echoSchema(): GraphQLSchema {
 
 async function both(schema: GraphQLSchema, query: string, variables: Record<string, unknown> = {}): Promise<[ExecutionResult, ExecutionResult]> {
   const document = parse(query);
-  const { executor } = await compiledExecutor(schema).load({ apollo: {} as never });
+  const executor = (await compiledExecutor(schema).load({ apollo: {} as never })).executor!;
   const operation = document.definitions[0]!.kind === "OperationDefinition" ? document.definitions[0] : undefined;
   const request = { document, operation, operationName: undefined, context: {}, request: { variables } } as never;
   const compiled = await executor(request);
