@@ -46,6 +46,13 @@ export interface WsStats {
 const KEEP_ALIVE_MS = 12_000;
 const CLIENT_MESSAGE_TYPES = new Set(["connection_init", "ping", "pong", "subscribe", "complete"]);
 
+/**
+ * Constructor of empty records with nothing inherited (`"constructor" in record` is false, as with
+ * Object.create(null)), that start in V8's fast mode: 56 bytes instead of a dictionary's 350.
+ */
+function EmptyRecord() {}
+EmptyRecord.prototype = Object.create(null);
+
 /** A client message's type and id (graphql-ws parses and checks it again), or null when it is not one. */
 function clientMessage(text: string): { type: string; id?: unknown } | null {
   try {
@@ -158,7 +165,9 @@ export function attachWebSocket(server: HttpServer, deps: WsDeps) {
     });
     if (admitted.refusal) return [admitted.refusal];
     const op = new Operation(ctx.extra, id, operation.name ?? null, deps.operationNames.label(operation.name), costJson(admitted.cost));
-    (ctx.extra.operations ??= []).push(op);
+    // An array literal holds what it is given; one grown by push holds 17 slots.
+    if (ctx.extra.operations) ctx.extra.operations.push(op);
+    else ctx.extra.operations = [op];
     metrics.wsSubscriptions.inc();
     metrics.graphqlOperations.inc({ transport: "ws", type: "subscription", outcome: "ok" });
     const args: ExecutionArgs = { schema: deps.schema, document: analysis.document!, operationName: payload.operationName, variableValues: payload.variables };
@@ -210,6 +219,9 @@ export function attachWebSocket(server: HttpServer, deps: WsDeps) {
       // Only while graphql-ws still runs it: one it let go of (completed, its socket closed) is ending already.
       if (this.connection.gone || !subscriptions || subscriptions[this.id] !== subscription || this.connection.operation(this.id) !== this) return false;
       delete subscriptions[this.id];
+      // graphql-ws's record is a dictionary (Object.create(null)) that keeps ~350 bytes once an id has been in it; an
+      // empty one is swapped for a compact empty record (graphql-ws reads ctx.subscriptions afresh each time).
+      if (Object.keys(subscriptions).length === 0) this.connection.graphqlWs!.subscriptions = new (EmptyRecord as unknown as new () => Record<string, unknown>)();
       this.adopted = subscription;
       return true;
     }
