@@ -130,6 +130,7 @@ async function openBus(config: Config, log: Logger, database: Database): Promise
   return RedisBus.connect(config.REDIS_URL, config.REDIS_KEY_PREFIX, log, {
     startupTimeoutMs: config.STARTUP_TIMEOUT_MS,
     commandTimeoutMs: config.REDIS_COMMAND_TIMEOUT_MS,
+    replyTimeoutMs: config.REDIS_REPLY_TIMEOUT_MS,
     scripts: REDIS_SCRIPTS,
   }).catch(async (error) => {
     await database.close().catch(() => {});

@@ -73,8 +73,14 @@ const schema = z.object({
   SHUTDOWN_GRACE_MS: intFrom(0, 120_000).default(10_000),
   /** How long a starting process waits for PostgreSQL and Redis before it exits with one line saying which is missing. */
   STARTUP_TIMEOUT_MS: intFrom(0, 600_000).default(15_000),
-  /** A Redis command not answered in this time fails (a hung Redis is refused like a dead one). */
+  /** A Redis command not written to Redis in this time fails (a Redis that is down or unreachable is refused at once). */
   REDIS_COMMAND_TIMEOUT_MS: intFrom(50, 60_000).default(700),
+  /**
+   * A Redis connection awaiting replies that gets none in this time is closed and its commands fail (a Redis that
+   * hangs with its connection open is then refused like a dead one). Longer than REDIS_COMMAND_TIMEOUT_MS: a busy
+   * event loop must not read as a hung Redis.
+   */
+  REDIS_REPLY_TIMEOUT_MS: intFrom(100, 600_000).default(2000),
   INVENTORY_COALESCE_MS: intFrom(0, 10_000).default(100),
   SWEEP_INTERVAL_MS: intFrom(50, 60_000).default(1000),
   VIEWER_TICK_MS: intFrom(50, 60_000).default(1000),
@@ -192,6 +198,11 @@ export function loadConfig(env: RawEnv = process.env): Config {
   if (config.RATE_LIMIT_BUCKET_SIZE < config.LIMIT_MAX_COST) {
     throw new ConfigError(
       `invalid configuration:\n  RATE_LIMIT_BUCKET_SIZE: must be at least LIMIT_MAX_COST (${config.LIMIT_MAX_COST}), or an admissible operation could never run`,
+    );
+  }
+  if (config.REDIS_REPLY_TIMEOUT_MS <= config.REDIS_COMMAND_TIMEOUT_MS) {
+    throw new ConfigError(
+      `invalid configuration:\n  REDIS_REPLY_TIMEOUT_MS: must be longer than REDIS_COMMAND_TIMEOUT_MS (${config.REDIS_COMMAND_TIMEOUT_MS}): a reply comes after its command is written`,
     );
   }
   if (config.PERSISTED_QUERIES === "allowlist" && !config.OPERATIONS_MANIFEST) {

@@ -5,6 +5,8 @@ import type { Logger } from "../shared/logger.js";
 import { channelOf, HandlerTable, type EventBus, type Handler, type Unsubscribe } from "./bus.js";
 import type { TopicName, Topics } from "./topics.js";
 
+const SUBSCRIBER_PING_MS = 1000;
+
 /**
  * Redis pub/sub bus: one connection publishes, one subscribes; a Redis channel is subscribed once per process
  * however many local handlers it has. A process receives its own publications back through Redis, so local
@@ -28,20 +30,28 @@ export class RedisBus<S extends RedisScripts = {}> implements EventBus {
     url: string,
     prefix: string,
     log: Logger,
-    options: { startupTimeoutMs: number; commandTimeoutMs: number; scripts?: S } = { startupTimeoutMs: 15_000, commandTimeoutMs: 700 },
+    options: { startupTimeoutMs: number; commandTimeoutMs: number; replyTimeoutMs: number; scripts?: S } = { startupTimeoutMs: 15_000, commandTimeoutMs: 700, replyTimeoutMs: 2000 },
   ): Promise<RedisBus<S>> {
     const name = `liveshelf-${process.pid}-${randomUUID().slice(0, 8)}`;
     // No offline queue and a command timeout: while Redis is away a command fails at once (the request gets
-    // UNAVAILABLE) instead of waiting in a queue for a reconnection that may take minutes.
+    // UNAVAILABLE) instead of waiting in a queue for a reconnection that may take minutes. The command timeout ends
+    // once a command is written; the reply deadline (replyTimeout, patches/@redis+client+6.3.1.patch) covers a Redis
+    // that hangs with its connection open: a connection awaiting replies that gets none for replyTimeoutMs is closed
+    // (its commands fail with SocketTimeoutError) and connects again, and until Redis answers the handshake commands
+    // fail at once, as when Redis is down.
     const client = createClient({
       url,
       name,
       scripts: options.scripts,
       disableOfflineQueue: true,
       commandOptions: { timeout: options.commandTimeoutMs },
+      replyTimeout: options.replyTimeoutMs,
       socket: { connectTimeout: Math.min(5_000, Math.max(1_000, options.startupTimeoutMs)), reconnectStrategy: (retries) => Math.min(50 * 2 ** retries, 1000) },
     });
-    const subscriber = client.duplicate();
+    // The subscriber sends nothing once subscribed: its PING every second is what the reply deadline watches, so a
+    // hung Redis drops it too, and when Redis answers again it connects again and the reconnect listeners (gates and
+    // rooms rebuilt from the ledger) run as after Redis was down.
+    const subscriber = client.duplicate({ pingInterval: SUBSCRIBER_PING_MS });
     const bus = new RedisBus(client, subscriber, prefix, log, name);
     let lastError = "";
     for (const [role, c] of [["command", client], ["subscriber", subscriber]] as const) {

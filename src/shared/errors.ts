@@ -37,7 +37,8 @@ export const RETRY_AFTER_SECONDS = 1;
 export const unavailable = (message = "A service this request needs is unavailable; retry shortly.") =>
   new AppError(ErrorCode.UNAVAILABLE, message, { retryAfterSeconds: RETRY_AFTER_SECONDS });
 
-// node-redis's errors for a connection that is closed, offline, timing out or reconnecting.
+// node-redis's errors for a connection that is closed, offline, timing out or reconnecting. SocketTimeoutError is
+// also the reply deadline's (REDIS_REPLY_TIMEOUT_MS, patches/@redis+client+6.3.1.patch): a Redis that hangs.
 const REDIS_UNREACHABLE = new Set([
   "ClientClosedError",
   "ClientOfflineError",

@@ -79,6 +79,13 @@ export interface PrivateRedis {
   start(): Promise<void>;
   /** SIGKILL: the port closes at once, nothing is saved (it saves nothing anyway). */
   kill(): Promise<void>;
+  /**
+   * SIGSTOP: Redis hangs with its connections open. The kernel still completes new connections (the listen
+   * backlog) and takes what clients write into the socket buffers; nothing is read or answered until `resume`.
+   */
+  pause(): void;
+  /** SIGCONT: Redis reads what was written meanwhile, runs it and answers. */
+  resume(): void;
   destroy(): Promise<void>;
 }
 
@@ -117,6 +124,13 @@ export async function startRedis(): Promise<PrivateRedis> {
       const exited = new Promise((r) => c.once("exit", r));
       c.kill("SIGKILL");
       await exited;
+    },
+    pause() {
+      if (!child || child.exitCode !== null) throw new Error("redis-server is not running");
+      child.kill("SIGSTOP");
+    },
+    resume() {
+      if (child && child.exitCode === null) child.kill("SIGCONT");
     },
     destroy: () => redis.kill(),
   };

@@ -7,6 +7,9 @@ describe("configuration", () => {
     expect(config.mode).toBe("embedded");
     expect(config.PORT).toBe(4000);
     expect(config.DATA_DIR).toBe(".liveshelf-data");
+    // A reply is waited for longer than a write: a busy event loop must not read as a hung Redis.
+    expect(config.REDIS_COMMAND_TIMEOUT_MS).toBe(700);
+    expect(config.REDIS_REPLY_TIMEOUT_MS).toBe(2000);
   });
 
   it("is production with both URLs and a secret", () => {
@@ -25,6 +28,9 @@ describe("configuration", () => {
     [{ BOOTSTRAP_ADMIN_SUBJECT: "ops" }, "BOOTSTRAP_ADMIN_SUBJECT"],
     [{ DATABASE_URL: "postgres://x@h/db", REDIS_URL: "redis://h", JWKS_URL: "https://id.example/jwks.json" }, "JWT_ISSUER"],
     [{ JWKS_URL: "https://id.example/jwks.json", JWT_ISSUER: "https://id.example/", JWT_ALGORITHMS: "HS256" }, "JWT_ALGORITHMS"],
+    [{ REDIS_REPLY_TIMEOUT_MS: "50" }, "REDIS_REPLY_TIMEOUT_MS"],
+    [{ REDIS_REPLY_TIMEOUT_MS: "700" }, "REDIS_REPLY_TIMEOUT_MS"],
+    [{ REDIS_COMMAND_TIMEOUT_MS: "3000" }, "REDIS_REPLY_TIMEOUT_MS"],
   ])("names the variable at fault: %j", (env, variable) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(variable);
