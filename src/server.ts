@@ -15,7 +15,7 @@ import { InProcessRateLimiter, RATE_LIMIT_SCRIPTS, RedisRateLimiter } from "./ht
 import { operationMetricsPlugin } from "./http/request-log.js";
 import { createRouter } from "./http/router.js";
 import { drain } from "./http/shutdown.js";
-import { attachWebSocket } from "./http/ws-server.js";
+import { attachWebSocket, type WsStats } from "./http/ws-server.js";
 import { accountLoaders, ensureBootstrapAdmin, IdentityService } from "./modules/accounts/index.js";
 import { allianceLoaders } from "./modules/alliance/index.js";
 import { catalogLoaders } from "./modules/catalog/index.js";
@@ -76,6 +76,8 @@ export interface Gateway {
   /** Makes request contexts as the gateway does (for tests that call a service directly). */
   contexts: RequestContexts;
   hub: FanoutHub;
+  /** What the WebSocket transport holds (sockets, subscriptions), for tests. */
+  websocketStats(): WsStats;
   /** The flash-sale admission gate (Redis or in-process), for operators' tools and tests. */
   gate: AdmissionGate;
   /** Drains: in-flight requests finish, sockets close with 1001, Postgres and Redis connections close. */
@@ -223,7 +225,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   }
   const sweeper = setInterval(() => {
     // During an outage the sweep fails every tick: the outage is reported once by /readyz and the connection logs.
-    inBackground("flash-sale sweep", () => flashSales.sweep()).catch((error) => (isUnavailable(error) ? log.debug : log.error)("flash sale sweep failed", { error }));
+    inBackground("flash-sale sweep", () => flashSales.sweep()).catch((error) => log[isUnavailable(error) ? "debug" : "error"]("flash sale sweep failed", { error }));
   }, config.SWEEP_INTERVAL_MS);
   sweeper.unref();
   settlement.start();
@@ -284,6 +286,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     services,
     contexts,
     hub,
+    websocketStats: () => ws.stats(),
     gate,
     stop: () =>
       (stopped ??= (() => {

@@ -1,14 +1,14 @@
 import type { IncomingMessage, Server as HttpServer } from "node:http";
 import { GraphQLError, validate, type ExecutionArgs, type ExecutionResult, type GraphQLSchema } from "graphql";
-import { handleProtocols, makeServer, type SubscribePayload } from "graphql-ws";
-import { WebSocketServer, type WebSocket } from "ws";
+import { CloseCode, handleProtocols, makeServer, type SubscribePayload } from "graphql-ws";
+import { WebSocketServer, type RawData, type WebSocket } from "ws";
 import type { Config } from "../config/env.js";
 import type { Context } from "../shared/context.js";
 import type { IdentityService } from "../modules/accounts/index.js";
 import type { Viewer } from "../shared/auth.js";
 import { AppError, ErrorCode, formatError } from "../shared/errors.js";
 import type { Logger } from "../shared/logger.js";
-import type { RoomOutlet } from "../realtime/fanout.js";
+import type { OutletSink, RoomOutlet } from "../realtime/fanout.js";
 import { DocumentAnalyzer } from "./limits.js";
 import type { Metrics, OperationNames } from "./metrics.js";
 import { clientAddress, type CostReport, type OperationGuard } from "./operation-guard.js";
@@ -27,26 +27,39 @@ export interface WsDeps {
   subscribe: (args: ExecutionArgs, outlet: RoomOutlet | undefined) => Promise<AsyncIterableIterator<ExecutionResult> | ExecutionResult>;
 }
 
-interface Extra {
-  socket: WebSocket;
-  connectionId: string;
-  clientAddress: string;
-  viewer?: Viewer | null;
-  cancelExpiry?: () => void;
-  /** extensions.cost of each active subscription, sent with each of its results. */
-  costs: Map<string, CostReport>;
-  /** Each active subscription's name and start, for its latency (until the first result) and its log line. */
-  operations: Map<string, { name: string | null; label: string; started: bigint; results: number }>;
+/** What graphql-ws's context holds that the transport reads: the subscriptions it runs (id → its iterator). */
+interface ProtocolContext {
+  subscriptions: Record<string, unknown>;
+}
+
+/** Counts of what the transport holds, for tests: every count returns to zero when its sockets close. */
+export interface WsStats {
+  connections: number;
+  /** Admitted subscriptions not ended yet. */
+  operations: number;
+  /** Those of them the transport ended graphql-ws's loop for (room subscriptions once their snapshot is out). */
+  adopted: number;
+  /** Subscriptions in graphql-ws's own records (being set up, or run by graphql-ws to the end). */
+  inGraphqlWs: number;
 }
 
 const KEEP_ALIVE_MS = 12_000;
 const CLIENT_MESSAGE_TYPES = new Set(["connection_init", "ping", "pong", "subscribe", "complete"]);
 
-function fromClient(text: string): boolean {
+/**
+ * Constructor of empty records with nothing inherited (`"constructor" in record` is false, as with
+ * Object.create(null)), that start in V8's fast mode: 56 bytes instead of a dictionary's 350.
+ */
+function EmptyRecord() {}
+EmptyRecord.prototype = Object.create(null);
+
+/** A client message's type and id (graphql-ws parses and checks it again), or null when it is not one. */
+function clientMessage(text: string): { type: string; id?: unknown } | null {
   try {
-    return CLIENT_MESSAGE_TYPES.has((JSON.parse(text) as { type?: unknown })?.type as string);
+    const message = JSON.parse(text) as { type?: unknown; id?: unknown } | null;
+    return typeof message?.type === "string" && CLIENT_MESSAGE_TYPES.has(message.type) ? (message as { type: string; id?: unknown }) : null;
   } catch {
-    return false;
+    return null;
   }
 }
 
@@ -121,10 +134,10 @@ export function attachWebSocket(server: HttpServer, deps: WsDeps) {
       return formatError(formatted, error, requestId, (e) => log.error("unexpected error", { requestId, error: e }));
     });
 
-  async function subscribe(ctx: { extra: Extra; subscriptions: Record<string, unknown> }, id: string, payload: SubscribePayload) {
+  async function subscribe(ctx: { extra: Connection; subscriptions: Record<string, unknown> }, id: string, payload: SubscribePayload) {
     const max = config.WS_MAX_SUBSCRIPTIONS;
-    // graphql-ws has already entered this one in `subscriptions`.
-    if (Object.keys(ctx.subscriptions).length > max) {
+    // graphql-ws has already entered this one in `subscriptions`; those it has handed over are the transport's.
+    if (Object.keys(ctx.subscriptions).length + ctx.extra.adoptedCount() > max) {
       metrics.operationsRefused.inc({ transport: "ws", reason: "subscriptions" });
       return [new AppError(ErrorCode.LIMIT_EXCEEDED, `At most ${max} subscriptions may be active on one connection.`, { limit: "subscriptions", max })];
     }
@@ -151,44 +164,215 @@ export function attachWebSocket(server: HttpServer, deps: WsDeps) {
       transport: "ws",
     });
     if (admitted.refusal) return [admitted.refusal];
-    ctx.extra.costs.set(id, admitted.cost);
-    ctx.extra.operations.set(id, { name: operation.name ?? null, label: deps.operationNames.label(operation.name), started: process.hrtime.bigint(), results: 0 });
+    const op = new Operation(ctx.extra, id, operation.name ?? null, deps.operationNames.label(operation.name), costJson(admitted.cost));
+    // An array literal holds what it is given; one grown by push holds 17 slots.
+    if (ctx.extra.operations) ctx.extra.operations.push(op);
+    else ctx.extra.operations = [op];
     metrics.wsSubscriptions.inc();
     metrics.graphqlOperations.inc({ transport: "ws", type: "subscription", outcome: "ok" });
     const args: ExecutionArgs = { schema: deps.schema, document: analysis.document!, operationName: payload.operationName, variableValues: payload.variables };
     // graphql-ws hands these very args to `subscribe` below.
-    outlets.set(args, outletFor(ctx.extra, id, costJson(admitted.cost)));
+    outlets.set(args, op);
     return args;
   }
 
-  const nextPayload = (extra: Extra, id: string, result: ExecutionResult) => ({
+  const nextPayload = (op: Operation, result: ExecutionResult) => ({
     ...result,
-    ...(result.errors ? { errors: mask(result.errors as GraphQLError[], extra.connectionId) } : {}),
-    extensions: { ...result.extensions, cost: extra.costs.get(id) },
+    ...(result.errors ? { errors: mask(result.errors as GraphQLError[], op.connection.connectionId) } : {}),
+    extensions: { ...result.extensions, cost: JSON.parse(op.cost) as CostReport },
   });
 
-  /** Writes a room subscriber's messages after the first, as graphql-ws would have: the same `next` frame. */
-  const outlets = new WeakMap<ExecutionArgs, RoomOutlet>();
-  const outletFor = (extra: Extra, id: string, cost: string): RoomOutlet => ({
-    write(result, written) {
-      const op = extra.operations.get(id);
-      if (op) op.results++;
-      const { socket } = extra;
-      if (socket.readyState !== socket.OPEN) return written();
-      const frame = sharedNextFrame(result, id, cost) ?? JSON.stringify({ id, type: "next", payload: nextPayload(extra, id, result) });
-      socket.send(frame, { binary: false }, written);
-    },
-  });
+  const outlets = new WeakMap<ExecutionArgs, Operation>();
 
-  const protocol = makeServer<Record<string, unknown>, Extra>({
+  /**
+   * One admitted subscription of a connection, until it ends. For a room subscription it is also the outlet: it writes
+   * the messages after the first, as graphql-ws would have (the same `next` frame), and once the snapshot is out it
+   * adopts the subscription, so graphql-ws's loop ends and frees what it held (the subscribe message, the execution
+   * arguments and their context); the client's `complete` and the socket's close then reach it here. A crowd's
+   * viewer costs this object, its entry in the connection's map, and the fan-out's subscriber.
+   */
+  class Operation implements RoomOutlet {
+    results = 0;
+    readonly started = process.hrtime.bigint();
+    /** The subscription once adopted: the transport ends it (see `end`), graphql-ws no longer knows it. */
+    adopted: AsyncIterator<ExecutionResult> | null = null;
+
+    constructor(
+      readonly connection: Connection,
+      readonly id: string,
+      readonly name: string | null,
+      readonly label: string,
+      /** The cost report's JSON, one string for equal reports. */
+      readonly cost: string,
+    ) {}
+
+    write(result: ExecutionResult, sink: OutletSink) {
+      this.results++;
+      const { socket } = this.connection;
+      if (socket.readyState !== socket.OPEN) return sink.written();
+      const frame = sharedNextFrame(result, this.id, this.cost) ?? JSON.stringify({ id: this.id, type: "next", payload: nextPayload(this, result) });
+      socket.send(frame, { binary: false }, () => sink.written());
+    }
+
+    adopt(subscription: AsyncIterator<ExecutionResult>): boolean {
+      const subscriptions = this.connection.graphqlWs?.subscriptions;
+      // Only while graphql-ws still runs it: one it let go of (completed, its socket closed) is ending already.
+      if (this.connection.gone || !subscriptions || subscriptions[this.id] !== subscription || this.connection.operation(this.id) !== this) return false;
+      delete subscriptions[this.id];
+      // graphql-ws's record is a dictionary (Object.create(null)) that keeps ~350 bytes once an id has been in it; an
+      // empty one is swapped for a compact empty record (graphql-ws reads ctx.subscriptions afresh each time).
+      if (Object.keys(subscriptions).length === 0) this.connection.graphqlWs!.subscriptions = new (EmptyRecord as unknown as new () => Record<string, unknown>)();
+      this.adopted = subscription;
+      return true;
+    }
+
+    /** Ends an adopted subscription (the client's `complete`, the socket's close): as graphql-ws would have ended it. */
+    end() {
+      const subscription = this.adopted;
+      if (!subscription) return;
+      this.adopted = null;
+      this.connection.ended(this.id, this);
+      subscription.return?.().catch((error: unknown) => log.error("subscription did not end cleanly", { connectionId: this.connection.connectionId, error }));
+    }
+  }
+
+  /**
+   * One socket: graphql-ws's socket and its `extra` at once, methods on a prototype rather than closures made per
+   * socket. It holds the connection's viewer, its admitted subscriptions and the message-rate bucket.
+   */
+  class Connection {
+    viewer?: Viewer | null;
+    cancelExpiry?: () => void;
+    /** graphql-ws's context of this connection (from connection_init on). */
+    graphqlWs: ProtocolContext | null = null;
+    /** Admitted subscriptions (at most WS_MAX_SUBSCRIPTIONS; an array, made with the first: most sockets hold one). */
+    operations: Operation[] | null = null;
+    gone = false;
+    private handle: ((data: string) => Promise<void>) | null = null;
+    private closed: ((code: number, reason: string) => Promise<void>) | null = null;
+    private initTimer: NodeJS.Timeout | null;
+    private readonly rate = new MessageRate(config.WS_MAX_MESSAGES_PER_SECOND);
+
+    constructor(
+      readonly socket: WebSocket,
+      readonly connectionId: string,
+      readonly clientAddress: string,
+    ) {
+      // graphql-ws's own wait keeps its timer for the socket's life: this one is dropped once connection_init is in.
+      this.initTimer = setTimeout(initTimedOut, config.WS_INIT_TIMEOUT_MS, this);
+      this.closed = protocol.opened(this, this);
+    }
+
+    /** graphql-ws's socket: its subprotocol, send, close and onMessage. */
+    get protocol() {
+      return this.socket.protocol;
+    }
+
+    send(data: string): Promise<void> {
+      const { socket } = this;
+      return new Promise<void>((resolve, reject) => {
+        if (socket.readyState !== socket.OPEN) return resolve();
+        socket.send(data, (error) => (error ? reject(error) : resolve()));
+      });
+    }
+
+    close(code: number, reason: string) {
+      this.socket.close(code, reason);
+    }
+
+    onMessage(handle: (data: string) => Promise<void>) {
+      this.handle = handle;
+    }
+
+    initialised() {
+      if (this.initTimer) clearTimeout(this.initTimer);
+      this.initTimer = null;
+    }
+
+    operation(id: string): Operation | undefined {
+      return this.operations?.find((op) => op.id === id);
+    }
+
+    adoptedCount(): number {
+      let n = 0;
+      for (const op of this.operations ?? []) if (op.adopted) n++;
+      return n;
+    }
+
+    received(data: RawData) {
+      const { socket } = this;
+      // Dropped before graphql-ws sees it: over the cap nothing more from this socket is processed.
+      if (!this.rate.allow()) {
+        if (socket.readyState === socket.OPEN) {
+          metrics.operationsRefused.inc({ transport: "ws", reason: "messages" });
+          socket.close(WsClose.TOO_MANY_MESSAGES, "Too many messages");
+        }
+        return;
+      }
+      const text = String(data);
+      const message = clientMessage(text);
+      if (message?.type === "connection_init") this.initialised();
+      else if (typeof message?.id === "string" && (message.type === "subscribe" || message.type === "complete")) {
+        const op = this.operation(message.id);
+        // graphql-ws no longer knows an adopted subscription: its id is still taken, and its `complete` ends it here.
+        if (op?.adopted && message.type === "subscribe") return socket.close(CloseCode.SubscriberAlreadyExists, `Subscriber for ${message.id} already exists`);
+        if (op?.adopted) op.end();
+      }
+      // A subscribe message is handled until its subscription ends (or is adopted): only its verdict waits that long, not its text.
+      const clientType = message !== null;
+      this.handle!(text).catch((error: unknown) => {
+        // graphql-ws throws on a well-formed message of a type only a server sends: the client's fault (4400).
+        if (!clientType) return socket.close(WsClose.BAD_REQUEST, "Invalid message received");
+        log.error("websocket message failed", { connectionId: this.connectionId, error });
+        socket.close(WsClose.INTERNAL, "Internal server error");
+      });
+    }
+
+    /** An admitted subscription ended: its place, gauge and log line. */
+    ended(id: string, op?: Operation) {
+      const known = this.operation(id);
+      if (!known || (op && known !== op)) return;
+      this.operations!.splice(this.operations!.indexOf(known), 1);
+      if (this.operations!.length === 0) this.operations = null;
+      metrics.wsSubscriptions.dec();
+      log.info("subscription", {
+        connectionId: this.connectionId,
+        operationName: known.name,
+        userId: this.viewer?.userId ?? null,
+        durationMs: Math.round(Number(process.hrtime.bigint() - known.started) / 1e6),
+        results: known.results,
+      });
+    }
+
+    /** The socket closed: graphql-ws ends the subscriptions it runs, this ends the adopted ones. */
+    disconnected(code: number, reason: string) {
+      this.gone = true;
+      this.initialised();
+      this.cancelExpiry?.();
+      void this.closed?.(code, reason);
+      this.closed = null;
+      for (const op of [...(this.operations ?? [])]) op.end();
+    }
+  }
+
+  function initTimedOut(connection: Connection) {
+    connection.initialised();
+    connection.socket.close(CloseCode.ConnectionInitialisationTimeout, "Connection initialisation timeout");
+  }
+
+  const protocol = makeServer<Record<string, unknown>, Connection>({
     schema: deps.schema,
     subscribe: (args) => deps.subscribe(args, outlets.get(args)),
-    connectionInitWaitTimeout: config.WS_INIT_TIMEOUT_MS,
+    // The connection's own timer (see Connection): graphql-ws's would stay referenced as long as the socket.
+    connectionInitWaitTimeout: 0,
     onConnect: async (ctx) => {
+      ctx.extra.graphqlWs = ctx;
       const raw = ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization;
       // A credential that is not a string is a broken client, not an anonymous one: refused (4403).
       if (raw !== undefined && raw !== null && typeof raw !== "string") return false;
       const token = typeof raw === "string" ? raw.replace(/^Bearer\s+/i, "") : null;
+      // Read once: the token is not kept for the socket's life.
+      delete (ctx as { connectionParams?: unknown }).connectionParams;
       try {
         const viewer = await deps.identity.authenticate(token);
         ctx.extra.viewer = viewer;
@@ -213,25 +397,18 @@ export function attachWebSocket(server: HttpServer, deps: WsDeps) {
       return result;
     },
     onComplete: (ctx, id) => {
-      if (ctx.extra.costs.delete(id)) metrics.wsSubscriptions.dec();
-      const op = ctx.extra.operations.get(id);
-      if (!op) return;
-      ctx.extra.operations.delete(id);
-      log.info("subscription", {
-        connectionId: ctx.extra.connectionId,
-        operationName: op.name,
-        userId: ctx.extra.viewer?.userId ?? null,
-        durationMs: Math.round(Number(process.hrtime.bigint() - op.started) / 1e6),
-        results: op.results,
-      });
+      // An adopted subscription has not ended: graphql-ws's loop over it has (see Operation.adopt).
+      if (ctx.extra.operation(id)?.adopted) return;
+      ctx.extra.ended(id);
     },
     onError: (ctx, _id, _payload, errors) => mask(errors, ctx.extra.connectionId),
     onNext: (ctx, id, _payload, _args, result) => {
-      const op = ctx.extra.operations.get(id);
-      if (op && op.results++ === 0) {
+      const op = ctx.extra.operation(id);
+      if (!op) return { ...result, ...(result.errors ? { errors: mask(result.errors as GraphQLError[], ctx.extra.connectionId) } : {}) };
+      if (op.results++ === 0) {
         metrics.operationDuration.observe({ transport: "ws", type: "subscription", operation: op.label }, Number(process.hrtime.bigint() - op.started) / 1e9);
       }
-      return nextPayload(ctx.extra, id, result);
+      return nextPayload(op, result);
     },
   });
 
@@ -253,6 +430,23 @@ export function attachWebSocket(server: HttpServer, deps: WsDeps) {
   }, KEEP_ALIVE_MS);
   keepAlive.unref();
 
+  // Listeners shared by all sockets (`this` is the socket), not closures made per socket.
+  const connections = new WeakMap<WebSocket, Connection>();
+  function onSocketMessage(this: WebSocket, data: RawData) {
+    connections.get(this)?.received(data);
+  }
+  // Over the frame limit `ws` closes with 1009 and emits this; a socket error must never reach the process.
+  function onSocketError(this: WebSocket, error: Error) {
+    log.debug("websocket error", { connectionId: connections.get(this)?.connectionId, error: error.message });
+  }
+  function onSocketClose(this: WebSocket, code: number, reason: Buffer) {
+    metrics.wsConnections.dec();
+    awaitingPong.delete(this);
+    const connection = connections.get(this);
+    connections.delete(this);
+    connection?.disconnected(code, String(reason));
+  }
+
   wss.on("connection", (socket: WebSocket, request: IncomingMessage) => {
     if (wss.clients.size > config.WS_MAX_CONNECTIONS) {
       // 1013 Try Again Later: this process is full; a client reconnects (to another process behind the balancer).
@@ -261,59 +455,32 @@ export function attachWebSocket(server: HttpServer, deps: WsDeps) {
       return;
     }
     metrics.wsConnections.inc();
-    const extra: Extra = {
+    socket.on("error", onSocketError);
+    const connection = new Connection(
       socket,
-      connectionId: `ws-${process.pid}-${++sequence}`,
-      clientAddress: clientAddress(request.socket.remoteAddress, request.headers["x-forwarded-for"], config.TRUST_PROXY_HOPS),
-      costs: new Map(),
-      operations: new Map(),
-    };
-    const rate = new MessageRate(config.WS_MAX_MESSAGES_PER_SECOND);
-    // Over the frame limit `ws` closes with 1009 and emits this; a socket error must never reach the process.
-    socket.on("error", (error) => log.debug("websocket error", { connectionId: extra.connectionId, error: error.message }));
-    const closed = protocol.opened(
-      {
-        protocol: socket.protocol,
-        send: (data) =>
-          new Promise<void>((resolve, reject) => {
-            if (socket.readyState !== socket.OPEN) return resolve();
-            socket.send(data, (error) => (error ? reject(error) : resolve()));
-          }),
-        close: (code, reason) => socket.close(code, reason),
-        onMessage: (handle) =>
-          socket.on("message", (data) => {
-            // Dropped before graphql-ws sees it: over the cap nothing more from this socket is processed.
-            if (!rate.allow()) {
-              if (socket.readyState === socket.OPEN) {
-                metrics.operationsRefused.inc({ transport: "ws", reason: "messages" });
-                socket.close(WsClose.TOO_MANY_MESSAGES, "Too many messages");
-              }
-              return;
-            }
-            const text = String(data);
-            // A subscribe message is handled until its subscription ends: only its verdict waits that long, not its text.
-            const clientType = fromClient(text);
-            handle(text).catch((error: unknown) => {
-              // graphql-ws throws on a well-formed message of a type only a server sends: the client's fault (4400).
-              if (!clientType) return socket.close(WsClose.BAD_REQUEST, "Invalid message received");
-              log.error("websocket message failed", { connectionId: extra.connectionId, error });
-              socket.close(WsClose.INTERNAL, "Internal server error");
-            });
-          }),
-      },
-      extra,
+      `ws-${process.pid}-${++sequence}`,
+      clientAddress(request.socket.remoteAddress, request.headers["x-forwarded-for"], config.TRUST_PROXY_HOPS),
     );
+    connections.set(socket, connection);
+    socket.on("message", onSocketMessage);
     socket.on("pong", answered);
-    socket.once("close", (code, reason) => {
-      metrics.wsConnections.dec();
-      awaitingPong.delete(socket);
-      extra.cancelExpiry?.();
-      void closed(code, String(reason));
-    });
+    socket.on("close", onSocketClose);
   });
 
   return {
     wss,
+    stats(): WsStats {
+      const stats: WsStats = { connections: 0, operations: 0, adopted: 0, inGraphqlWs: 0 };
+      for (const socket of wss.clients) {
+        const connection = connections.get(socket);
+        if (!connection) continue;
+        stats.connections++;
+        stats.operations += connection.operations?.length ?? 0;
+        stats.adopted += connection.adoptedCount();
+        stats.inGraphqlWs += Object.keys(connection.graphqlWs?.subscriptions ?? {}).length;
+      }
+      return stats;
+    },
     /**
      * Close every socket with 1001 (going away) and stop accepting new ones; sockets whose client has not finished
      * the closing handshake within `deadlineMs` (a paused or vanished client) are terminated then.

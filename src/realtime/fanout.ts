@@ -50,11 +50,24 @@ export class RoomTicket {
  * once and write the same bytes to each of its sockets.
  */
 export interface RoomOutlet {
-  /** Writes one result; `written` is called once the socket has taken it (late for a slow client). */
-  write(result: ExecutionResult, written: () => void): void;
+  /** Writes one result; calls `sink.written()` once the socket has taken it (late for a slow client). */
+  write(result: ExecutionResult, sink: OutletSink): void;
+  /**
+   * Called once graphql-ws has sent the first messages and the outlet writes the rest: true when the transport takes
+   * the subscription over, i.e. ends it itself (`subscription.return()` on the client's `complete` or the socket's
+   * close). graphql-ws's loop then ends without a word to the client, and what it held for this subscription (the
+   * subscribe message, its arguments and context) is freed. False: graphql-ws keeps waiting for the end.
+   */
+  adopt?(subscription: AsyncIterator<ExecutionResult>): boolean;
+}
+
+/** What an outlet tells once a write is taken: one method on the subscriber, no callback made per subscriber. */
+export interface OutletSink {
+  written(): void;
 }
 
 interface Group {
+  room: Room<any, any>;
   key: string;
   args: ExecutionArgs;
   sinks: Set<Subscriber>;
@@ -76,11 +89,13 @@ function selectionKey(args: ExecutionArgs): string {
 /**
  * One subscriber of a room: the async iterator graphql-ws reads. Without an outlet every message goes through
  * graphql-ws. With one, graphql-ws sends the first message (the snapshot, and whatever queued behind it), then the
- * outlet takes over. Either way at most one message is in the transport's hands at a time and at most MAX_QUEUE
- * wait: a slow subscriber loses its oldest messages, never the newest, and holds no one else back.
+ * outlet takes over (and may adopt the subscription: graphql-ws's loop ends, the transport ends it). Either way at
+ * most one message is in the transport's hands at a time and at most MAX_QUEUE wait: a slow subscriber loses its
+ * oldest messages, never the newest, and holds no one else back. A crowd holds one of these per viewer: it keeps
+ * only its group, its member id and its outlet, and a queue only while messages wait.
  */
-class Subscriber implements AsyncIterableIterator<ExecutionResult> {
-  private queue: ExecutionResult[] = [];
+class Subscriber implements AsyncIterableIterator<ExecutionResult>, OutletSink {
+  private queue: ExecutionResult[] | null = null;
   private waiting: ((r: IteratorResult<ExecutionResult>) => void) | null = null;
   private done = false;
   /** The outlet writes (graphql-ws has sent everything before). */
@@ -88,21 +103,19 @@ class Subscriber implements AsyncIterableIterator<ExecutionResult> {
   private writing = false;
 
   constructor(
-    private readonly hub: FanoutHub,
-    private readonly room: Room<any, any>,
     private readonly group: Group,
     readonly memberId: string,
     private readonly outlet: RoomOutlet | undefined,
   ) {}
 
   first(result: ExecutionResult) {
-    this.hub.delivered++;
-    this.queue.unshift(result);
+    this.group.room.hub.delivered++;
+    (this.queue ??= []).unshift(result);
   }
 
   push(result: ExecutionResult) {
     if (this.done) return;
-    this.hub.delivered++;
+    this.group.room.hub.delivered++;
     if (this.direct && !this.writing) return this.write(result);
     if (this.waiting && !this.direct) {
       const resolve = this.waiting;
@@ -110,26 +123,39 @@ class Subscriber implements AsyncIterableIterator<ExecutionResult> {
       return resolve({ value: result, done: false });
     }
     // Inventory messages are whole snapshots: the newest state always arrives.
-    if (this.queue.length >= MAX_QUEUE) this.queue.shift();
-    this.queue.push(result);
+    const queue = (this.queue ??= []);
+    if (queue.length >= MAX_QUEUE) queue.shift();
+    queue.push(result);
   }
 
   private write(result: ExecutionResult) {
     this.writing = true;
-    this.outlet!.write(result, this.written);
+    this.outlet!.write(result, this);
   }
 
-  private readonly written = () => {
+  /** The outlet's socket has taken the last write: the next queued message goes. */
+  written() {
     this.writing = false;
-    const next = this.queue.shift();
+    const next = this.shift();
     if (next && !this.done) this.write(next);
-  };
+  }
+
+  private shift(): ExecutionResult | undefined {
+    const next = this.queue?.shift();
+    if (this.queue?.length === 0) this.queue = null;
+    return next;
+  }
 
   async next(): Promise<IteratorResult<ExecutionResult>> {
-    if (this.queue.length > 0) return { value: this.queue.shift()!, done: false };
+    const queued = this.shift();
+    if (queued) return { value: queued, done: false };
     if (this.done) return { value: undefined, done: true };
-    // graphql-ws has written all it was given: from here the outlet writes, and this waits for the end.
-    if (this.outlet) this.direct = true;
+    // graphql-ws has written all it was given: from here the outlet writes, and this waits for the end, or hands
+    // the end to the transport (graphql-ws's loop, and all it holds, ends: no message goes to the client).
+    if (this.outlet) {
+      this.direct = true;
+      if (this.outlet.adopt?.(this)) return { value: undefined, done: true };
+    }
     return new Promise((resolve) => (this.waiting = resolve));
   }
 
@@ -150,10 +176,10 @@ class Subscriber implements AsyncIterableIterator<ExecutionResult> {
   private async leave() {
     if (this.done) return;
     this.done = true;
-    this.queue = [];
+    this.queue = null;
     this.waiting?.({ value: undefined, done: true });
     this.waiting = null;
-    await this.hub.left(this.room, this.group, this);
+    await this.group.room.hub.left(this.group, this);
   }
 }
 
@@ -166,7 +192,7 @@ class Room<S, E> {
   private chain: Promise<void> = Promise.resolve();
 
   constructor(
-    private readonly hub: FanoutHub,
+    readonly hub: FanoutHub,
     readonly spec: RoomSpec<S, E>,
     readonly roomId: number,
     opening: (() => Promise<void>) | undefined,
@@ -308,6 +334,11 @@ export class FanoutHub {
     );
   }
 
+  /** Distinct connections subscribed to a room (any of its fields) on this instance: the viewers it counts. */
+  roomMembers(roomId: number): number {
+    return this.members.get(roomId)?.size ?? 0;
+  }
+
   roomSize(specName: string, roomId: number): number {
     return this.rooms.get(`${specName}:${roomId}`)?.subscriberCount ?? 0;
   }
@@ -347,11 +378,11 @@ export class FanoutHub {
     const selection = selectionKey(args);
     let group = room.groups.get(selection);
     if (!group) {
-      group = { key: selection, args: { ...args, contextValue: undefined }, sinks: new Set(), snapshot: null };
+      group = { room, key: selection, args: { ...args, contextValue: undefined }, sinks: new Set(), snapshot: null };
       room.groups.set(selection, group);
     }
     const memberId = String((args.contextValue as { requestId?: string } | undefined)?.requestId ?? Math.random());
-    const subscriber = new Subscriber(this, room, group, memberId, outlet);
+    const subscriber = new Subscriber(group, memberId, outlet);
     group.sinks.add(subscriber);
     this.addMember(ticket.roomId, memberId, 1);
     subscriber.first(await room.snapshotFor(group));
@@ -359,7 +390,8 @@ export class FanoutHub {
   }
 
   /** A subscriber left its room: the room closes with its last subscriber. */
-  async left(room: Room<any, any>, group: Group, subscriber: Subscriber): Promise<void> {
+  async left(group: Group, subscriber: Subscriber): Promise<void> {
+    const { room } = group;
     group.sinks.delete(subscriber);
     if (group.sinks.size === 0 && room.groups.get(group.key) === group) room.groups.delete(group.key);
     this.addMember(room.roomId, subscriber.memberId, -1);

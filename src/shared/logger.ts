@@ -26,15 +26,47 @@ function fieldsOf(fields: Record<string, unknown> | undefined): Record<string, u
 
 /**
  * Fields are copied only for a line that is written, and a child (one per request) is made of pino only when it
- * writes its first line: most requests write none below info, and both showed in the order path's profile.
+ * writes its first line: most requests write none below info, and both showed in the order path's profile. Methods
+ * live on the prototype: a request's (or subscription's) logger is one small object, no closures (call them as
+ * methods, `log.info(…)`, not detached).
  */
-function wrap(parent: Pino, bindings?: Record<string, unknown>): Logger {
-  let made: Pino | null = bindings ? null : parent;
-  const p = () => (made ??= parent.child(fieldsOf(bindings)));
-  const at = (level: Level) => (msg: string, fields?: Record<string, unknown>) => {
-    if (parent.isLevelEnabled(level)) p()[level](fieldsOf(fields), msg);
-  };
-  return { debug: at("debug"), info: at("info"), warn: at("warn"), error: at("error"), child: (fields) => wrap(p(), fields) };
+class Wrapped implements Logger {
+  private made: Pino | null;
+
+  constructor(
+    private readonly parent: Pino,
+    private readonly bindings?: Record<string, unknown>,
+  ) {
+    this.made = bindings ? null : parent;
+  }
+
+  private pino(): Pino {
+    return (this.made ??= this.parent.child(fieldsOf(this.bindings)));
+  }
+
+  private at(level: Level, msg: string, fields: Record<string, unknown> | undefined) {
+    if (this.parent.isLevelEnabled(level)) this.pino()[level](fieldsOf(fields), msg);
+  }
+
+  debug(msg: string, fields?: Record<string, unknown>) {
+    this.at("debug", msg, fields);
+  }
+
+  info(msg: string, fields?: Record<string, unknown>) {
+    this.at("info", msg, fields);
+  }
+
+  warn(msg: string, fields?: Record<string, unknown>) {
+    this.at("warn", msg, fields);
+  }
+
+  error(msg: string, fields?: Record<string, unknown>) {
+    this.at("error", msg, fields);
+  }
+
+  child(fields: Record<string, unknown>): Logger {
+    return new Wrapped(this.pino(), fields);
+  }
 }
 
 /**
@@ -51,5 +83,5 @@ export function createLogger(level: Level | "silent", base: Record<string, unkno
     },
     process.stdout,
   );
-  return wrap(p);
+  return new Wrapped(p);
 }

@@ -1,6 +1,7 @@
 import { fork, type ChildProcess } from "node:child_process";
 import { createHmac, randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import postgres from "postgres";
 import { openDatabase, type Database } from "../../src/db/client.js";
 import { migrateDatabase } from "../../src/db/migrate.js";
@@ -81,6 +82,19 @@ export function rssBytes(pid: number): number {
  * CPU time a process has used (user + system, from /proc), in milliseconds. On a shared machine this is the figure
  * that load does not bend much: wall-clock rates fall with the load average, CPU per operation barely moves.
  */
+/** Node flags that load gc-signal.ts: a process started with them collects its garbage on SIGUSR2 (see rssAfterGc). */
+export const GC_ON_SIGNAL = ["--import", fileURLToPath(new URL("./gc-signal.ts", import.meta.url))];
+
+/**
+ * Resident memory of processes started with GC_ON_SIGNAL (gateways and floors alike), each read a second and a half
+ * after the full collection SIGUSR2 asks for: at the size of what is live, not wherever each collector happened to be.
+ */
+export async function rssAfterGc(pids: number[]): Promise<number[]> {
+  for (const pid of pids) process.kill(pid, "SIGUSR2");
+  await new Promise((r) => setTimeout(r, 1500));
+  return pids.map(rssBytes);
+}
+
 export function cpuMs(pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, "utf8").replace(/^.*\) /, "").split(" ");
   // After "pid (comm) ": state is field 3, utime 14 and stime 15 (1-based), in clock ticks of 10 ms.
@@ -134,10 +148,15 @@ export interface Gateway {
 }
 
 /** Production-mode gateway processes (real PostgreSQL and Redis), started like `npm start`. */
-export async function startGateways(count: number, databaseUrlValue: string, extra: Record<string, string> = {}): Promise<{ gateways: Gateway[]; stop: () => Promise<void>; redisPrefix: string }> {
+export async function startGateways(
+  count: number,
+  databaseUrlValue: string,
+  extra: Record<string, string> = {},
+  nodeArgs: string[] = [],
+): Promise<{ gateways: Gateway[]; stop: () => Promise<void>; redisPrefix: string }> {
   const redisPrefix = `bench-${randomUUID().slice(0, 8)}:`;
   const env = { DATABASE_URL: databaseUrlValue, REDIS_URL, REDIS_KEY_PREFIX: redisPrefix, JWT_SECRET, LOG_LEVEL: "warn", ...extra };
-  const processes = await Promise.all(Array.from({ length: count }, () => spawnGateway(env, 120_000)));
+  const processes = await Promise.all(Array.from({ length: count }, () => spawnGateway(env, 120_000, nodeArgs)));
   const gateways = processes.map((p) => ({ url: p.url, wsUrl: p.url.replace(/^http/, "ws"), pid: p.child.pid!, process: p }));
   return {
     gateways,
@@ -171,8 +190,8 @@ export interface Worker {
   stop(): Promise<void>;
 }
 
-export function startWorker(file: string, args: string[] = []): Worker {
-  const child = fork(new URL(file, import.meta.url).pathname, args, { execArgv: ["--import", "tsx"], stdio: ["ignore", "inherit", "inherit", "ipc"] });
+export function startWorker(file: string, args: string[] = [], nodeArgs: string[] = []): Worker {
+  const child = fork(new URL(file, import.meta.url).pathname, args, { execArgv: ["--import", "tsx", ...nodeArgs], stdio: ["ignore", "inherit", "inherit", "ipc"] });
   const queued: { type: string }[] = [];
   const waiting: { type: string; resolve: (m: any) => void }[] = [];
   const handlers = new Map<string, (message: any) => void>();

@@ -3,13 +3,14 @@ import { putOnShelf } from "../support/shelf.js";
 import {
   benchDatabase,
   cpuMs,
+  GC_ON_SIGNAL,
   graphql,
   histogramSummary,
   mergeHistograms,
   mintToken,
   openFilesLimit,
   round,
-  rssBytes,
+  rssAfterGc,
   startGateways,
   startWorker,
   sumOf,
@@ -64,7 +65,7 @@ async function crowd(
   events: () => Promise<void>,
   log: (msg: string) => void,
 ): Promise<CrowdResult> {
-  const rssBefore = servers.map(rssBytes);
+  const rssBefore = await rssAfterGc(servers);
   const cpuAtStart = sumOf(servers, cpuMs);
   const per = Math.ceil(subscribers / clients.length);
   const started = performance.now();
@@ -83,7 +84,7 @@ async function crowd(
   // Joins stop moving the viewer count: its last counts go out before the measured messages (a big room gets one at
   // most every 10 ticks of VIEWER_TICK_MS, see modules/live/viewer-counter.ts).
   await sleep(10 * VIEWER_TICK_MS + 2500);
-  const rssAfter = servers.map(rssBytes);
+  const rssAfter = await rssAfterGc(servers);
   clients.forEach((c) => c.send({ type: "measure" }));
   await Promise.all(clients.map((c) => c.next("measuring")));
   const cpuBeforeEvents = sumOf(servers, cpuMs);
@@ -141,7 +142,8 @@ export const roomPhase: Phase = {
     const clients = Array.from({ length: clientCount }, () => startWorker("./room-clients.ts"));
     try {
       await Promise.all(clients.map((c) => c.next("ready", 60_000)));
-      const { gateways, stop } = await startGateways(2, bench.url);
+      // Gateways and floor alike collect their garbage on SIGUSR2: memory is read after a full collection in each (rssAfterGc).
+      const { gateways, stop } = await startGateways(2, bench.url, {}, GC_ON_SIGNAL);
       let gateway: CrowdResult;
       let delivered = 0;
       let deliveredConnecting = 0;
@@ -187,7 +189,7 @@ export const roomPhase: Phase = {
       }
       log(`gateway: p50 ${gateway.latency.p50} ms, p99 ${gateway.latency.p99} ms, ${gateway.missedFinal} missed SOLD_OUT; floor next (frames of ${gateway.meanFrameBytes} bytes)`);
 
-      const floors = [startWorker("./ws-floor.ts"), startWorker("./ws-floor.ts")];
+      const floors = [startWorker("./ws-floor.ts", [], GC_ON_SIGNAL), startWorker("./ws-floor.ts", [], GC_ON_SIGNAL)];
       let floor: CrowdResult;
       try {
         const urls = await Promise.all(floors.map((f) => f.next<{ url: string }>("listening", 60_000)));

@@ -14,11 +14,11 @@ export interface GatewayProcess {
 }
 
 /** Starts `src/main.ts` as its own process (what `npm start` runs) and waits for its banner. */
-export async function spawnGateway(env: Record<string, string>, timeoutMs = 60_000): Promise<GatewayProcess> {
+export async function spawnGateway(env: Record<string, string>, timeoutMs = 60_000, nodeArgs: string[] = []): Promise<GatewayProcess> {
   // node itself, not the tsx wrapper: a signal must reach the gateway, not a parent that leaves it running.
   // GATEWAY_NODE_ARGS: extra node flags for the gateway processes (e.g. --cpu-prof when profiling the bench).
   const extra = process.env.GATEWAY_NODE_ARGS?.split(" ").filter(Boolean) ?? [];
-  const child = spawn(process.execPath, [...extra, "--import", "tsx", "src/main.ts"], { cwd: root, env: { ...process.env, PORT: "0", HOST: "127.0.0.1", SETTLEMENT_INTERVAL_MS: "0", ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [...extra, "--import", "tsx", ...nodeArgs, "src/main.ts"], { cwd: root, env: { ...process.env, PORT: "0", HOST: "127.0.0.1", SETTLEMENT_INTERVAL_MS: "0", ...env }, stdio: ["ignore", "pipe", "pipe"] });
   let out = "";
   child.stdout!.on("data", (d) => (out += d));
   child.stderr!.on("data", (d) => (out += d));

@@ -1,7 +1,7 @@
 import { GraphQLInt, GraphQLNonNull, GraphQLObjectType, GraphQLSchema, GraphQLString, parse, type ExecutionResult } from "graphql";
 import { afterEach, describe, expect, it } from "vitest";
 import { InProcessBus } from "../../../src/realtime/bus.js";
-import { FanoutHub, RoomTicket, type RoomOutlet, type RoomSpec } from "../../../src/realtime/fanout.js";
+import { FanoutHub, RoomTicket, type OutletSink, type RoomOutlet, type RoomSpec } from "../../../src/realtime/fanout.js";
 import type { FlashSaleStockEvent } from "../../../src/realtime/topics.js";
 import { createLogger } from "../../../src/shared/logger.js";
 
@@ -36,8 +36,17 @@ const sold = (r: ExecutionResult) => (r.data as { room: { sold: number } }).room
 class TestOutlet implements RoomOutlet {
   readonly results: ExecutionResult[] = [];
   private held: (() => void)[] = [];
-  constructor(private stuck = false) {}
-  write(result: ExecutionResult, written: () => void) {
+  adopted: AsyncIterator<ExecutionResult> | null = null;
+  constructor(
+    private stuck = false,
+    private adopts = false,
+  ) {}
+  adopt(subscription: AsyncIterator<ExecutionResult>) {
+    if (this.adopts) this.adopted = subscription;
+    return this.adopts;
+  }
+  write(result: ExecutionResult, sink: OutletSink) {
+    const written = () => sink.written();
     this.results.push(result);
     if (this.stuck) this.held.push(written);
     else queueMicrotask(written);
@@ -123,6 +132,34 @@ describe("room fan-out through outlets (embedded bus)", () => {
     await until(() => stays.results.length === 2);
     expect(leaves.results.map(sold)).toEqual([1]);
     await a.iterator.return!();
+    expect(hub.roomIds("test-room")).toEqual([]);
+  });
+
+  it("an outlet that adopts a subscriber ends graphql-ws's loop after the snapshot, writes the rest, and frees the subscriber when it ends it", async () => {
+    hub = new FanoutHub(bus, createLogger("silent"), () => ({}));
+    const [adopting, keeping] = [new TestOutlet(false, true), new TestOutlet()];
+    const [a, b] = [await subscriber(hub, adopting), await subscriber(hub, keeping)];
+    // graphql-ws's loop over the adopted one ends once the snapshot is written, without a return(): it is still in its room
+    await a.loop;
+    expect(a.read.map(sold)).toEqual([0]);
+    expect(adopting.adopted).toBe(a.iterator);
+    await until(() => b.read.length === 1);
+    expect(hub.roomSize("test-room", 7)).toBe(2);
+    for (let n = 1; n <= 3; n++) await bus.publish("flashSaleInventory", 7, event(n));
+    await until(() => adopting.results.length === 3 && keeping.results.length === 3);
+    expect(adopting.results.map(sold)).toEqual([1, 2, 3]);
+    expect(adopting.results[2]).toBe(keeping.results[2]);
+    // the transport ends it: it leaves the room and gets nothing more
+    await adopting.adopted!.return!();
+    expect(hub.roomSize("test-room", 7)).toBe(1);
+    expect(hub.roomMembers(7)).toBe(1);
+    await bus.publish("flashSaleInventory", 7, event(4));
+    await until(() => keeping.results.length === 4);
+    expect(adopting.results.map(sold)).toEqual([1, 2, 3]);
+    await b.iterator.return!();
+    await b.loop;
+    expect(hub.roomSize("test-room", 7)).toBe(0);
+    expect(hub.roomMembers(7)).toBe(0);
     expect(hub.roomIds("test-room")).toEqual([]);
   });
 });

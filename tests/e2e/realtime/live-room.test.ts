@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { toGlobalId } from "../../../src/shared/ids.js";
+import { idOf, toGlobalId } from "../../../src/shared/ids.js";
 import { buildUsers } from "../../support/builders.js";
 import { collect, startTestGateway, type TestGateway } from "../../support/gateway.js";
 import {
@@ -99,6 +99,57 @@ describe("live room events across two instances (real Redis)", () => {
       expect(frame).toBe(JSON.stringify({ id: ids[i], type: "next", payload: { data: JSON.parse(frame).payload.data, extensions: firsts[i].payload.extensions } }));
     });
     sockets.forEach((socket) => socket.close());
+  });
+
+  it("a room subscription leaves graphql-ws once its snapshot is out; completing it frees what the gateway held for it, and it may subscribe again", async () => {
+    const s = await liveSale(a, { units: 0, stock: 10 });
+    const roomId = idOf("LiveSession", s.liveSessionId);
+    const room = a.services.live.eventsSpec.name;
+    const query = "subscription E($s: ID!) { liveSessionEvents(liveSessionId: $s) { __typename ... on CartItemUnpinned { productId } } }";
+    const unpinned = (id: string) => (m: any) => m.id === id && m.type === "next" && m.payload.data.liveSessionEvents.__typename === "CartItemUnpinned";
+    const settled = async (check: () => boolean) => {
+      for (let i = 0; i < 200 && !check(); i++) await new Promise((r) => setTimeout(r, 25));
+      expect(check()).toBe(true);
+    };
+    const base = a.websocketStats();
+    const [leaving, staying] = await Promise.all([RawSocket.connect(a.wsUrl), RawSocket.connect(a.wsUrl)]);
+    leaving.subscribe("r", query, { s: s.liveSessionId });
+    staying.subscribe("r", query, { s: s.liveSessionId });
+    await Promise.all([leaving, staying].map((socket) => socket.until((m) => m.id === "r" && m.type === "next")));
+    // both adopted: the transport holds them, graphql-ws no longer does (its loop, the subscribe message, the context are gone)
+    await settled(() => a.websocketStats().adopted === base.adopted + 2);
+    expect(a.websocketStats()).toEqual({ connections: base.connections + 2, operations: base.operations + 2, adopted: base.adopted + 2, inGraphqlWs: base.inGraphqlWs });
+    expect(a.hub.roomSize(room, roomId)).toBe(2);
+    expect(a.hub.roomMembers(roomId)).toBe(2);
+
+    leaving.send({ id: "r", type: "complete" });
+    await settled(() => a.websocketStats().operations === base.operations + 1);
+    expect(a.websocketStats()).toEqual({ connections: base.connections + 2, operations: base.operations + 1, adopted: base.adopted + 1, inGraphqlWs: base.inGraphqlWs });
+    expect(a.hub.roomSize(room, roomId)).toBe(1);
+    expect(a.hub.roomMembers(roomId)).toBe(1);
+
+    // the one that stays still gets the room's events; the completed one gets nothing more, and no `complete` back
+    await a.request(UnpinFromCartDocument, { input: { liveSessionId: s.liveSessionId, productId: s.productId } }, s.promoterToken);
+    await staying.until(unpinned("r"));
+    await new Promise((r) => setTimeout(r, 200));
+    expect(leaving.of("r").map((m) => m.type)).toEqual(["next"]);
+
+    // the same id subscribes again on the same socket: the snapshot comes first
+    leaving.subscribe("r", query, { s: s.liveSessionId });
+    await leaving.until((m) => m.id === "r" && m.type === "next" && m.payload.data.liveSessionEvents.__typename === "LiveSessionSnapshot");
+    await settled(() => a.websocketStats().adopted === base.adopted + 2);
+    // an id in use, adopted or not, may not be subscribed again (graphql-ws's 4409)
+    staying.subscribe("r", query, { s: s.liveSessionId });
+    expect(await staying.closed).toBe(4409);
+    await settled(() => a.hub.roomSize(room, roomId) === 1);
+    leaving.close();
+    await leaving.closed;
+    // everything the sockets held is gone with them
+    await settled(() => a.hub.roomSize(room, roomId) === 0);
+    await settled(() => a.websocketStats().connections === base.connections);
+    expect(a.websocketStats()).toEqual(base);
+    expect(a.hub.roomMembers(roomId)).toBe(0);
+    expect(a.hub.roomIds(room)).not.toContain(roomId);
   });
 
   it("refuses an unknown live session at subscribe time", async () => {
