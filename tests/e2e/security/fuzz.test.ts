@@ -166,7 +166,9 @@ describe("fuzzing both doors", () => {
   beforeAll(async () => {
     // Anything the gateway logs as an error while fuzzed is a bug: random input must meet typed refusals.
     const quiet = createLogger("silent");
-    const recording = (): Logger => ({ ...quiet, error: (msg, fields) => void errorLogs.push({ msg, ...fields }), child: () => recording() });
+    // The quiet logger's methods live on its prototype (src/shared/logger.ts): inherit them, do not spread them.
+    const recording = (): Logger =>
+      Object.assign(Object.create(quiet) as Logger, { error: (msg: string, fields?: Record<string, unknown>) => void errorLogs.push({ msg, ...fields }), child: () => recording() });
     gw = await startTestGateway("postgres", { log: recording() });
     const { user, shop } = await buildMerchant(gw.database.db);
     await buildProduct(gw.database.db, shop.id);

@@ -63,7 +63,7 @@ describe("Redis leaky bucket (production mode)", () => {
     const dead = createClient({ url: "redis://127.0.0.1:1", socket: { reconnectStrategy: false }, scripts: RATE_LIMIT_SCRIPTS });
     dead.on("error", () => {});
     const warnings: string[] = [];
-    const limiter = new RedisRateLimiter(dead, "x:", { size: 1, restoreRate: 1 }, { ...log, warn: (msg: string) => warnings.push(msg) });
+    const limiter = new RedisRateLimiter(dead, "x:", { size: 1, restoreRate: 1 }, Object.assign(Object.create(log), { warn: (msg: string) => warnings.push(msg) }));
     expect((await limiter.take("user:1", 100)).admitted).toBe(true);
     expect(warnings).toEqual(["rate limiter unavailable; admitting"]);
   });
