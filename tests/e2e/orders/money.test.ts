@@ -19,7 +19,8 @@ describe.each(BACKENDS)("money that cannot be gamed on %s", (backend) => {
   const warnings: string[] = [];
   beforeAll(async () => {
     const quiet = createLogger("silent");
-    const recording = (): Logger => ({ ...quiet, warn: (msg) => void warnings.push(msg), child: () => recording() });
+    // The quiet logger's methods live on its prototype (src/shared/logger.ts): inherit them, do not spread them.
+    const recording = (): Logger => Object.assign(Object.create(quiet) as Logger, { warn: (msg: string) => void warnings.push(msg), child: () => recording() });
     gw = await startTestGateway(backend, { clock, log: recording() });
   });
   afterAll(() => gw?.stop());
