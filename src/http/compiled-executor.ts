@@ -1,13 +1,13 @@
 import type { ApolloServerOptionsWithGateway } from "@apollo/server";
-import { execute, GraphQLError, Kind, visit, type DocumentNode, type ExecutionResult, type GraphQLSchema } from "graphql";
+import { execute, GraphQLError, Kind, visit, type DocumentNode, type GraphQLSchema } from "graphql";
 import { compileQuery, isCompiledQuery, type CompiledQuery } from "graphql-jit";
 import type { Context } from "../shared/context.js";
 
 type Gateway = ApolloServerOptionsWithGateway<Context>["gateway"];
 type Executor = Awaited<ReturnType<Gateway["load"]>>["executor"];
 
-/** How an operation of a document runs: compiled, refused at compile time (its errors), or by graphql-js. */
-type Plan = CompiledQuery | ExecutionResult | "generic";
+/** How an operation of a document runs: compiled, or by graphql-js. */
+type Plan = CompiledQuery | "generic";
 
 /**
  * Queries and mutations over HTTP run compiled (graphql-jit): an operation is turned into a function once, the first
@@ -35,10 +35,19 @@ export function compiledExecutor(schema: GraphQLSchema): Gateway {
     if (!byName) plans.set(document, (byName = new Map()));
     let plan = byName.get(operationName);
     if (!plan) {
-      plan = kind === "subscription" || variablesInLiterals(document) ? "generic" : compileQuery(schema, document, operationName || undefined);
+      plan = kind === "subscription" || variablesInLiterals(document) ? "generic" : compiled(document, operationName);
       byName.set(operationName, plan);
     }
     return plan;
+  };
+  // What graphql-jit cannot compile (it answers errors, or throws) graphql-js runs, and reports in its own words.
+  const compiled = (document: DocumentNode, operationName: string): Plan => {
+    try {
+      const query = compileQuery(schema, document, operationName || undefined);
+      return isCompiledQuery(query) ? query : "generic";
+    } catch {
+      return "generic";
+    }
   };
   const executor: Executor = async (request) => {
     const { document, context } = request;
@@ -47,7 +56,6 @@ export function compiledExecutor(schema: GraphQLSchema): Gateway {
     const plan = planOf(document, operationName, request.operation?.operation);
     const generic = async () => (await execute({ schema, document, contextValue: context, variableValues: variables, operationName: operationName || undefined })) as never;
     if (plan === "generic") return generic();
-    if (!isCompiledQuery(plan)) return plan as never;
     const result = await plan.query(undefined, context, variables);
     if (!result.errors) return result as never;
     // No data: the variables were refused before anything ran. graphql-js says why in the words (and with the
