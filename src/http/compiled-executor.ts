@@ -4,7 +4,7 @@ import { compileQuery, isCompiledQuery, type CompiledQuery } from "graphql-jit";
 import type { Context } from "../shared/context.js";
 
 type Gateway = ApolloServerOptionsWithGateway<Context>["gateway"];
-type Executor = Awaited<ReturnType<Gateway["load"]>>["executor"];
+type Executor = NonNullable<Awaited<ReturnType<Gateway["load"]>>["executor"]>;
 
 /** How an operation of a document runs: compiled, or by graphql-js. */
 type Plan = CompiledQuery | "generic";
@@ -54,13 +54,12 @@ export function compiledExecutor(schema: GraphQLSchema): Gateway {
     const operationName = request.operationName ?? request.request.operationName ?? "";
     const variables = request.request.variables ?? {};
     const plan = planOf(document, operationName, request.operation?.operation);
-    const generic = async () => (await execute({ schema, document, contextValue: context, variableValues: variables, operationName: operationName || undefined })) as never;
-    if (plan === "generic") return generic();
+    if (plan === "generic") return onGraphqlJs(schema, request) as never;
     const result = await plan.query(undefined, context, variables);
     if (!result.errors) return result as never;
     // No data: the variables were refused before anything ran. graphql-js says why in the words (and with the
     // variable's node) by which Apollo answers 400 BAD_USER_INPUT.
-    if (result.data === undefined) return generic();
+    if (result.data === undefined) return onGraphqlJs(schema, request) as never;
     return { ...result, errors: result.errors.map(asGraphQLError) } as never;
   };
   return {
@@ -73,6 +72,12 @@ export function compiledExecutor(schema: GraphQLSchema): Gateway {
     },
     async stop() {},
   };
+}
+
+/** Runs a request on graphql-js, as Apollo would without a gateway (made only when needed: not per compiled request). */
+async function onGraphqlJs(schema: GraphQLSchema, request: Parameters<Executor>[0]) {
+  const operationName = request.operationName ?? request.request.operationName ?? undefined;
+  return execute({ schema, document: request.document, contextValue: request.context, variableValues: request.request.variables ?? {}, operationName });
 }
 
 /** Whether a variable appears inside an object or list literal anywhere in the document (fragments included). */
