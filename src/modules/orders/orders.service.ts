@@ -61,6 +61,8 @@ export interface OrderDraft {
 
 /** The port orders are given at construction for buying and coupons (the price guard refuses and records violations). */
 export interface OrderGuard {
+  /** Reads, in `tx`, what `checkOrder` will need for orders of this product by this promoter (so it can go out beside other reads). */
+  prepareOrders(tx: Tx, sale: Pick<OrderDraft, "productId" | "promoterId" | "promoterShopId">, now: Date): Promise<void>;
   /** Runs inside the order's transaction (alerts it raises go out once that commits); a refusal code stops that order. */
   checkOrder(tx: Tx, draft: OrderDraft, now: Date): Promise<{ code: PlaceOrderErrorCode; message: string } | null>;
   /** Runs in the coupon's transaction; alerts it raises go out only if that transaction commits. */
@@ -116,6 +118,16 @@ const MESSAGES: Partial<Record<PlaceOrderErrorCode, string>> = {
 const message = (code: PlaceOrderErrorCode) => MESSAGES[code] ?? code;
 
 class DuplicateKey extends Error {}
+
+/** Live sessions whose promoter `sellingContext` keeps at most (ids only; forgotten all at once past this). */
+const MAX_KEPT_SESSIONS = 10_000;
+
+/** A batch's one-statement write failed (and its transaction with it): the batch is tried again order by order. */
+class BatchWriteFailed extends Error {
+  constructor(cause: unknown) {
+    super("the batch's orders could not be written in one statement", { cause });
+  }
+}
 
 /** An order's key within a batch: its buyer and idempotency key. */
 const keyOf = (buyerId: number, idempotencyKey: string) => `${buyerId}:${idempotencyKey}`;
@@ -190,6 +202,8 @@ class CouponBook {
 export class OrderService {
   private readonly batcher: OrderBatcher<FlashRequest, FlashOutcome>;
   private readonly guard: OrderGuard | null;
+  /** The promoter of each live session this process has sold in (a session's promoter never changes). */
+  private readonly sessionPromoters = new Map<number, number | null>();
 
   constructor(
     private readonly deps: {
@@ -327,8 +341,23 @@ export class OrderService {
     return refuse(PlaceOrderErrorCode.IN_PROGRESS, message(PlaceOrderErrorCode.IN_PROGRESS));
   }
 
-  /** One transaction for a batch of admitted orders of one sale. The sale's row lock orders all batches everywhere. */
+  /**
+   * One transaction for a batch of admitted orders of one sale. The sale's row lock orders all batches everywhere.
+   * The batch's orders and its counters (sold units, purchases, redemptions) are written in one round trip; if that
+   * fails (one bad row fails the statement, and the transaction with it), the batch is tried again with each order
+   * in a savepoint of its own, so one bad order never fails the others.
+   */
   private async commitFlashBatch(saleId: number, batch: FlashRequest[]): Promise<FlashOutcome[]> {
+    try {
+      return await this.commitFlashBatchOnce(saleId, batch, false);
+    } catch (error) {
+      if (!(error instanceof BatchWriteFailed)) throw error;
+      this.deps.log.warn("a batch of orders could not be written at once; writing them one by one", { orders: batch.length, error: error.cause });
+      return this.commitFlashBatchOnce(saleId, batch, true);
+    }
+  }
+
+  private async commitFlashBatchOnce(saleId: number, batch: FlashRequest[], isolated: boolean): Promise<FlashOutcome[]> {
     const { db, clock, flashSales } = this.deps;
     const now = clock.now();
     const terms = await flashSales.saleTerms(saleId);
@@ -341,12 +370,14 @@ export class OrderService {
       if (!sale || !context || sale.status === "ENDED" || now >= sale.endsAt) return refuseAll(PlaceOrderErrorCode.ENDED);
       if (now < sale.startsAt) return refuseAll(PlaceOrderErrorCode.NOT_STARTED);
 
+      // Everything below is read under the lock, in one round trip.
       const buyerIds = [...new Set(batch.map((r) => r.buyerId))];
-      const [existingRows, purchaseRows] = await Promise.all([
+      const [existingRows, purchaseRows, book] = await Promise.all([
         q.ordersByKeys(tx, batch.map((r) => ({ buyerId: r.buyerId, key: r.key }))),
         flash.purchasesOf(tx, saleId, buyerIds),
+        CouponBook.open(tx, couponIdsOf(batch, context), buyerIds),
+        this.guard?.prepareOrders(tx, context, now),
       ]);
-      const book = await CouponBook.open(tx, couponIdsOf(batch, context), buyerIds);
       const existing = new Map(existingRows.map((o) => [keyOf(o.buyerId, o.idempotencyKey), o]));
       const purchased = new Map(purchaseRows.map((p) => [p.buyerId, p.quantity]));
 
@@ -397,18 +428,28 @@ export class OrderService {
         results.push({ kind: "PENDING", draft: drafts.length });
         drafts.push(priced.row);
       }
-      const inserted = await this.insertIsolated(tx, drafts);
-      const written = inserted.filter((r): r is OrderRow => !(r instanceof Error));
+      const inserted = isolated ? await this.insertOneByOne(tx, drafts) : null;
+      const written: { buyerId: number; quantity: number; couponId?: number | null }[] = inserted ? inserted.filter((r): r is OrderRow => !(r instanceof Error)) : drafts;
+      let rows: (OrderRow | Error)[] = inserted ?? [];
       if (written.length) {
         const perBuyer = new Map<number, number>();
         const perCoupon = new Map<number, number>();
         for (const row of written) {
           perBuyer.set(row.buyerId, (perBuyer.get(row.buyerId) ?? 0) + row.quantity);
-          if (row.couponId !== null) perCoupon.set(row.couponId, (perCoupon.get(row.couponId) ?? 0) + 1);
+          if (row.couponId != null) perCoupon.set(row.couponId, (perCoupon.get(row.couponId) ?? 0) + 1);
         }
-        await flash.addPurchases(tx, saleId, perBuyer);
-        await q.addRedemptions(tx, perCoupon);
-        const updated = await flash.addSold(tx, saleId, written.reduce((sum, row) => sum + row.quantity, 0));
+        const units = written.reduce((sum, row) => sum + row.quantity, 0);
+        // The orders and the counters go out together, one round trip (all of them or none commit).
+        const [orders, ...counters] = await Promise.allSettled([
+          inserted ? Promise.resolve([]) : q.insertOrders(tx, drafts),
+          flash.addPurchases(tx, saleId, perBuyer),
+          q.addRedemptions(tx, perCoupon),
+          flash.addSold(tx, saleId, units),
+        ]);
+        if (orders.status === "rejected") throw isUnavailable(orders.reason) ? orders.reason : new BatchWriteFailed(orders.reason);
+        for (const counter of counters) if (counter.status === "rejected") throw counter.reason;
+        if (!inserted) rows = orders.value;
+        const updated = (counters[2] as PromiseFulfilledResult<Awaited<ReturnType<typeof flash.addSold>>>).value;
         afterCommit(tx, async () => {
           await flashSales.publishStock(updated);
           if (updated.status === "SOLD_OUT" && sale.status !== "SOLD_OUT") {
@@ -418,7 +459,7 @@ export class OrderService {
       }
       const resolved: FlashOutcome[] = results.map((r) => {
         if (r.kind !== "PENDING") return r as FlashOutcome;
-        const row = inserted[r.draft]!;
+        const row = rows[r.draft]!;
         return row instanceof Error ? { kind: "FAILED", error: row } : { kind: "ACCEPTED", order: row };
       });
       return resolved.map((r, i) => {
@@ -431,21 +472,8 @@ export class OrderService {
     return outcomes;
   }
 
-  /**
-   * Writes a batch's orders in one statement; if that statement fails (one bad row fails it all), each order is
-   * written on its own, each in a savepoint, so one bad order never fails the others of its batch.
-   */
-  private async insertIsolated(tx: Tx, drafts: q.OrderInsert[]): Promise<(OrderRow | Error)[]> {
-    if (drafts.length === 0) return [];
-    try {
-      return await transaction(tx, (savepoint) => q.insertOrders(savepoint, drafts));
-    } catch (error) {
-      if (drafts.length === 1) {
-        this.deps.log.error("an order could not be written", { buyerId: drafts[0]!.buyerId, error });
-        return [asError(error)];
-      }
-      this.deps.log.warn("a batch of orders could not be written at once; writing them one by one", { orders: drafts.length, error });
-    }
+  /** Writes each order on its own, each in a savepoint, so one bad order never fails the others of its batch. */
+  private async insertOneByOne(tx: Tx, drafts: q.OrderInsert[]): Promise<(OrderRow | Error)[]> {
     const rows: (OrderRow | Error)[] = [];
     for (const draft of drafts) {
       try {
@@ -461,17 +489,24 @@ export class OrderService {
   /** What every order of one product in one room shares: promoter, frozen commission, subsidy, shop state, coupons. */
   private async sellingContext(tx: Tx, liveSessionId: number, productId: number, shopId: number, now: Date, batch: { couponCode: string | null }[]) {
     const codes = [...new Set(batch.map((r) => r.couponCode).filter((c): c is string => Boolean(c)))];
-    const [session, shop, cartItem, product, couponRows] = await Promise.all([
+    const promoterReads = (promoterId: number | null) =>
+      promoterId ? Promise.all([resolveCommissionRates(tx, promoterId, [productId], now), promoterShopId(tx, promoterId)]) : Promise.resolve([new Map(), null] as const);
+    // A session's promoter never changes: once known, the promoter's reads go out with the others (one round trip).
+    const knownPromoter = this.sessionPromoters.get(liveSessionId);
+    const [session, shop, cartItem, product, couponRows, early] = await Promise.all([
       live.liveSessionById(tx, liveSessionId),
       catalog.shopById(tx, shopId),
       live.pinnedCartItem(tx, liveSessionId, productId),
       catalog.productById(tx, productId),
       codes.length ? q.couponsByCodes(tx, codes) : Promise.resolve([] as CouponRow[]),
+      knownPromoter === undefined ? null : promoterReads(knownPromoter),
     ]);
     const promoterId = session?.promoterId ?? null;
-    const [rates, ownShopId] = promoterId
-      ? await Promise.all([resolveCommissionRates(tx, promoterId, [productId], now), promoterShopId(tx, promoterId)])
-      : [new Map(), null];
+    if (session) {
+      if (this.sessionPromoters.size >= MAX_KEPT_SESSIONS) this.sessionPromoters.clear();
+      this.sessionPromoters.set(liveSessionId, promoterId);
+    }
+    const [rates, ownShopId] = early && knownPromoter === promoterId ? early : await promoterReads(promoterId);
     // Direct selling: the host sells its own shop's goods, and earns no commission from itself.
     const directSale = promoterId !== null && shop?.ownerId === promoterId;
     const rate = directSale ? undefined : rates.get(productId);

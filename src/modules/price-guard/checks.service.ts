@@ -208,6 +208,10 @@ export class PriceChecks implements FlashSaleGuard, CartGuard, OrderGuard, Produ
    * are below the floor the sale goes through and is recorded, with its penalty, in the same transaction: it exists
    * only if the order commits, and its alert goes out only then.
    */
+  async prepareOrders(tx: Tx, sale: Pick<OrderDraft, "productId" | "promoterId" | "promoterShopId">, now: Date): Promise<void> {
+    await this.saleState(tx, sale, now);
+  }
+
   async checkOrder(tx: Tx, draft: OrderDraft, now: Date): Promise<{ code: PlaceOrderErrorCode; message: string } | null> {
     const state = await this.saleState(tx, draft, now);
     if (state.restriction) return { code: PlaceOrderErrorCode.RESTRICTED, message: restrictedMessage(state.restriction) };
@@ -267,7 +271,7 @@ export class PriceChecks implements FlashSaleGuard, CartGuard, OrderGuard, Produ
     this.deps.log.info("price guard attempt refused", { attemptId: attempt.id, reason, productId: draft.productId, handPriceFen: draft.handPriceFen, floorFen: filing.agreedPriceFen });
   }
 
-  private async saleState(tx: Tx, draft: OrderDraft, now: Date): Promise<SaleState> {
+  private async saleState(tx: Tx, draft: Pick<OrderDraft, "productId" | "promoterId" | "promoterShopId">, now: Date): Promise<SaleState> {
     let states = this.saleStates.get(tx);
     if (!states) this.saleStates.set(tx, (states = new Map()));
     const key = `${draft.productId}:${draft.promoterId}`;
