@@ -187,6 +187,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const services = buildServices({ config, database, bus, gate, identity, viewers, clock, log });
   const { flashSales, priceGuard, settlement } = services;
   await services.alliance.start();
+  await services.catalog.start();
 
   const schema = await buildGatewaySchema(services);
   const metrics = createMetrics();
@@ -217,8 +218,9 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     bus.onReconnect(() => {
       // Whatever was published while Redis was away is lost: gates and rooms are read again from the ledger.
       log.info("redis is back: rebuilding flash sale gates and room states from the ledger");
-      // Listing changes published meanwhile were lost: public shelves are read again.
+      // Listing changes published meanwhile were lost: public shelves and kept shops are read again.
       services.alliance.forgetKept();
+      services.catalog.forgetKept();
       inBackground("redis reconnect", () => flashSales.rebuildAllGates()).catch((error) => log.error("gate rebuild failed", { error }));
       inBackground("redis reconnect", () => hub.reloadAll()).catch((error: unknown) => log.error("room reload failed", { error }));
     });
@@ -303,6 +305,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
             () => viewers.stop(),
             () => identity.stop(),
             () => services.alliance.stop(),
+            () => services.catalog.stop(),
             () => services.listings.close(),
             () => apollo.stop(),
             () => bus.close(),

@@ -2,6 +2,7 @@ import type { Context } from "../../shared/context.js";
 import type { Db, Tx } from "../../db/client.js";
 import { afterCommit, transaction } from "../../db/transaction.js";
 import type { EventBus } from "../../realtime/bus.js";
+import type { Unsubscribe } from "../../realtime/bus.js";
 import type { ListingNotices } from "../../realtime/listing-notices.js";
 import { eventStream } from "../../realtime/event-stream.js";
 import { guardedStream, type AccessRevoked } from "../../realtime/guarded-stream.js";
@@ -16,6 +17,7 @@ import { userError, type UserErrorValue } from "../../shared/user-errors.js";
 import type { ShopRow } from "../../db/schema/index.js";
 import type { CreateProductInput, OpenShopInput, ProductFilter, ProductOrder, ReviewShopInput, SetShopCartInput, TransferShopInput, UpdateProductInput } from "./catalog.inputs.js";
 import * as q from "./catalog.queries.js";
+import { KeptShops } from "./kept-shops.js";
 import {
   checkCrossBorder,
   checkProductDraft,
@@ -43,6 +45,8 @@ export interface ProductGuard {
 
 export class CatalogService {
   private readonly guard: ProductGuard | null;
+  private readonly keptShops = new KeptShops();
+  private unsubscribe: Unsubscribe | null = null;
 
   constructor(
     private readonly deps: {
@@ -59,6 +63,20 @@ export class CatalogService {
     },
   ) {
     this.guard = deps.guard;
+  }
+
+  /** Kept shops follow the listings' changes from here on. */
+  async start(): Promise<void> {
+    this.unsubscribe = await this.deps.listings.listen((change) => this.keptShops.changed(change));
+  }
+
+  async stop(): Promise<void> {
+    await this.unsubscribe?.();
+  }
+
+  /** Changes may have been missed (the bus was away): nothing kept is trusted. */
+  forgetKept(): void {
+    this.keptShops.clear();
   }
 
   async products(ctx: Context, page: PageArgs, filter: ProductFilter | null | undefined, order: ProductOrder | null | undefined) {
@@ -97,8 +115,9 @@ export class CatalogService {
     return row ? toProduct(row) : null;
   }
 
+  /** A shop as shown in a response (kept in the process; see KeptShops). */
   async shop(ctx: Context, rowId: number): Promise<Shop | null> {
-    const row = await ctx.loaders.shopById.load(rowId);
+    const row = await this.keptShops.read(rowId, (id) => ctx.loaders.shopById.load(id));
     return row ? toShop(row) : null;
   }
 
