@@ -29,6 +29,9 @@ function worthSending(last: number, total: number, ticksSince: number): boolean 
  * every ⌈N / VIEWERS_PER_TICK⌉ ticks (at most SETTLE_TICKS). A crowd joining a big room costs a message to everyone
  * in it per 1% or per few seconds, not one per tick, and the count still ends exact.
  */
+/** How often a tick that keeps failing is logged again. */
+const FAILURE_LOG_INTERVAL_MS = 60_000;
+
 export class ViewerCounter {
   private readonly local = new Map<number, number>();
   private readonly dirty = new Set<number>();
@@ -36,6 +39,8 @@ export class ViewerCounter {
   private readonly sent = new Map<number, { total: number; tick: number }>();
   private ticks = 0;
   private timer: NodeJS.Timeout | null = null;
+  /** While ticks fail (Redis away): when the failure was last logged, and how many failed since. */
+  private failing: { loggedAt: number; failed: number } | null = null;
   readonly instanceId = randomUUID();
 
   constructor(
@@ -58,9 +63,32 @@ export class ViewerCounter {
 
   start(): void {
     this.timer = setInterval(() => {
-      inBackground("viewer count tick", () => this.tick()).catch((error) => this.options.log.warn("viewer count tick failed", { error }));
+      inBackground("viewer count tick", () => this.tick()).then(
+        () => this.recovered(),
+        (error) => this.failed(error),
+      );
     }, this.options.tickMs);
     this.timer.unref();
+  }
+
+  /** A tick failed: logged the first time, then once a minute while it goes on (not once a tick). */
+  private failed(error: unknown): void {
+    const now = Date.now();
+    if (!this.failing) {
+      this.failing = { loggedAt: now, failed: 1 };
+      this.options.log.warn("viewer count tick failed; counts are local until it succeeds", { error });
+      return;
+    }
+    this.failing.failed++;
+    if (now - this.failing.loggedAt < FAILURE_LOG_INTERVAL_MS) return;
+    this.options.log.warn("viewer count ticks still failing", { failedTicks: this.failing.failed, error });
+    this.failing.loggedAt = now;
+  }
+
+  private recovered(): void {
+    if (!this.failing) return;
+    this.options.log.info("viewer count ticks succeed again", { failedTicks: this.failing.failed });
+    this.failing = null;
   }
 
   private hashKey = (roomId: number) => `${this.options.prefix}viewers:${roomId}`;

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { createClient, type RedisClientType } from "redis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ViewerCounter } from "../../../src/modules/live/viewer-counter.js";
-import { createLogger } from "../../../src/shared/logger.js";
+import { createLogger, type Logger } from "../../../src/shared/logger.js";
 import { REDIS_URL } from "../../support/services.js";
 
 let redis: RedisClientType;
@@ -98,5 +98,37 @@ describe("viewer count (real Redis)", () => {
     await a.counter.tick();
     expect(a.sent).toEqual([1_000, 1_001]);
     await a.counter.stop();
+  });
+
+  it("logs failing ticks once, then once a minute at most, and says when they succeed again", async () => {
+    // A client not connected yet: every command fails at once ("The client is closed"), as while Redis is away.
+    const offline = createClient({ url: REDIS_URL }) as RedisClientType;
+    const logged: { level: string; msg: string; fields?: Record<string, unknown> }[] = [];
+    const quiet = createLogger("silent");
+    const recording = (): Logger =>
+      Object.assign(Object.create(quiet) as Logger, {
+        warn: (msg: string, fields?: Record<string, unknown>) => void logged.push({ level: "warn", msg, fields }),
+        info: (msg: string, fields?: Record<string, unknown>) => void logged.push({ level: "info", msg, fields }),
+        child: () => recording(),
+      });
+    const counter = new ViewerCounter({ redis: offline, prefix: `viewers-test-${randomUUID()}:`, tickMs: 10, log: recording(), onChange: () => {} });
+    counter.set(1, 3);
+    counter.start();
+    try {
+      await new Promise((r) => setTimeout(r, 300));
+      // ~30 failed ticks, one line
+      expect(logged.map((l) => l.msg)).toEqual(["viewer count tick failed; counts are local until it succeeds"]);
+      await offline.connect();
+      const deadline = Date.now() + 5_000;
+      while (!logged.some((l) => l.level === "info") && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+      const back = logged.find((l) => l.level === "info");
+      expect(back?.msg).toBe("viewer count ticks succeed again");
+      expect(back?.fields?.failedTicks).toBeGreaterThan(5);
+      expect(logged).toHaveLength(2);
+      expect(await counter.total(1)).toBe(3);
+    } finally {
+      await counter.stop();
+      if (offline.isOpen) await offline.quit();
+    }
   });
 });
