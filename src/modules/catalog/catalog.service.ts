@@ -1,8 +1,7 @@
 import type { Context } from "../../shared/context.js";
 import type { Db, Tx } from "../../db/client.js";
 import { afterCommit, transaction } from "../../db/transaction.js";
-import type { EventBus } from "../../realtime/bus.js";
-import type { Unsubscribe } from "../../realtime/bus.js";
+import type { EventBus, Unsubscribe } from "../../realtime/bus.js";
 import type { ListingNotices } from "../../realtime/listing-notices.js";
 import { eventStream } from "../../realtime/event-stream.js";
 import { guardedStream, type AccessRevoked } from "../../realtime/guarded-stream.js";
