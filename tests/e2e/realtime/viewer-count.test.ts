@@ -115,15 +115,15 @@ describe("viewer count (real Redis)", () => {
     counter.set(1, 3);
     counter.start();
     try {
-      await new Promise((r) => setTimeout(r, 300));
-      // ~30 failed ticks, one line
+      await new Promise((r) => setTimeout(r, 500));
+      // ~50 failed ticks (at least a few even on a stalled event loop), one line
       expect(logged.map((l) => l.msg)).toEqual(["viewer count tick failed; counts are local until it succeeds"]);
       await offline.connect();
       const deadline = Date.now() + 5_000;
       while (!logged.some((l) => l.level === "info") && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
       const back = logged.find((l) => l.level === "info");
       expect(back?.msg).toBe("viewer count ticks succeed again");
-      expect(back?.fields?.failedTicks).toBeGreaterThan(5);
+      expect(back?.fields?.failedTicks).toBeGreaterThanOrEqual(2);
       expect(logged).toHaveLength(2);
       expect(await counter.total(1)).toBe(3);
     } finally {
