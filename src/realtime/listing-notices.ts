@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import type { Logger } from "../shared/logger.js";
 import type { EventBus, Unsubscribe } from "./bus.js";
 import type { ListingChange } from "./topics.js";
@@ -13,6 +14,8 @@ export class ListingNotices {
   private pending: { products: Set<number>; shops: Set<number>; promoters: Set<number> } | null = null;
   private timer: NodeJS.Timeout | null = null;
   private readonly local = new Set<(change: ListingChange) => void>();
+  /** Marks what this instance publishes: its listeners heard those changes when noted, not again from the bus. */
+  private readonly origin = randomUUID();
 
   constructor(
     private readonly bus: EventBus,
@@ -35,7 +38,9 @@ export class ListingNotices {
   /** Hears every change: this process's at once, other processes' through the bus. */
   async listen(handler: (change: ListingChange) => void): Promise<Unsubscribe> {
     this.local.add(handler);
-    const unsubscribe = await this.bus.subscribe("listingsChanged", "all", handler);
+    const unsubscribe = await this.bus.subscribe("listingsChanged", "all", (change) => {
+      if (change.origin !== this.origin) handler(change);
+    });
     return async () => {
       this.local.delete(handler);
       await unsubscribe();
@@ -63,7 +68,7 @@ export class ListingNotices {
     this.pending = null;
     if (!pending) return;
     try {
-      await this.bus.publish("listingsChanged", "all", { productIds: [...pending.products], shopIds: [...pending.shops], promoterIds: [...pending.promoters] });
+      await this.bus.publish("listingsChanged", "all", { productIds: [...pending.products], shopIds: [...pending.shops], promoterIds: [...pending.promoters], origin: this.origin });
     } catch (error) {
       // Other processes keep what they cached until its time-to-live ends.
       this.log.warn("could not publish listingsChanged", { error });

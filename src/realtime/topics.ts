@@ -22,6 +22,8 @@ export interface ListingChange {
   productIds: number[];
   shopIds: number[];
   promoterIds: number[];
+  /** The ListingNotices that sent it over the bus (its own listeners heard every change at once, so skip the echo). */
+  origin?: string;
 }
 
 export interface FlashSaleStockEvent {
