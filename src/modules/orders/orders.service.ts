@@ -428,9 +428,10 @@ export class OrderService {
         results.push({ kind: "PENDING", draft: drafts.length });
         drafts.push(priced.row);
       }
-      const inserted = isolated ? await this.insertOneByOne(tx, drafts) : null;
-      const written: { buyerId: number; quantity: number; couponId?: number | null }[] = inserted ? inserted.filter((r): r is OrderRow => !(r instanceof Error)) : drafts;
-      let rows: (OrderRow | Error)[] = inserted ?? [];
+      // Run again after a failed batch write: each order in a savepoint of its own, the failed ones as errors.
+      const oneByOne = isolated ? await this.insertOneByOne(tx, drafts) : null;
+      const written: { buyerId: number; quantity: number; couponId?: number | null }[] = oneByOne ? oneByOne.filter((r): r is OrderRow => !(r instanceof Error)) : drafts;
+      let rows: (OrderRow | Error)[] = oneByOne ?? [];
       if (written.length) {
         const perBuyer = new Map<number, number>();
         const perCoupon = new Map<number, number>();
@@ -440,16 +441,18 @@ export class OrderService {
         }
         const units = written.reduce((sum, row) => sum + row.quantity, 0);
         // The orders and the counters go out together, one round trip (all of them or none commit).
-        const [orders, ...counters] = await Promise.allSettled([
-          inserted ? Promise.resolve([]) : q.insertOrders(tx, drafts),
+        const [orders, purchases, redemptions, sold] = await Promise.allSettled([
+          oneByOne ?? q.insertOrders(tx, drafts),
           flash.addPurchases(tx, saleId, perBuyer),
           q.addRedemptions(tx, perCoupon),
           flash.addSold(tx, saleId, units),
         ]);
         if (orders.status === "rejected") throw isUnavailable(orders.reason) ? orders.reason : new BatchWriteFailed(orders.reason);
-        for (const counter of counters) if (counter.status === "rejected") throw counter.reason;
-        if (!inserted) rows = orders.value;
-        const updated = (counters[2] as PromiseFulfilledResult<Awaited<ReturnType<typeof flash.addSold>>>).value;
+        if (purchases.status === "rejected") throw purchases.reason;
+        if (redemptions.status === "rejected") throw redemptions.reason;
+        if (sold.status === "rejected") throw sold.reason;
+        rows = orders.value;
+        const updated = sold.value;
         afterCommit(tx, async () => {
           await flashSales.publishStock(updated);
           if (updated.status === "SOLD_OUT" && sale.status !== "SOLD_OUT") {
