@@ -55,11 +55,11 @@ export function buildServices({ config, database, bus, gate, identity, viewers, 
   // The price guard's checks are given to the services they judge. Its penalties act on live rooms (LiveRooms), which
   // it reaches only after a commit, never while the services are built: the port is bound to `live`, built below.
   const rooms: LiveRooms = { withdraw: (tx, subject, reason) => live.withdraw(tx, subject, reason), publish: (id, alert) => live.publish(id, alert) };
-  const priceGuard = new PriceGuardService({ db, bus, clock, log, rooms, warningBps: config.PRICE_GUARD_WARNING_BPS });
+  const priceGuard = new PriceGuardService({ db, bus, clock, log, rooms, warningBps: config.PRICE_GUARD_WARNING_BPS, listings });
   const deposits = new DepositService({ db, clock, log, terms: { periodDays: config.DEPOSIT_SALES_PERIOD_DAYS, tiers: config.DEPOSIT_TIERS } });
   const flashSales = new FlashSaleService({ db, bus, gate, clock, log, coalesceMs: config.INVENTORY_COALESCE_MS, guard: priceGuard.checks, deposits, listings });
   const live = new LiveService({ db, bus, clock, log, flashSales, guard: priceGuard.checks, viewers });
-  const fulfilment = new FulfilmentService({ db, bus, clock, log, autoReceiveDays: config.AUTO_RECEIVE_DAYS, refunds: { postRefund } });
+  const fulfilment = new FulfilmentService({ db, bus, clock, log, autoReceiveDays: config.AUTO_RECEIVE_DAYS, refunds: { postRefund }, listings });
   const settlement = new SettlementService({
     db,
     clock,

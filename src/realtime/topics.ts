@@ -22,6 +22,10 @@ export interface ListingChange {
   productIds: number[];
   shopIds: number[];
   promoterIds: number[];
+  /** Units sold of these products changed and nothing else of them (a flash-sale order, a refund). */
+  soldProductIds?: number[];
+  /** Commission plans, their promoters, rate floors or price-guard restrictions changed: what the selection center offers or pays. */
+  alliance?: boolean;
   /** The ListingNotices that sent it over the bus (its own listeners heard every change at once, so skip the echo). */
   origin?: string;
 }

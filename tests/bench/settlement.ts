@@ -7,6 +7,7 @@ import { migrateDatabase } from "../../src/db/migrate.js";
 import { FulfilmentService } from "../../src/modules/fulfilment/index.js";
 import { postRefund, SettlementService } from "../../src/modules/settlement/index.js";
 import { InProcessBus } from "../../src/realtime/bus.js";
+import { ListingNotices } from "../../src/realtime/listing-notices.js";
 import { ManualClock } from "../../src/shared/clock.js";
 import { createLogger } from "../../src/shared/logger.js";
 import { ADMIN_DATABASE_URL, databaseUrl } from "../support/services.js";
@@ -75,7 +76,8 @@ async function settleAtScale(db: Db, orders: number, log: (msg: string) => void)
 
   const clock = new ManualClock(asOf);
   const logger = createLogger("warn", { service: "bench" });
-  const fulfilment = new FulfilmentService({ db, bus: new InProcessBus(), clock, log: logger, autoReceiveDays: 10, refunds: { postRefund } });
+  const bus = new InProcessBus();
+  const fulfilment = new FulfilmentService({ db, bus, clock, log: logger, autoReceiveDays: 10, refunds: { postRefund }, listings: new ListingNotices(bus, logger, 50) });
   const settlement = new SettlementService({
     db,
     clock,

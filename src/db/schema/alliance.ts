@@ -171,6 +171,9 @@ export const commissionPlans = pgTable(
     uniqueIndex("commission_plans_open_general_idx").on(t.productId).where(sql`${t.kind} = 'GENERAL' and ${t.closesAt} is null`),
     index("commission_plans_product_idx").on(t.productId, t.kind),
     index("commission_plans_shop_idx").on(t.shopId, t.kind),
+    // The selection center's next time boundary (a decrease takes effect, a plan closes): a few rows, found at once.
+    index("commission_plans_pending_effective_idx").on(t.pendingEffectiveAt).where(sql`${t.pendingEffectiveAt} is not null`),
+    index("commission_plans_closes_idx").on(t.closesAt).where(sql`${t.closesAt} is not null`),
     check("commission_plans_rate_range", sql`${t.rateBps} between 100 and 9000`),
     check("commission_plans_pending_range", sql`${t.pendingRateBps} is null or ${t.pendingRateBps} between 100 and 9000`),
     check("commission_plans_pending_pair", sql`(${t.pendingRateBps} is null) = (${t.pendingEffectiveAt} is null)`),
@@ -206,6 +209,7 @@ export const commissionRateFloors = pgTable(
   },
   (t) => [
     primaryKey({ columns: [t.promoterId, t.productId] }),
+    index("commission_rate_floors_until_idx").on(t.until),
     check("commission_rate_floors_rate_range", sql`${t.rateBps} between 100 and 9000`),
   ],
 );

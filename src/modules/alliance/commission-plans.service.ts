@@ -1,5 +1,6 @@
 import type { Context } from "../../shared/context.js";
 import type { Tx } from "../../db/client.js";
+import type { ListingNotices } from "../../realtime/listing-notices.js";
 import type { CommissionPlanRow, ShopRow } from "../../db/schema/index.js";
 import { Rollback, transaction } from "../../db/transaction.js";
 import { Role } from "../../shared/auth.js";
@@ -36,6 +37,9 @@ type PlanOutcome = { row: CommissionPlanRow | null; errors: CommissionPlanUserEr
 
 /** Commission plans: the alliance library's general plans and the targeted ones, and the rules on decreases (R4–R5). */
 export class CommissionPlanService {
+  /** `listings` hears every committed change: the selection center shows each promoter's resolved rate. */
+  constructor(private readonly deps: { listings: ListingNotices }) {}
+
   async publishToAlliance(ctx: Context, input: PublishToAllianceInput): Promise<CommissionPlanPayloadValue> {
     requireRole(ctx, Role.MERCHANT);
     const productId = idOf("Product", input.productId, "productId");
@@ -58,6 +62,7 @@ export class CommissionPlanService {
       return { row: null, errors: [userError(CommissionPlanErrorCode.ALREADY_PUBLISHED, message, "productId")] };
     });
     if (!outcome.row) return { plan: null, userErrors: outcome.errors };
+    this.deps.listings.allianceChanged();
     const row = outcome.row;
     ctx.log.info("product published to alliance", { planId: row.id, productId, rateBps: rate.bps });
     return { plan: toCommissionPlan(row, now), userErrors: [] };
@@ -123,6 +128,7 @@ export class CommissionPlanService {
       return { row: plan, errors: [] };
     });
     if (!outcome.row) return { plan: null, userErrors: outcome.errors };
+    this.deps.listings.allianceChanged();
     const row = outcome.row;
     ctx.log.info("commission plan created", { planId: row.id, kind: row.kind, promoters: promoterIds.length });
     return { plan: toCommissionPlan(row, now), userErrors: [] };
@@ -137,6 +143,7 @@ export class CommissionPlanService {
       return { row: await q.updatePlanRates(tx, plan.id, change.rates, now), errors: [] };
     });
     if (!outcome.row) return { plan: null, userErrors: outcome.errors };
+    this.deps.listings.allianceChanged();
     ctx.log.info("commission rate changed", { planId: outcome.row.id, rateBps: outcome.row.rateBps, pendingRateBps: outcome.row.pendingRateBps });
     return { plan: toCommissionPlan(outcome.row, now), userErrors: [] };
   }
@@ -157,6 +164,7 @@ export class CommissionPlanService {
       return { row, errors: [] };
     });
     if (!outcome.row) return { plan: null, userErrors: outcome.errors };
+    this.deps.listings.allianceChanged();
     ctx.log.info("commission plan closed", { planId: outcome.row.id, closesAt: outcome.row.closesAt });
     return { plan: toCommissionPlan(outcome.row, now), userErrors: [] };
   }
@@ -199,6 +207,7 @@ export class CommissionPlanService {
       return { row: await q.touchPlan(tx, planId, now), errors: [] };
     });
     if (!outcome.row) return { plan: null, userErrors: outcome.errors };
+    this.deps.listings.allianceChanged();
     ctx.loaders.planPromotersByPlanId.clear(planId);
     ctx.log.info("commission plan promoters changed", { planId, added: add.length, removed: remove.length });
     return { plan: toCommissionPlan(outcome.row, now), userErrors: [] };

@@ -1,7 +1,7 @@
 /** The selection center (R6): sellable alliance products with the promoter's rate, one prepared statement per shape. */
 import { and, eq, gt, gte, isNull, lte, notExists, notInArray, or, sql, type SQL } from "drizzle-orm";
-import type { DbOrTx } from "../../db/client.js";
-import { commissionRateFloors, orders, priceGuardRestrictions, products, shelfItems, shops } from "../../db/schema/index.js";
+import { resultRows, type DbOrTx } from "../../db/client.js";
+import { commissionPlans, commissionRateFloors, orders, priceGuardRestrictions, products, shelfItems, shops } from "../../db/schema/index.js";
 import { windowStart } from "./alliance.rules.js";
 import { generalPlans, inAlliance, resolution, type At } from "./commissions.queries.js";
 import { NOT_SALES } from "./distribution.queries.js";
@@ -137,4 +137,25 @@ export async function selectionPage(db: DbOrTx, q: SelectionQuery) {
     rateBps: Number(r.rateBps),
   }));
   return { nodes, hasNextPage: rows.length > q.limit };
+}
+
+/**
+ * The first time after `at` when the selection center changes by the clock alone: a pending decrease takes effect, a
+ * plan closes, a rate floor ends, a price-guard restriction starts or ends. Null when nothing is scheduled.
+ */
+export async function nextSelectionBoundary(db: DbOrTx, at: Date): Promise<Date | null> {
+  const t = sql`${at.toISOString()}::timestamptz`;
+  const p = commissionPlans;
+  const r = priceGuardRestrictions;
+  // Milliseconds as float8: a number on postgres.js and PGlite alike (timestamps come back in driver-specific shapes).
+  const [row] = resultRows<{ next: number | string | null }>(
+    await db.execute(sql`select (extract(epoch from least(
+      (select min(${p.pendingEffectiveAt}) from ${p} where ${p.pendingEffectiveAt} > ${t}),
+      (select min(${p.closesAt}) from ${p} where ${p.closesAt} > ${t}),
+      (select min(${commissionRateFloors.until}) from ${commissionRateFloors} where ${commissionRateFloors.until} > ${t}),
+      (select min(${r.startsAt}) from ${r} where ${r.liftedAt} is null and ${r.startsAt} > ${t}),
+      (select min(${r.endsAt}) from ${r} where ${r.liftedAt} is null and ${r.endsAt} > ${t})
+    )) * 1000)::float8 as next`),
+  );
+  return row?.next == null ? null : new Date(Number(row.next));
 }

@@ -8,10 +8,14 @@ import { requireRole } from "./alliance.access.js";
 import type { SelectionFilter, SelectionOrder } from "./alliance.inputs.js";
 import * as q from "./alliance.queries.js";
 import { parseRatePercent } from "./alliance.rules.js";
+import type { SelectionPages } from "./selection-pages.js";
+import type { SelectionQuery } from "./selection.queries.js";
 import { commissionRate, type CommissionPlanKind, type SelectionItem } from "./alliance.type.js";
 
-/** The selection center: the alliance library as one promoter sees it, with the rate it would earn (R6). */
+/** The selection center: the alliance library as one promoter sees it, with the rate it would earn (R6). Pages are kept in the process (SelectionPages). */
 export class SelectionService {
+  constructor(private readonly kept: SelectionPages) {}
+
   async selectionCenter(ctx: Context, page: PageArgs, filter: SelectionFilter | null | undefined, order: SelectionOrder | null | undefined) {
     requireRole(ctx, Role.PROMOTER);
     const limit = pageSize(page.first);
@@ -25,7 +29,7 @@ export class SelectionService {
       if (bps === null) throw badInput("minRatePercent must be a percentage, e.g. \"20\" or \"12.5\".", "filter.minRatePercent");
       minRateBps = bps;
     }
-    const result = await q.selectionPage(ctx.db, {
+    const query: SelectionQuery = {
       promoterId: ctx.viewer!.userId,
       at: ctx.clock.now(),
       category: filter?.category ?? undefined,
@@ -38,7 +42,12 @@ export class SelectionService {
       descending,
       after,
       limit,
-    });
+    };
+    const result = await this.kept.read(
+      query,
+      () => q.selectionPage(ctx.db, query),
+      (at) => q.nextSelectionBoundary(ctx.db, at),
+    );
     const sortValue = {
       COMMISSION_RATE: (r: (typeof result.nodes)[number]) => r.rateBps,
       PRICE: (r: (typeof result.nodes)[number]) => r.product.priceFen,

@@ -4,6 +4,7 @@ import type { Db, DbOrTx, Tx } from "../../db/client.js";
 import { afterCommit, transaction } from "../../db/transaction.js";
 import type { OrderRow } from "../../db/schema/index.js";
 import type { EventBus } from "../../realtime/bus.js";
+import type { ListingNotices } from "../../realtime/listing-notices.js";
 import type { AccessRevoked } from "../../realtime/guarded-stream.js";
 import { ownerStream } from "../../realtime/owner-stream.js";
 import { Role } from "../../shared/auth.js";
@@ -62,7 +63,7 @@ const refuse = (code: OrderTransitionErrorCode, message: string, field?: string)
 
 export class FulfilmentService {
   constructor(
-    private readonly deps: { db: Db; bus: EventBus; clock: Clock; log: Logger; autoReceiveDays: number; refunds: RefundLedger },
+    private readonly deps: { db: Db; bus: EventBus; clock: Clock; log: Logger; autoReceiveDays: number; refunds: RefundLedger; listings: ListingNotices },
   ) {}
 
   get autoReceiveDays(): number {
@@ -130,6 +131,8 @@ export class FulfilmentService {
       await this.deps.refunds.postRefund(tx, { refundId: refund.id, orderId: order.id, amountFen, settled, at: now });
       const to = amountFen === remaining ? "REFUNDED" : order.status;
       const moved = to === order.status ? order : await q.setStatus(tx, order.id, to);
+      // A refunded order no longer counts as sold (the selection center's units sold in 30 days).
+      if (moved !== order) afterCommit(tx, () => this.deps.listings.salesChanged([order.productId]));
       await q.insertEvent(tx, { orderId: order.id, kind: "REFUNDED", fromStatus: order.status, toStatus: to, actorId: refunder.userId, actorRole: refunder.role, amountFen, note: reason, at: now });
       return moved;
     });

@@ -454,6 +454,7 @@ export class OrderService {
         rows = orders.value;
         const updated = sold.value;
         afterCommit(tx, async () => {
+          this.deps.listings.salesChanged([updated.productId]);
           await flashSales.publishStock(updated);
           if (updated.status === "SOLD_OUT" && sale.status !== "SOLD_OUT") {
             await flashSales.publishEvent(updated.liveSessionId, { kind: "FLASH_SALE_SOLD_OUT", at: now.toISOString(), flashSaleId: saleId });

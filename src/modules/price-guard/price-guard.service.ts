@@ -1,5 +1,6 @@
 import type { Db } from "../../db/client.js";
 import type { EventBus } from "../../realtime/bus.js";
+import type { ListingNotices } from "../../realtime/listing-notices.js";
 import type { Clock } from "../../shared/clock.js";
 import type { Logger } from "../../shared/logger.js";
 import { AgreedPriceService } from "./agreements.service.js";
@@ -21,13 +22,13 @@ export class PriceGuardService {
   readonly checks: PriceChecks;
   readonly violations: ViolationService;
 
-  constructor(deps: { db: Db; bus: EventBus; clock: Clock; log: Logger; rooms: LiveRooms; warningBps: number }) {
-    const { db, bus, clock, log, rooms, warningBps } = deps;
+  constructor(deps: { db: Db; bus: EventBus; clock: Clock; log: Logger; rooms: LiveRooms; warningBps: number; listings: ListingNotices }) {
+    const { db, bus, clock, log, rooms, warningBps, listings } = deps;
     this.agreements = new AgreedPriceService({ clock });
     this.alerts = new AlertService({ bus, log, rooms });
-    this.outbox = new ViolationOutbox({ db, clock, log, alerts: this.alerts, rooms });
+    this.outbox = new ViolationOutbox({ db, clock, log, alerts: this.alerts, rooms, listings });
     this.checks = new PriceChecks({ clock, log, warningBps, alerts: this.alerts, outbox: this.outbox });
-    this.violations = new ViolationService({ clock });
+    this.violations = new ViolationService({ clock, listings });
   }
 
   /** At start: violations committed by a process that stopped before announcing them. */

@@ -1,6 +1,7 @@
 import type { Db, Tx } from "../../db/client.js";
 import { afterCommit, transaction } from "../../db/transaction.js";
 import type { AgreedPriceRow, RestrictionRow, ViolationRow } from "../../db/schema/index.js";
+import type { ListingNotices } from "../../realtime/listing-notices.js";
 import type { Clock } from "../../shared/clock.js";
 import type { Logger } from "../../shared/logger.js";
 import { formatFen } from "../../shared/money.js";
@@ -15,7 +16,7 @@ import { penaltyFor } from "./price-guard.rules.js";
  * (alerted_at), the restriction it started is enforced in the claiming transaction, and its alert goes out after.
  */
 export class ViolationOutbox {
-  constructor(private readonly deps: { db: Db; clock: Clock; log: Logger; alerts: AlertService; rooms: LiveRooms }) {}
+  constructor(private readonly deps: { db: Db; clock: Clock; log: Logger; alerts: AlertService; rooms: LiveRooms; listings: ListingNotices }) {}
 
   /**
    * R14, in the order's transaction: records the sale below the floor against the party whose own price parts took
@@ -42,6 +43,8 @@ export class ViolationOutbox {
       const step = (await q.restrictionCount(tx, subjects)) + 1;
       const { penalty, endsAt } = penaltyFor(step, now);
       restriction = await q.insertRestriction(tx, { shopId: subject.shopId, promoterId: subject.promoterId, penalty, step, startsAt: now, endsAt });
+      // A restricted shop's cross-border goods leave the selection center (R14).
+      afterCommit(tx, () => this.deps.listings.allianceChanged());
     }
     const violation = await q.insertViolation(tx, {
       kind,

@@ -1,5 +1,6 @@
 import type { Context } from "../../shared/context.js";
 import { Role } from "../../shared/auth.js";
+import type { ListingNotices } from "../../realtime/listing-notices.js";
 import type { Clock } from "../../shared/clock.js";
 import { forbidden, notFound, unauthenticated } from "../../shared/errors.js";
 import { idOf } from "../../shared/ids.js";
@@ -15,7 +16,7 @@ import { toRestriction, toViolation, type PriceGuardRestriction, type PriceGuard
 
 /** Violations and restrictions as people read them, and an admin lifting a restriction (R14–R15). */
 export class ViolationService {
-  constructor(private readonly deps: { clock: Clock }) {}
+  constructor(private readonly deps: { clock: Clock; listings: ListingNotices }) {}
 
   async violations(ctx: Context, args: PriceGuardViolationsArgs) {
     const viewer = ctx.viewer;
@@ -84,6 +85,7 @@ export class ViolationService {
     if (!outcome) {
       return { restriction: null, userErrors: [userError(PriceGuardErrorCode.NOT_ACTIVE, "The restriction is not in force (expired or already lifted).", "restrictionId")] };
     }
+    this.deps.listings.allianceChanged();
     ctx.log.info("price-guard restriction lifted", { restrictionId: id, userId: viewer.userId });
     return { restriction: toRestriction(outcome), userErrors: [] };
   }

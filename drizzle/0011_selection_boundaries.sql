@@ -1,0 +1,3 @@
+CREATE INDEX "commission_plans_pending_effective_idx" ON "commission_plans" USING btree ("pending_effective_at") WHERE "commission_plans"."pending_effective_at" is not null;--> statement-breakpoint
+CREATE INDEX "commission_plans_closes_idx" ON "commission_plans" USING btree ("closes_at") WHERE "commission_plans"."closes_at" is not null;--> statement-breakpoint
+CREATE INDEX "commission_rate_floors_until_idx" ON "commission_rate_floors" USING btree ("until");
