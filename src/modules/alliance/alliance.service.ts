@@ -3,7 +3,7 @@ import { DistributionService } from "./distribution.service.js";
 import { PromoterService, type KnownUsers } from "./promoters.service.js";
 import { SampleService } from "./samples.service.js";
 import { SelectionPages } from "./selection-pages.js";
-import { SelectionService } from "./selection.service.js";
+import { SelectionService, type SelectionConnection } from "./selection.service.js";
 import type { ListingNotices } from "../../realtime/listing-notices.js";
 import type { Unsubscribe } from "../../realtime/bus.js";
 import { PublicShelves } from "./public-shelves.js";
@@ -18,7 +18,7 @@ export class AllianceService {
   readonly shelves: ShelfService;
   readonly samples = new SampleService();
   private readonly publicShelves = new PublicShelves();
-  private readonly selectionPages = new SelectionPages();
+  private readonly selectionPages = new SelectionPages<SelectionConnection>();
   private unsubscribe: Unsubscribe | null = null;
 
   constructor(private readonly deps: { listings: ListingNotices; users: KnownUsers }) {

@@ -1,8 +1,13 @@
 import { LRUCache } from "lru-cache";
+import type { ProductRow } from "../../db/schema/index.js";
 import type { ListingChange } from "../../realtime/topics.js";
-import type { SelectionQuery, selectionPage } from "./selection.queries.js";
+import type { SelectionQuery } from "./selection.queries.js";
 
-export type SelectionPageRows = Awaited<ReturnType<typeof selectionPage>>;
+/** A page as it is answered (built once: cursors, products), with the product rows it shows. */
+export interface KeptSelection<Page> {
+  page: Page;
+  products: readonly ProductRow[];
+}
 
 /**
  * How long a kept page may be shown at most (clock time). Every write that changes what a page shows drops it through
@@ -13,15 +18,15 @@ const MAX_PROMOTERS = 10_000;
 /** Pages kept per promoter (filters, sorts, cursors): the first pages of what they browse. */
 const MAX_PAGES_PER_PROMOTER = 16;
 
-interface KeptPage {
-  rows: SelectionPageRows;
+interface KeptPage<Page> {
+  kept: KeptSelection<Page>;
   /** Clock time (ms) from which it was read, and until which it holds: the TTL or the alliance's next time boundary. */
   from: number;
   until: number;
 }
 
-interface PromoterPages {
-  pages: Map<string, KeptPage>;
+interface PromoterPages<Page> {
+  pages: Map<string, KeptPage<Page>>;
   /** The products its pages show. */
   productIds: Set<number>;
   /** One of its pages is sorted or filtered by a product field or by sales: any product's change may move it. */
@@ -49,8 +54,8 @@ interface Boundary {
  * plan closes, a floor or restriction ends or starts), read once for all pages, and at most SELECTION_PAGE_TTL_MS.
  * A read that was under way while a change arrived is served but not kept.
  */
-export class SelectionPages {
-  private readonly promoters = new LRUCache<number, PromoterPages>({
+export class SelectionPages<Page> {
+  private readonly promoters = new LRUCache<number, PromoterPages<Page>>({
     max: MAX_PROMOTERS,
     dispose: (kept, promoterId) => this.unindex(promoterId, kept),
   });
@@ -63,15 +68,15 @@ export class SelectionPages {
   private changes = 0;
 
   /** The page `q` asks for: kept, or loaded (with the alliance's next boundary, when not known yet) and kept. */
-  async read(q: SelectionQuery, load: () => Promise<SelectionPageRows>, nextBoundary: (at: Date) => Promise<Date | null>): Promise<SelectionPageRows> {
+  async read(q: SelectionQuery, load: () => Promise<KeptSelection<Page>>, nextBoundary: (at: Date) => Promise<Date | null>): Promise<KeptSelection<Page>> {
     const now = q.at.getTime();
     const key = pageKey(q);
     const kept = this.promoters.get(q.promoterId)?.pages.get(key);
-    if (kept && kept.from <= now && now < kept.until) return kept.rows;
+    if (kept && kept.from <= now && now < kept.until) return kept.kept;
     const changesBefore = this.changes;
-    const [rows, boundary] = await Promise.all([load(), this.boundaryAfter(q.at, nextBoundary)]);
-    if (this.changes === changesBefore) this.keep(q, key, { rows, from: now, until: Math.min(now + SELECTION_PAGE_TTL_MS, boundary) });
-    return rows;
+    const [loaded, boundary] = await Promise.all([load(), this.boundaryAfter(q.at, nextBoundary)]);
+    if (this.changes === changesBefore) this.keep(q, key, { kept: loaded, from: now, until: Math.min(now + SELECTION_PAGE_TTL_MS, boundary) });
+    return loaded;
   }
 
   changed(change: ListingChange): void {
@@ -104,15 +109,15 @@ export class SelectionPages {
     return boundary.at;
   }
 
-  private keep(q: SelectionQuery, key: string, page: KeptPage): void {
+  private keep(q: SelectionQuery, key: string, page: KeptPage<Page>): void {
     let kept = this.promoters.get(q.promoterId);
     if (!kept) this.promoters.set(q.promoterId, (kept = { pages: new Map(), productIds: new Set(), broad: false }));
     if (kept.pages.size >= MAX_PAGES_PER_PROMOTER) kept.pages.delete(kept.pages.keys().next().value!);
     kept.pages.set(key, page);
-    for (const node of page.rows.nodes) {
-      kept.productIds.add(node.product.id);
-      let promoters = this.promotersOfProduct.get(node.product.id);
-      if (!promoters) this.promotersOfProduct.set(node.product.id, (promoters = new Set()));
+    for (const { id } of page.kept.products) {
+      kept.productIds.add(id);
+      let promoters = this.promotersOfProduct.get(id);
+      if (!promoters) this.promotersOfProduct.set(id, (promoters = new Set()));
       promoters.add(q.promoterId);
     }
     if (isBroad(q)) {
@@ -121,7 +126,7 @@ export class SelectionPages {
     }
   }
 
-  private unindex(promoterId: number, kept: PromoterPages): void {
+  private unindex(promoterId: number, kept: PromoterPages<Page>): void {
     if (kept.broad) this.broad.delete(promoterId);
     for (const productId of kept.productIds) {
       const promoters = this.promotersOfProduct.get(productId);

@@ -14,7 +14,7 @@ import { commissionRate, type CommissionPlanKind, type SelectionItem } from "./a
 
 /** The selection center: the alliance library as one promoter sees it, with the rate it would earn (R6). Pages are kept in the process (SelectionPages). */
 export class SelectionService {
-  constructor(private readonly kept: SelectionPages) {}
+  constructor(private readonly kept: SelectionPages<SelectionConnection>) {}
 
   async selectionCenter(ctx: Context, page: PageArgs, filter: SelectionFilter | null | undefined, order: SelectionOrder | null | undefined) {
     requireRole(ctx, Role.PROMOTER);
@@ -43,31 +43,43 @@ export class SelectionService {
       after,
       limit,
     };
-    const result = await this.kept.read(
+    const kept = await this.kept.read(
       query,
-      () => q.selectionPage(ctx.db, query),
+      async () => {
+        const result = await q.selectionPage(ctx.db, query);
+        return { page: answer(result, sort, key, Boolean(after)), products: result.nodes.map((r) => r.product) };
+      },
       (at) => q.nextSelectionBoundary(ctx.db, at),
     );
-    const sortValue = {
-      COMMISSION_RATE: (r: (typeof result.nodes)[number]) => r.rateBps,
-      PRICE: (r: (typeof result.nodes)[number]) => r.product.priceFen,
-      SALES: (r: (typeof result.nodes)[number]) => r.unitsSold,
-      NEWEST: (r: (typeof result.nodes)[number]) => r.generalPlanId,
-    }[sort];
-    for (const r of result.nodes) ctx.loaders.productById.prime(r.product.id, r.product);
-    const connection = connectionOf(result, (r) => ({ key, value: sortValue(r), id: r.product.id }), Boolean(after));
-    return {
-      pageInfo: connection.pageInfo,
-      edges: connection.edges.map(({ node: r, cursor }) => ({
-        cursor,
-        node: {
-          product: toProduct(r.product),
-          commissionRate: commissionRate(r.rateBps),
-          commissionPlanKind: r.kind as CommissionPlanKind,
-          unitsSold30d: r.unitsSold,
-          onShelf: r.onShelf,
-        } satisfies SelectionItem,
-      })),
-    };
+    for (const row of kept.products) ctx.loaders.productById.prime(row.id, row);
+    return kept.page;
   }
 }
+
+type SelectionRows = Awaited<ReturnType<typeof q.selectionPage>>;
+
+/** The page as answered: built once, when read from the database, and shared by every request that is given it kept. */
+function answer(result: SelectionRows, sort: SelectionQuery["sort"], key: string, afterCursor: boolean) {
+  const sortValue = {
+    COMMISSION_RATE: (r: (typeof result.nodes)[number]) => r.rateBps,
+    PRICE: (r: (typeof result.nodes)[number]) => r.product.priceFen,
+    SALES: (r: (typeof result.nodes)[number]) => r.unitsSold,
+    NEWEST: (r: (typeof result.nodes)[number]) => r.generalPlanId,
+  }[sort];
+  const connection = connectionOf(result, (r) => ({ key, value: sortValue(r), id: r.product.id }), afterCursor);
+  return {
+    pageInfo: connection.pageInfo,
+    edges: connection.edges.map(({ node: r, cursor }) => ({
+      cursor,
+      node: {
+        product: toProduct(r.product),
+        commissionRate: commissionRate(r.rateBps),
+        commissionPlanKind: r.kind as CommissionPlanKind,
+        unitsSold30d: r.unitsSold,
+        onShelf: r.onShelf,
+      } satisfies SelectionItem,
+    })),
+  };
+}
+
+export type SelectionConnection = ReturnType<typeof answer>;

@@ -116,8 +116,10 @@ export class CatalogService {
 
   /** A shop as shown in a response (kept in the process; see KeptShops). */
   async shop(ctx: Context, rowId: number): Promise<Shop | null> {
-    const row = await this.keptShops.read(rowId, (id) => ctx.loaders.shopById.load(id));
-    return row ? toShop(row) : null;
+    return this.keptShops.read(rowId, async (id) => {
+      const row = await ctx.loaders.shopById.load(id);
+      return row ? toShop(row) : null;
+    });
   }
 
   async createProduct(ctx: Context, input: CreateProductInput): Promise<ProductPayloadValue> {
