@@ -14,8 +14,9 @@ export interface KeptSelection<Page> {
  * ListingNotices; this bounds the one thing no write announces: orders leaving the 30-day sales window as time passes.
  */
 export const SELECTION_PAGE_TTL_MS = 60_000;
-const MAX_PROMOTERS = 10_000;
-/** Pages kept per promoter (filters, sorts, cursors): the first pages of what they browse. */
+/** Items (product, rate, sales) kept in all, over every promoter's pages: a few kB each, some 100 MB at most. */
+const MAX_ITEMS = 60_000;
+/** Pages kept per promoter (filters, sorts, cursors): the last ones it browsed. */
 const MAX_PAGES_PER_PROMOTER = 16;
 
 interface KeptPage<Page> {
@@ -56,8 +57,12 @@ interface Boundary {
  */
 export class SelectionPages<Page> {
   private readonly promoters = new LRUCache<number, PromoterPages<Page>>({
-    max: MAX_PROMOTERS,
-    dispose: (kept, promoterId) => this.unindex(promoterId, kept),
+    maxSize: MAX_ITEMS,
+    sizeCalculation: (kept) => Math.max(1, [...kept.pages.values()].reduce((items, page) => items + page.kept.products.length, 0)),
+    // Replaced by a promoter's next page ("set"), the indexes carry over to the new value.
+    dispose: (kept, promoterId, reason) => {
+      if (reason !== "set") this.unindex(promoterId, kept);
+    },
   });
   /** product id → promoters whose kept pages show it. */
   private readonly promotersOfProduct = new Map<number, Set<number>>();
@@ -110,20 +115,21 @@ export class SelectionPages<Page> {
   }
 
   private keep(q: SelectionQuery, key: string, page: KeptPage<Page>): void {
-    let kept = this.promoters.get(q.promoterId);
-    if (!kept) this.promoters.set(q.promoterId, (kept = { pages: new Map(), productIds: new Set(), broad: false }));
-    if (kept.pages.size >= MAX_PAGES_PER_PROMOTER) kept.pages.delete(kept.pages.keys().next().value!);
-    kept.pages.set(key, page);
+    // A new value each time: the cache weighs a promoter's pages when they are set.
+    const old = this.promoters.get(q.promoterId);
+    const pages = new Map(old?.pages);
+    if (pages.size >= MAX_PAGES_PER_PROMOTER && !pages.has(key)) pages.delete(pages.keys().next().value!);
+    pages.set(key, page);
+    const kept: PromoterPages<Page> = { pages, productIds: new Set(old?.productIds), broad: (old?.broad ?? false) || isBroad(q) };
     for (const { id } of page.kept.products) {
       kept.productIds.add(id);
       let promoters = this.promotersOfProduct.get(id);
       if (!promoters) this.promotersOfProduct.set(id, (promoters = new Set()));
       promoters.add(q.promoterId);
     }
-    if (isBroad(q)) {
-      kept.broad = true;
-      this.broad.add(q.promoterId);
-    }
+    if (kept.broad) this.broad.add(q.promoterId);
+    // Drops the least recently read promoters beyond MAX_ITEMS.
+    this.promoters.set(q.promoterId, kept);
   }
 
   private unindex(promoterId: number, kept: PromoterPages<Page>): void {
