@@ -17,6 +17,19 @@ import { JWT_SECRET, REDIS_URL } from "./services.js";
 export type Backend = "postgres" | "pglite";
 export const BACKENDS: Backend[] = ["postgres", "pglite"];
 
+/**
+ * A Redis prefix of their own for the gateways given it (on PostgreSQL): they hear each other's notices and no other
+ * test file's. Tests that assert something is kept in the process need it: every gateway of a run shares one bus
+ * otherwise, and a write in another file (a plan, a shop, an order) drops kept pages at any moment.
+ */
+export const ownBus = (): Record<string, string> => ({ REDIS_KEY_PREFIX: `${inject("redisPrefix")}own-${randomUUID()}:` });
+
+/**
+ * No background sweeps either (the flash-sale sweep comes every minute instead of every second; none after sales):
+ * in the shared database they end and refund other tests' sales, whose notices drop pages kept here.
+ */
+export const keptOnly = (): Record<string, string> => ({ ...ownBus(), SWEEP_INTERVAL_MS: "60000", AFTER_SALES_SWEEP_MS: "0" });
+
 export interface SentStatement {
   sql: string;
   params: unknown[];

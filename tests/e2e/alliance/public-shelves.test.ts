@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { toGlobalId } from "../../../src/shared/ids.js";
 import { buildApprovedMerchant, buildPlan, buildPromoter, buildShelf } from "../../support/alliance-builders.js";
 import { buildProduct, buildUser } from "../../support/builders.js";
-import { startTestGateway, type TestGateway } from "../../support/gateway.js";
+import { ownBus, startTestGateway, type TestGateway } from "../../support/gateway.js";
 import {
   CreateFlashSaleDocument,
   PromoterShelfDocument,
@@ -70,7 +70,8 @@ describe("public shelves kept in the process, on two gateways (PostgreSQL + Redi
   let a: TestGateway;
   let b: TestGateway;
   beforeAll(async () => {
-    const env = { INVENTORY_COALESCE_MS: String(WINDOW_MS) };
+    // A shop's change anywhere drops every kept shelf: these two hear only each other.
+    const env = { INVENTORY_COALESCE_MS: String(WINDOW_MS), ...ownBus() };
     [a, b] = await Promise.all([startTestGateway("postgres", { env }), startTestGateway("postgres", { env })]);
   });
   afterAll(async () => {

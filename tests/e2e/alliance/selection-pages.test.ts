@@ -5,7 +5,7 @@ import { ManualClock } from "../../../src/shared/clock.js";
 import { toGlobalId } from "../../../src/shared/ids.js";
 import { buildPlan, buildPromoter } from "../../support/alliance-builders.js";
 import { buildMerchant, buildProduct, buildUser } from "../../support/builders.js";
-import { startTestGateway, type TestGateway } from "../../support/gateway.js";
+import { keptOnly, startTestGateway, type TestGateway } from "../../support/gateway.js";
 import {
   AddToShelfDocument,
   PlaceOrderDocument,
@@ -57,7 +57,7 @@ describe("selection-center pages kept in the process, on two gateways (PostgreSQ
   let a: TestGateway;
   let b: TestGateway;
   beforeAll(async () => {
-    const env = { INVENTORY_COALESCE_MS: String(WINDOW_MS) };
+    const env = { INVENTORY_COALESCE_MS: String(WINDOW_MS), ...keptOnly() };
     [a, b] = await Promise.all([startTestGateway("postgres", { env }), startTestGateway("postgres", { env })]);
   });
   afterAll(async () => {
