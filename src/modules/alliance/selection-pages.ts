@@ -21,6 +21,8 @@ const MAX_PAGES_PER_PROMOTER = 16;
 
 interface KeptPage<Page> {
   kept: KeptSelection<Page>;
+  /** Sorted or filtered by a product field or by sales: any product's change may move it. */
+  broad: boolean;
   /** Clock time (ms) from which it was read, and until which it holds: the TTL or the alliance's next time boundary. */
   from: number;
   until: number;
@@ -30,7 +32,7 @@ interface PromoterPages<Page> {
   pages: Map<string, KeptPage<Page>>;
   /** The products its pages show. */
   productIds: Set<number>;
-  /** One of its pages is sorted or filtered by a product field or by sales: any product's change may move it. */
+  /** One of its pages is broad. */
   broad: boolean;
 }
 
@@ -66,7 +68,7 @@ export class SelectionPages<Page> {
   });
   /** product id → promoters whose kept pages show it. */
   private readonly promotersOfProduct = new Map<number, Set<number>>();
-  /** Promoters with a broad page (see PromoterPages.broad). */
+  /** Promoters with a broad page (see KeptPage.broad). */
   private readonly broad = new Set<number>();
   private boundary: Boundary | null = null;
   /** Counts changes heard; a read keeps its result only if none arrived meanwhile. */
@@ -80,7 +82,7 @@ export class SelectionPages<Page> {
     if (kept && kept.from <= now && now < kept.until) return kept.kept;
     const changesBefore = this.changes;
     const [loaded, boundary] = await Promise.all([load(), this.boundaryAfter(q.at, nextBoundary)]);
-    if (this.changes === changesBefore) this.keep(q, key, { kept: loaded, from: now, until: Math.min(now + SELECTION_PAGE_TTL_MS, boundary) });
+    if (this.changes === changesBefore) this.keep(q, key, { kept: loaded, broad: isBroad(q), from: now, until: Math.min(now + SELECTION_PAGE_TTL_MS, boundary) });
     return loaded;
   }
 
@@ -120,28 +122,33 @@ export class SelectionPages<Page> {
     const pages = new Map(old?.pages);
     if (pages.size >= MAX_PAGES_PER_PROMOTER && !pages.has(key)) pages.delete(pages.keys().next().value!);
     pages.set(key, page);
-    const kept: PromoterPages<Page> = { pages, productIds: new Set(old?.productIds), broad: (old?.broad ?? false) || isBroad(q) };
-    for (const { id } of page.kept.products) {
-      kept.productIds.add(id);
+    const productIds = new Set<number>();
+    for (const kept of pages.values()) for (const { id } of kept.kept.products) productIds.add(id);
+    const kept: PromoterPages<Page> = { pages, productIds, broad: [...pages.values()].some((p) => p.broad) };
+    // The index follows what the promoter's pages show now (a page it no longer keeps showed others).
+    for (const id of old?.productIds ?? []) if (!productIds.has(id)) this.unindexProduct(id, q.promoterId);
+    for (const id of productIds) {
       let promoters = this.promotersOfProduct.get(id);
       if (!promoters) this.promotersOfProduct.set(id, (promoters = new Set()));
       promoters.add(q.promoterId);
     }
     if (kept.broad) this.broad.add(q.promoterId);
+    else this.broad.delete(q.promoterId);
     // Drops the least recently read promoters beyond MAX_ITEMS.
     this.promoters.set(q.promoterId, kept);
   }
 
   private unindex(promoterId: number, kept: PromoterPages<Page>): void {
     if (kept.broad) this.broad.delete(promoterId);
-    for (const productId of kept.productIds) {
-      const promoters = this.promotersOfProduct.get(productId);
-      promoters?.delete(promoterId);
-      if (promoters?.size === 0) this.promotersOfProduct.delete(productId);
-    }
+    for (const productId of kept.productIds) this.unindexProduct(productId, promoterId);
+  }
+
+  private unindexProduct(productId: number, promoterId: number): void {
+    const promoters = this.promotersOfProduct.get(productId);
+    promoters?.delete(promoterId);
+    if (promoters?.size === 0) this.promotersOfProduct.delete(productId);
   }
 }
-
 /** Everything of a query but who asks and when. */
 const pageKey = (q: SelectionQuery) =>
   JSON.stringify([q.sort, q.descending, q.category, q.industryBelt, q.crossBorder, q.minPriceFen, q.maxPriceFen, q.minRateBps, q.after?.value, q.after?.id, q.limit]);

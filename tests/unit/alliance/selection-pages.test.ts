@@ -64,6 +64,19 @@ describe("SelectionPages (the selection center's pages kept in the process)", ()
     expect(await loaded(pages, query(1))).toBe(false);
   });
 
+  it("keeps a promoter's last 16 pages, and follows only the products those show", async () => {
+    const pages = new SelectionPages<string>();
+    // 17 pages of one promoter (page sizes 1…17 are 17 different queries), each with products of its own.
+    for (let n = 1; n <= 17; n++) await loaded(pages, query(1, { limit: n }), n * 1_000);
+    expect(await loaded(pages, query(1, { limit: 17 }), 17_000)).toBe(false);
+    expect(await loaded(pages, query(1, { limit: 1 }), 1_000)).toBe(true); // the oldest page went
+    // Reading it again pushed out page 2: its products no longer move the promoter's pages; page 3's do.
+    pages.changed({ productIds: [2_000], shopIds: [], promoterIds: [] });
+    expect(await loaded(pages, query(1, { limit: 17 }), 17_000)).toBe(false);
+    pages.changed({ productIds: [3_000], shopIds: [], promoterIds: [] });
+    expect(await loaded(pages, query(1, { limit: 17 }), 17_000)).toBe(true);
+  });
+
   it("keeps at most 60,000 items over all promoters, dropping the least recently read", async () => {
     const pages = new SelectionPages<string>();
     // 2,100 promoters × 30 items: 63,000, over the bound.
