@@ -1,10 +1,9 @@
 import DataLoader from "dataloader";
-import { decodeProtectedHeader } from "jose";
 import { LRUCache } from "lru-cache";
 import type { Db } from "../../db/client.js";
 import type { UserRow } from "../../db/schema/index.js";
 import type { EventBus, Unsubscribe } from "../../realtime/bus.js";
-import { Role, type TokenClaims, type TokenVerifier, type Viewer } from "../../shared/auth.js";
+import { protectedHeader, Role, type TokenClaims, type TokenVerifier, type Viewer } from "../../shared/auth.js";
 import type { Clock } from "../../shared/clock.js";
 import { AppError, ErrorCode } from "../../shared/errors.js";
 import type { Logger } from "../../shared/logger.js";
@@ -94,12 +93,9 @@ export class IdentityService {
   }
 
   private verify(token: string): Promise<TokenClaims> {
-    let alg: unknown;
-    try {
-      alg = decodeProtectedHeader(token).alg;
-    } catch {
-      throw invalid();
-    }
+    const header = protectedHeader(token);
+    if (!header) throw invalid();
+    const alg = header.alg;
     // The algorithm picks the verifier, and each verifier accepts only its own: an HS256 token is never checked
     // against a public key, nor an asymmetric one against the local secret.
     const verifier = alg === "HS256" ? this.deps.local : this.deps.provider;

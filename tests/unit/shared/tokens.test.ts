@@ -1,6 +1,6 @@
 import { SignJWT } from "jose";
 import { describe, expect, it } from "vitest";
-import { Role, TokenService } from "../../../src/shared/auth.js";
+import { protectedHeader, Role, TokenService } from "../../../src/shared/auth.js";
 
 const SECRET = "unit-secret-unit-secret-unit-secret-01";
 const tokens = new TokenService(SECRET, 3600);
@@ -23,6 +23,27 @@ describe("bearer tokens", () => {
     const expired = await tokens.mint(7, Role.BUYER, -5);
     for (const bad of [`${h}.${forgedPayload}.${s}`, none, foreign, otherIssuer, expired, "a.b", "x".repeat(5000), `${h}.${p}.${s.slice(0, -2)}`]) {
       await expect(tokens.verify(bad)).rejects.toMatchObject({ extensions: { code: "UNAUTHENTICATED" } });
+    }
+  });
+
+  it("checks HS256 as jose signs it, for short, block-sized and longer-than-a-block secrets", async () => {
+    // The key's HMAC blocks are hashed once (RFC 2104 by hand): a secret over 64 bytes is hashed first.
+    for (const secret of ["s".repeat(32), "b".repeat(64), "l".repeat(65), "é".repeat(50)]) {
+      const verifier = new TokenService(secret, 3600);
+      const signed = await new SignJWT({ role: "BUYER" }).setProtectedHeader({ alg: "HS256", typ: "JWT" }).setSubject("9").setIssuer("liveshelf").setExpirationTime("1h").sign(new TextEncoder().encode(secret));
+      expect(await verifier.verify(signed)).toMatchObject({ local: true, subject: "9", role: "BUYER" });
+      const other = await new SignJWT({}).setProtectedHeader({ alg: "HS256" }).setSubject("9").setIssuer("liveshelf").setExpirationTime("1h").sign(new TextEncoder().encode(`${secret}!`));
+      await expect(verifier.verify(other)).rejects.toMatchObject({ extensions: { code: "UNAUTHENTICATED" } });
+    }
+  });
+
+  it("reads a token's protected header, and nothing from what is not a compact JWS", async () => {
+    const token = await tokens.mint(5, Role.BUYER);
+    expect(protectedHeader(token)).toEqual({ alg: "HS256" });
+    expect(protectedHeader(token)).toBe(protectedHeader(await tokens.mint(6, Role.BUYER)));
+    const encode = (value: string) => Buffer.from(value).toString("base64url");
+    for (const bad of ["", "nodot", `.${encode("{}")}`, `${encode("[1]")}.x.y`, `${encode("not json")}.x.y`, `${encode("null")}.x.y`, `${"a".repeat(2000)}.x.y`]) {
+      expect(protectedHeader(bad)).toBeNull();
     }
   });
 });
