@@ -43,11 +43,12 @@ export async function makeBuyers(db: Db, count: number): Promise<number[]> {
   return rows.map((r) => Number(r.id));
 }
 
-async function drive(targets: string[], connections: number, buyerIds: number[], flashSaleId: string): Promise<LoadResult> {
+/** Each buyer sends one request (by default the sellout's order) from the load generator, a process of its own. */
+export async function drive(targets: string[], connections: number, buyerIds: number[], flashSaleId: string, query = PLACE_ORDER, variables: Record<string, unknown> = { i: { flashSaleId, quantity: 1, idempotencyKey: "b{i}" } }): Promise<LoadResult> {
   const worker = startWorker("./http-load.ts");
   try {
     await worker.next("ready", 60_000);
-    const request: LoadRequest = { type: "run", targets, connections, buyerIds, role: "BUYER", query: PLACE_ORDER, variables: { i: { flashSaleId, quantity: 1, idempotencyKey: "b{i}" } } };
+    const request: LoadRequest = { type: "run", targets, connections, buyerIds, role: "BUYER", query, variables };
     worker.send(request);
     return await worker.next<LoadResult>("done", 300_000);
   } finally {
