@@ -50,6 +50,7 @@ const VERIFIED_CACHE_SIZE = 10_000;
 
 /** Distinct protected headers kept parsed: a deployment has a handful (one per issuer and key), not one per token. */
 const KNOWN_HEADERS = 64;
+const MAX_KEPT_HEADER = 1024;
 const headers = new Map<string, { alg?: unknown }>();
 
 /**
@@ -58,7 +59,7 @@ const headers = new Map<string, { alg?: unknown }>();
  */
 export function protectedHeader(token: string): { alg?: unknown } | null {
   const end = token.indexOf(".");
-  if (end <= 0 || end > 1024) return null;
+  if (end <= 0) return null;
   const segment = token.slice(0, end);
   const known = headers.get(segment);
   if (known) return known;
@@ -70,9 +71,10 @@ export function protectedHeader(token: string): { alg?: unknown } | null {
   }
   if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) return null;
   // Shared by every caller that reads this header: frozen. Once the table is full (headers made up by callers can
-  // fill it), new headers are decoded on each use, which is slower but no less correct.
+  // fill it), new headers are decoded on each use, which is slower but no less correct. A provider's header may
+  // carry a certificate chain (x5c): such long ones are decoded each time rather than kept.
   Object.freeze(parsed);
-  if (headers.size < KNOWN_HEADERS) headers.set(segment, parsed);
+  if (headers.size < KNOWN_HEADERS && segment.length <= MAX_KEPT_HEADER) headers.set(segment, parsed);
   return parsed;
 }
 
