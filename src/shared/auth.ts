@@ -78,7 +78,8 @@ export function protectedHeader(token: string): { alg?: unknown } | null {
   return parsed;
 }
 
-const invalidToken = () => new AppError(ErrorCode.UNAUTHENTICATED, "The token is not valid.");
+/** A token that is not one, or not signed by whom it claims. */
+export const invalidToken = () => new AppError(ErrorCode.UNAUTHENTICATED, "The token is not valid.");
 
 /**
  * Tokens already verified (a token never changes): one signature check per token, not per request. Bounded,

@@ -3,7 +3,7 @@ import { LRUCache } from "lru-cache";
 import type { Db } from "../../db/client.js";
 import type { UserRow } from "../../db/schema/index.js";
 import type { EventBus, Unsubscribe } from "../../realtime/bus.js";
-import { protectedHeader, Role, type TokenClaims, type TokenVerifier, type Viewer } from "../../shared/auth.js";
+import { invalidToken, protectedHeader, Role, type TokenClaims, type TokenVerifier, type Viewer } from "../../shared/auth.js";
 import type { Clock } from "../../shared/clock.js";
 import { AppError, ErrorCode } from "../../shared/errors.js";
 import type { Logger } from "../../shared/logger.js";
@@ -22,8 +22,6 @@ const CACHE_SIZE = 50_000;
 /** Roles a user may start with on its own token's word; staff roles are granted inside liveshelf. */
 const SELF_SERVICE_ROLES: ReadonlySet<Role> = new Set([Role.BUYER, Role.MERCHANT, Role.PROMOTER]);
 const MAX_NAME = 100;
-
-const invalid = () => new AppError(ErrorCode.UNAUTHENTICATED, "The token is not valid.");
 
 /**
  * From a bearer token to a viewer. The token proves who is calling (the gateway's own HS256 token, or the identity
@@ -94,12 +92,12 @@ export class IdentityService {
 
   private verify(token: string): Promise<TokenClaims> {
     const header = protectedHeader(token);
-    if (!header) throw invalid();
+    if (!header) throw invalidToken();
     const alg = header.alg;
     // The algorithm picks the verifier, and each verifier accepts only its own: an HS256 token is never checked
     // against a public key, nor an asymmetric one against the local secret.
     const verifier = alg === "HS256" ? this.deps.local : this.deps.provider;
-    if (!verifier) throw invalid();
+    if (!verifier) throw invalidToken();
     return verifier.verify(token);
   }
 
