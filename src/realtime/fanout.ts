@@ -50,8 +50,12 @@ export class RoomTicket {
  * once and write the same bytes to each of its sockets.
  */
 export interface RoomOutlet {
-  /** Writes one result; calls `sink.written()` once the socket has taken it (late for a slow client). */
-  write(result: ExecutionResult, sink: OutletSink): void;
+  /**
+   * Writes one result. True: the transport took it at once (its buffer had room, the common case) and takes the next
+   * as soon as it comes. False: a slow client's buffer is full; the transport calls `sink.written()` later (never
+   * from within `write`), once the socket has taken this one, and is given nothing more until then.
+   */
+  write(result: ExecutionResult, sink: OutletSink): boolean;
   /**
    * Called once graphql-ws has sent the first messages and the outlet writes the rest: true when the transport takes
    * the subscription over, i.e. ends it itself (`subscription.return()` on the client's `complete` or the socket's
@@ -61,7 +65,7 @@ export interface RoomOutlet {
   adopt?(subscription: AsyncIterator<ExecutionResult>): boolean;
 }
 
-/** What an outlet tells once a write is taken: one method on the subscriber, no callback made per subscriber. */
+/** What an outlet tells once a held-back write is taken: one method on the subscriber, no callback made per subscriber. */
 export interface OutletSink {
   written(): void;
 }
@@ -89,9 +93,10 @@ function selectionKey(args: ExecutionArgs): string {
 /**
  * One subscriber of a room: the async iterator graphql-ws reads. Without an outlet every message goes through
  * graphql-ws. With one, graphql-ws sends the first message (the snapshot, and whatever queued behind it), then the
- * outlet takes over (and may adopt the subscription: graphql-ws's loop ends, the transport ends it). Either way at
- * most one message is in the transport's hands at a time and at most MAX_QUEUE wait: a slow subscriber loses its
- * oldest messages, never the newest, and holds no one else back. A crowd holds one of these per viewer: it keeps
+ * outlet takes over (and may adopt the subscription: graphql-ws's loop ends, the transport ends it). A transport with
+ * room takes each message at once; once it has none (a slow subscriber), at most one more message is in its hands
+ * and at most MAX_QUEUE wait: a slow subscriber loses its oldest messages, never the newest, and holds no one else
+ * back. A crowd holds one of these per viewer: it keeps
  * only its group, its member id and its outlet, and a queue only while messages wait.
  */
 class Subscriber implements AsyncIterableIterator<ExecutionResult>, OutletSink {
@@ -129,15 +134,13 @@ class Subscriber implements AsyncIterableIterator<ExecutionResult>, OutletSink {
   }
 
   private write(result: ExecutionResult) {
-    this.writing = true;
-    this.outlet!.write(result, this);
+    this.writing = !this.outlet!.write(result, this);
   }
 
-  /** The outlet's socket has taken the last write: the next queued message goes. */
+  /** The outlet's socket has taken the write it held back: queued messages go, until it holds one back again. */
   written() {
     this.writing = false;
-    const next = this.shift();
-    if (next && !this.done) this.write(next);
+    for (let next = this.shift(); next && !this.done; next = this.writing ? undefined : this.shift()) this.write(next);
   }
 
   private shift(): ExecutionResult | undefined {

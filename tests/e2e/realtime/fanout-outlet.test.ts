@@ -33,12 +33,18 @@ const document = parse("subscription { room { sold kind } }");
 const event = (sold: number): FlashSaleStockEvent => ({ flashSaleId: 1, liveSessionId: 7, productId: 1, status: sold >= 100 ? "SOLD_OUT" : "RUNNING", allocatedUnits: 100, soldUnits: sold, version: sold });
 const sold = (r: ExecutionResult) => (r.data as { room: { sold: number } }).room.sold;
 
+/**
+ * "takes": a socket with room, which takes each write at once; "acks": one that holds each write back and tells when
+ * it is taken (in a microtask); "stuck": one that holds writes back and never tells, until released (it then takes).
+ */
+type Transport = "takes" | "acks" | "stuck";
+
 class TestOutlet implements RoomOutlet {
   readonly results: ExecutionResult[] = [];
   private held: (() => void)[] = [];
   adopted: AsyncIterator<ExecutionResult> | null = null;
   constructor(
-    private stuck = false,
+    private transport: Transport = "takes",
     private adopts = false,
   ) {}
   adopt(subscription: AsyncIterator<ExecutionResult>) {
@@ -46,13 +52,15 @@ class TestOutlet implements RoomOutlet {
     return this.adopts;
   }
   write(result: ExecutionResult, sink: OutletSink) {
-    const written = () => sink.written();
     this.results.push(result);
-    if (this.stuck) this.held.push(written);
+    if (this.transport === "takes") return true;
+    const written = () => sink.written();
+    if (this.transport === "stuck") this.held.push(written);
     else queueMicrotask(written);
+    return false;
   }
   release() {
-    this.stuck = false;
+    this.transport = "takes";
     for (const written of this.held.splice(0)) written();
   }
 }
@@ -79,7 +87,7 @@ describe("room fan-out through outlets (embedded bus)", () => {
 
   it("hands every subscriber of a selection the same result object, through graphql-ws first and the outlet after", async () => {
     hub = new FanoutHub(bus, createLogger("silent"), () => ({}));
-    const outlets = [new TestOutlet(), new TestOutlet(), new TestOutlet()];
+    const outlets = [new TestOutlet("takes"), new TestOutlet("acks"), new TestOutlet("takes")];
     const subs = await Promise.all(outlets.map((o) => subscriber(hub, o)));
     const plain = await subscriber(hub);
     await until(() => subs.every((s) => s.read.length === 1) && plain.read.length === 1);
@@ -102,20 +110,25 @@ describe("room fan-out through outlets (embedded bus)", () => {
 
   it("a subscriber that reads nothing holds one message in its transport and at most 32 queued, loses its oldest, gets the newest, and holds no one back", async () => {
     hub = new FanoutHub(bus, createLogger("silent"), () => ({}));
-    const fast = new TestOutlet();
-    const stuck = new TestOutlet(true);
-    const [a, b] = [await subscriber(hub, fast), await subscriber(hub, stuck)];
-    await until(() => a.read.length === 1 && b.read.length === 1);
+    const fast = new TestOutlet("takes");
+    const acks = new TestOutlet("acks");
+    const stuck = new TestOutlet("stuck");
+    const [a, c, b] = [await subscriber(hub, fast), await subscriber(hub, acks), await subscriber(hub, stuck)];
+    await until(() => a.read.length === 1 && b.read.length === 1 && c.read.length === 1);
     for (let n = 1; n <= 100; n++) await bus.publish("flashSaleInventory", 7, event(n));
-    await until(() => fast.results.length === 100);
+    await until(() => fast.results.length === 100 && acks.results.at(-1) !== undefined && sold(acks.results.at(-1)!) === 100);
     expect(fast.results.map(sold)).toEqual(Array.from({ length: 100 }, (_, i) => i + 1));
+    // a transport that tells when it has taken each write gets them in order, the final state last
+    const acked = acks.results.map(sold);
+    expect(acked).toEqual([...acked].sort((x, y) => x - y));
+    expect(new Set(acked).size).toBe(acked.length);
     // one message in the stuck transport's hands, nothing more until it takes it
     expect(stuck.results.map(sold)).toEqual([1]);
     stuck.release();
     await until(() => stuck.results.length === 33);
     // the 32 newest, in order, the final state last
     expect(stuck.results.map(sold)).toEqual([1, ...Array.from({ length: 32 }, (_, i) => 69 + i)]);
-    await Promise.all([a, b].map((s) => s.iterator.return!()));
+    await Promise.all([a, b, c].map((s) => s.iterator.return!()));
   });
 
   it("stops writing to a subscriber that left, and closes the room with its last subscriber", async () => {
@@ -137,7 +150,7 @@ describe("room fan-out through outlets (embedded bus)", () => {
 
   it("an outlet that adopts a subscriber ends graphql-ws's loop after the snapshot, writes the rest, and frees the subscriber when it ends it", async () => {
     hub = new FanoutHub(bus, createLogger("silent"), () => ({}));
-    const [adopting, keeping] = [new TestOutlet(false, true), new TestOutlet()];
+    const [adopting, keeping] = [new TestOutlet("takes", true), new TestOutlet()];
     const [a, b] = [await subscriber(hub, adopting), await subscriber(hub, keeping)];
     // graphql-ws's loop over the adopted one ends once the snapshot is written, without a return(): it is still in its room
     await a.loop;
