@@ -133,6 +133,8 @@ const schema = z.object({
   /** WebSocket connections one process holds; past it a new socket is closed with 1013 (Try Again Later). */
   WS_MAX_CONNECTIONS: intFrom(1, 1_000_000).default(50_000),
   WS_MAX_MESSAGES_PER_SECOND: intFrom(1, 100_000).default(20),
+  /** Each WebSocket is pinged this often, and closed when it has not answered its previous ping. */
+  WS_KEEPALIVE_MS: intFrom(1_200, 600_000).default(12_000),
   WS_ALLOWED_ORIGINS: z
     .string()
     .transform((v) => v.split(",").map((o) => o.trim()).filter(Boolean))

@@ -43,7 +43,7 @@ export interface WsStats {
   inGraphqlWs: number;
 }
 
-const KEEP_ALIVE_MS = 12_000;
+/** The keep-alive pings a twelfth of the sockets each WS_KEEPALIVE_MS / 12. */
 const KEEP_ALIVE_SLICES = 12;
 /** Bytes a room subscriber's socket may hold unsent before its messages wait in the fan-out (newest kept, see fanout.ts). */
 const ROOM_WRITE_BUFFER_BYTES = 16 * 1024;
@@ -423,7 +423,7 @@ export function attachWebSocket(server: HttpServer, deps: WsDeps) {
     },
   });
 
-  // One timer for all sockets, not a timer each: every KEEP_ALIVE_MS a socket is pinged, and cut if it has not answered
+  // One timer for all sockets, not a timer each: every WS_KEEPALIVE_MS a socket is pinged, and cut if it has not answered
   // its previous ping. The sockets are dealt into slices, one slice pinged a tick: pinging 14,000 sockets in one turn
   // of the event loop took ~300 ms, and a room message that arrived meanwhile waited for it.
   const awaitingPong = new Set<WebSocket>();
@@ -442,7 +442,7 @@ export function attachWebSocket(server: HttpServer, deps: WsDeps) {
       awaitingPong.add(socket);
       socket.ping();
     }
-  }, KEEP_ALIVE_MS / KEEP_ALIVE_SLICES);
+  }, config.WS_KEEPALIVE_MS / KEEP_ALIVE_SLICES);
   keepAlive.unref();
 
   // Listeners shared by all sockets (`this` is the socket), not closures made per socket.

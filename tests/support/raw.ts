@@ -56,8 +56,9 @@ export class RawSocket {
     socket.on("error", () => {});
   }
 
-  static async open(url: string, options: { origin?: string; protocol?: string } = {}): Promise<RawSocket> {
-    const socket = new WebSocket(url, options.protocol ?? "graphql-transport-ws", options.origin ? { origin: options.origin } : {});
+  /** `autoPong: false`: a client that never answers the server's pings (a vanished phone, a half-open connection). */
+  static async open(url: string, options: { origin?: string; protocol?: string; autoPong?: boolean } = {}): Promise<RawSocket> {
+    const socket = new WebSocket(url, options.protocol ?? "graphql-transport-ws", { ...(options.origin ? { origin: options.origin } : {}), autoPong: options.autoPong ?? true });
     const raw = new RawSocket(socket);
     await new Promise<void>((resolve, reject) => {
       socket.once("open", () => resolve());
@@ -68,7 +69,7 @@ export class RawSocket {
   }
 
   /** Opens and acknowledges a connection, with a bearer token or none. */
-  static async connect(url: string, token?: string | null, options: { origin?: string } = {}): Promise<RawSocket> {
+  static async connect(url: string, token?: string | null, options: { origin?: string; autoPong?: boolean } = {}): Promise<RawSocket> {
     const raw = await RawSocket.open(url, options);
     raw.send({ type: "connection_init", payload: token ? { authorization: `Bearer ${token}` } : {} });
     await raw.until((m) => m.type === "connection_ack");

@@ -1,5 +1,5 @@
 import { eq } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { products } from "../../../src/db/schema/index.js";
 import { toGlobalId } from "../../../src/shared/ids.js";
 import { buildMerchant, buildProduct, buildUser } from "../../support/builders.js";
@@ -15,7 +15,7 @@ describe("the WebSocket door", () => {
   let merchantToken: string;
   beforeAll(async () => {
     gw = await startTestGateway("postgres", {
-      env: { WS_INIT_TIMEOUT_MS: "300", WS_MAX_SUBSCRIPTIONS: "2", WS_MAX_MESSAGES_PER_SECOND: "10", WS_ALLOWED_ORIGINS: "https://overlay.example" },
+      env: { WS_INIT_TIMEOUT_MS: "300", WS_MAX_SUBSCRIPTIONS: "2", WS_MAX_MESSAGES_PER_SECOND: "10", WS_KEEPALIVE_MS: "1200", WS_ALLOWED_ORIGINS: "https://overlay.example" },
     });
     const { user, shop } = await buildMerchant(gw.database.db);
     productRowId = (await buildProduct(gw.database.db, shop.id, { stock: 7 })).id;
@@ -92,6 +92,27 @@ describe("the WebSocket door", () => {
       const socket = await RawSocket.connect(gw.wsUrl, null, { origin });
       socket.close();
     }
+  });
+
+  it("pings every socket each WS_KEEPALIVE_MS and cuts one that stops answering; one that answers stays and is served", async () => {
+    const pings = (raw: RawSocket) => {
+      const seen = { n: 0 };
+      raw.socket.on("ping", () => seen.n++);
+      return seen;
+    };
+    const answering = await RawSocket.connect(gw.wsUrl, merchantToken);
+    const silent = await RawSocket.connect(gw.wsUrl, merchantToken, { autoPong: false });
+    const [answered, unanswered] = [pings(answering), pings(silent)];
+    const opened = Date.now();
+    // pinged once, then cut at its next turn: within two periods (1.2 s each), with room for a loaded machine
+    expect(await silent.closed).toBe(1006);
+    expect(Date.now() - opened).toBeLessThan(8000);
+    expect(unanswered.n).toBeGreaterThanOrEqual(1);
+    await vi.waitFor(() => expect(answered.n).toBeGreaterThanOrEqual(2), { timeout: 8000, interval: 50 });
+    expect(answering.socket.readyState).toBe(answering.socket.OPEN);
+    answering.subscribe("1", WATCH, { id: productId });
+    expect((await answering.until((m) => m.id === "1" && m.type === "next")).payload.data.productUpdated.id).toBe(productId);
+    answering.close();
   });
 
   it("keeps serving after all that, and its subscription gauge returns to zero", async () => {

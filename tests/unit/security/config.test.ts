@@ -17,6 +17,7 @@ describe("security configuration", () => {
       WS_INIT_TIMEOUT_MS: 10_000,
       WS_MAX_SUBSCRIPTIONS: 20,
       WS_MAX_MESSAGES_PER_SECOND: 20,
+      WS_KEEPALIVE_MS: 12_000,
       WS_ALLOWED_ORIGINS: [],
     });
   });
@@ -36,6 +37,7 @@ describe("security configuration", () => {
     [{ PERSISTED_QUERIES: "sometimes" }, "PERSISTED_QUERIES"],
     [{ INTROSPECTION: "maybe" }, "INTROSPECTION"],
     [{ WS_INIT_TIMEOUT_MS: "5" }, "WS_INIT_TIMEOUT_MS"],
+    [{ WS_KEEPALIVE_MS: "100" }, "WS_KEEPALIVE_MS"],
     [{ WS_ALLOWED_ORIGINS: "evil.example/path" }, "WS_ALLOWED_ORIGINS"],
   ])("names the variable at fault: %j", (env, variable) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
