@@ -57,6 +57,22 @@ describe("operation limits", () => {
     });
   });
 
+  it("answers a body over 1 MiB with 413 and LIMIT_EXCEEDED (bodyBytes), and keeps serving", async () => {
+    const response = await fetch(gw.url, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ query: "{ __typename }", variables: { pad: "x".repeat(1024 * 1024) } }),
+    });
+    expect(response.status).toBe(413);
+    const body = (await response.json()) as any;
+    expect(body.errors[0].extensions).toMatchObject({ code: "LIMIT_EXCEEDED", limit: "bodyBytes" });
+    expect(body.extensions.cost).toMatchObject({ requestedQueryCost: 0 });
+    // just under the limit, in many chunks, is read whole
+    const large = await postRaw(gw.url, { query: "{ __typename }", variables: { pad: "y".repeat(1000 * 1000) } });
+    expect(large.status).toBe(200);
+    expect(large.body.data).toEqual({ __typename: "Query" });
+  });
+
   it("refuses a page over 100, and a forged cursor, as BAD_USER_INPUT, on both transports", async () => {
     const { shop } = await buildMerchant(gw.database.db);
     const product = await buildProduct(gw.database.db, shop.id);
