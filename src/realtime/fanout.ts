@@ -96,8 +96,8 @@ function selectionKey(args: ExecutionArgs): string {
  * outlet takes over (and may adopt the subscription: graphql-ws's loop ends, the transport ends it). A transport with
  * room takes each message at once; once it has none (a slow subscriber), at most one more message is in its hands
  * and at most MAX_QUEUE wait: a slow subscriber loses its oldest messages, never the newest, and holds no one else
- * back. A crowd holds one of these per viewer: it keeps
- * only its group, its member id and its outlet, and a queue only while messages wait.
+ * back. A crowd holds one of these per viewer: it keeps only its group, its member id and its outlet, and a queue
+ * only while messages wait.
  */
 class Subscriber implements AsyncIterableIterator<ExecutionResult>, OutletSink {
   private queue: ExecutionResult[] | null = null;
