@@ -6,6 +6,8 @@ import { openDatabase, type Database } from "./db/client.js";
 import { migrateDatabase } from "./db/migrate.js";
 import { startApollo } from "./http/apollo.js";
 import { DatabaseBreaker } from "./http/availability.js";
+import { CompiledOperations } from "./http/compiled-executor.js";
+import { FastLane } from "./http/fast-lane.js";
 import { graphqlHandler } from "./http/graphql-handler.js";
 import { assertPortFree, listen } from "./http/listen.js";
 import { createMetrics, observeFanout, OperationNames } from "./http/metrics.js";
@@ -240,8 +242,12 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const noteOutage = (error: unknown) => {
     if (unavailableDependency(error) === "database") breaker.trip(error);
   };
+  const operations = new CompiledOperations(schema);
+  const fastLane = config.HTTP_FAST_LANE === "on" ? new FastLane({ guard, operations, metrics, names: operationNames }) : null;
   const apollo = await startApollo({
     schema,
+    operations,
+    fastLanePlugins: fastLane ? [fastLane.apolloPlugin()] : [],
     log,
     guard,
     metricsPlugin: operationMetricsPlugin(metrics, operationNames),
@@ -266,7 +272,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       stopping: () => stopping,
       breaker,
       onOutage: noteOutage,
-      graphql: graphqlHandler({ apollo, authenticate: (token) => identity.authenticate(token), guard, maxCost: config.LIMIT_MAX_COST, contextFor }),
+      graphql: graphqlHandler({ apollo, authenticate: (token) => identity.authenticate(token), guard, maxCost: config.LIMIT_MAX_COST, contextFor, fastLane }),
     }),
   );
   server.keepAliveTimeout = 5_000;

@@ -128,6 +128,8 @@ const schema = z.object({
   PERSISTED_QUERIES: z.enum(["automatic", "allowlist"]).default("automatic"),
   OPERATIONS_MANIFEST: z.string().min(1).optional(),
   INTROSPECTION: z.enum(["auto", "everyone", "staff", "nobody"]).default("auto"),
+  /** Known documents over HTTP answered without Apollo's request pipeline (src/http/fast-lane.ts). */
+  HTTP_FAST_LANE: z.enum(["on", "off"]).default("on"),
   WS_INIT_TIMEOUT_MS: intFrom(100, 600_000).default(10_000),
   WS_MAX_SUBSCRIPTIONS: intFrom(1, 10_000).default(20),
   /** WebSocket connections one process holds; past it a new socket is closed with 1013 (Try Again Later). */

@@ -4,11 +4,15 @@ import type { GraphQLSchema } from "graphql";
 import type { Context } from "../shared/context.js";
 import { ErrorCode, formatError, RETRY_AFTER_SECONDS } from "../shared/errors.js";
 import type { Logger } from "../shared/logger.js";
-import { compiledExecutor } from "./compiled-executor.js";
+import type { CompiledOperations } from "./compiled-executor.js";
 import type { OperationGuard } from "./operation-guard.js";
 
 export interface ApolloDeps {
   schema: GraphQLSchema;
+  /** Queries and mutations, compiled: Apollo's executor (its gateway) and the fast lane's. */
+  operations: CompiledOperations;
+  /** Plugins of the fast lane (src/http/fast-lane.ts), when it is on. */
+  fastLanePlugins: ApolloServerPlugin<Context>[];
   log: Logger;
   guard: OperationGuard;
   /** Counts and times every operation (src/http/request-log.ts). */
@@ -54,7 +58,7 @@ const unavailablePlugin: ApolloServerPlugin<Context> = {
 export async function startApollo(deps: ApolloDeps): Promise<ApolloServer<Context>> {
   const unexpected = new WeakMap<object, unknown>();
   const apollo = new ApolloServer<Context>({
-    gateway: compiledExecutor(deps.schema),
+    gateway: deps.operations.gateway(),
     // Signals are the process's (src/main.ts): Apollo's own handler would refuse requests with 500s while the
     // server still drains.
     stopOnTerminationSignals: false,
@@ -79,6 +83,7 @@ export async function startApollo(deps: ApolloDeps): Promise<ApolloServer<Contex
       deps.guard.apolloPlugin(),
       requestIdPlugin(deps.log, unexpected),
       unavailablePlugin,
+      ...deps.fastLanePlugins,
     ],
   });
   await apollo.start();

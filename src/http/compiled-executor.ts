@@ -1,5 +1,5 @@
 import type { ApolloServerOptionsWithGateway } from "@apollo/server";
-import { execute, GraphQLError, Kind, visit, type DocumentNode, type GraphQLSchema } from "graphql";
+import { execute, GraphQLError, Kind, visit, type DocumentNode, type ExecutionResult, type GraphQLSchema } from "graphql";
 import { compileQuery, isCompiledQuery, type CompiledQuery } from "graphql-jit";
 import type { Context } from "../shared/context.js";
 
@@ -7,7 +7,7 @@ type Gateway = ApolloServerOptionsWithGateway<Context>["gateway"];
 type Executor = NonNullable<Awaited<ReturnType<Gateway["load"]>>["executor"]>;
 
 /** How an operation of a document runs: compiled, or by graphql-js. */
-type Plan = CompiledQuery | "generic";
+export type Plan = CompiledQuery | "generic";
 
 /**
  * Queries and mutations over HTTP run compiled (graphql-jit): an operation is turned into a function once, the first
@@ -28,50 +28,82 @@ type Plan = CompiledQuery | "generic";
  * patches/graphql-jit+0.8.9.patch.) Subscriptions over WebSocket are graphql-ws's (src/realtime), executed once per
  * room event and selection.
  */
-export function compiledExecutor(schema: GraphQLSchema): Gateway {
-  const plans = new WeakMap<DocumentNode, Map<string, Plan>>();
-  const planOf = (document: DocumentNode, operationName: string, kind: string | undefined): Plan => {
-    let byName = plans.get(document);
-    if (!byName) plans.set(document, (byName = new Map()));
+export class CompiledOperations {
+  private readonly plans = new WeakMap<DocumentNode, Map<string, Plan>>();
+
+  constructor(private readonly schema: GraphQLSchema) {}
+
+  /** How `operationName` (or the only operation) of `document` runs: compiled once, then kept with the document. */
+  planOf(document: DocumentNode, operationName: string, kind: string | undefined): Plan {
+    let byName = this.plans.get(document);
+    if (!byName) this.plans.set(document, (byName = new Map()));
     let plan = byName.get(operationName);
     if (!plan) {
-      plan = kind === "subscription" || variablesInLiterals(document) ? "generic" : compiled(document, operationName);
+      plan = kind === "subscription" || variablesInLiterals(document) ? "generic" : this.compiled(document, operationName);
       byName.set(operationName, plan);
     }
     return plan;
-  };
+  }
+
   // What graphql-jit cannot compile (it answers errors, or throws) graphql-js runs, and reports in its own words.
-  const compiled = (document: DocumentNode, operationName: string): Plan => {
+  private compiled(document: DocumentNode, operationName: string): Plan {
     try {
-      const query = compileQuery(schema, document, operationName || undefined);
+      const query = compileQuery(this.schema, document, operationName || undefined);
       return isCompiledQuery(query) ? query : "generic";
     } catch {
       return "generic";
     }
-  };
-  const executor: Executor = async (request) => {
-    const { document, context } = request;
-    const operationName = request.operationName ?? request.request.operationName ?? "";
-    const variables = request.request.variables ?? {};
-    const plan = planOf(document, operationName, request.operation?.operation);
-    if (plan === "generic") return onGraphqlJs(schema, request) as never;
-    const result = await plan.query(undefined, context, variables);
-    if (!result.errors) return result as never;
-    // No data: the variables were refused before anything ran. graphql-js says why in the words (and with the
-    // variable's node) by which Apollo answers 400 BAD_USER_INPUT.
-    if (result.data === undefined) return onGraphqlJs(schema, request) as never;
-    return { ...result, errors: result.errors.map(asGraphQLError) } as never;
-  };
-  return {
-    async load() {
-      return { executor };
-    },
-    onSchemaLoadOrUpdate(callback) {
-      callback({ apiSchema: schema, coreSupergraphSdl: "" });
-      return () => {};
-    },
-    async stop() {},
-  };
+  }
+
+  /** Apollo's gateway: runs each operation by its plan, or hands back what the fast lane already ran (`ranBefore`). */
+  gateway(): Gateway {
+    const schema = this.schema;
+    const executor: Executor = async (request) => {
+      const { document, context } = request;
+      const ran = (context as { [RAN]?: Ran })[RAN];
+      if (ran) {
+        if ("error" in ran) throw ran.error;
+        return (await answerOf(ran.result, () => onGraphqlJs(schema, request))) as never;
+      }
+      const operationName = request.operationName ?? request.request.operationName ?? "";
+      const variables = request.request.variables ?? {};
+      const plan = this.planOf(document, operationName, request.operation?.operation);
+      if (plan === "generic") return onGraphqlJs(schema, request) as never;
+      const result = await plan.query(undefined, context, variables);
+      return (await answerOf(result, () => onGraphqlJs(schema, request))) as never;
+    };
+    return {
+      async load() {
+        return { executor };
+      },
+      onSchemaLoadOrUpdate(callback) {
+        callback({ apiSchema: schema, coreSupergraphSdl: "" });
+        return () => {};
+      },
+      async stop() {},
+    };
+  }
+}
+
+/**
+ * A compiled operation's result as graphql-js would have given it. No data: the variables were refused before
+ * anything ran, and graphql-js says why in the words (and with the variable's node) by which Apollo answers 400
+ * BAD_USER_INPUT (`refused` runs it: safe, nothing ran). Field errors become graphql-js's kind (`asGraphQLError`).
+ */
+export async function answerOf(result: ExecutionResult, refused: () => Promise<ExecutionResult>): Promise<ExecutionResult> {
+  if (!result.errors) return result;
+  if (result.data === undefined) return refused();
+  return { ...result, errors: result.errors.map(asGraphQLError) };
+}
+
+/** What the fast lane ran before handing a request to Apollo (src/http/fast-lane.ts): its result, or what it threw. */
+export type Ran = { result: ExecutionResult } | { error: unknown };
+const RAN = Symbol("ran");
+
+/** Apollo's executor answers with `ran` for this context instead of running the operation again (a mutation!). */
+export function ranBefore<C extends object>(context: C, ran: Ran): C {
+  (context as { [RAN]?: Ran })[RAN] = ran;
+  return context;
 }
 
 /** Runs a request on graphql-js, as Apollo would without a gateway (made only when needed: not per compiled request). */

@@ -33,6 +33,11 @@ export function createMetrics() {
       buckets: [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
       registers: [registry],
     }),
+    fastLane: new Counter({
+      name: "liveshelf_graphql_fast_lane_total",
+      help: "HTTP operations answered by the fast lane (a document Apollo validated before, run compiled, no errors) rather than Apollo's request pipeline.",
+      registers: [registry],
+    }),
     operationsRefused: new Counter({
       name: "liveshelf_operations_refused_total",
       help: "Operations refused by a limit (depth, aliases, directives, tokens, cost), the rate limit (throttled) or a policy.",

@@ -139,7 +139,7 @@ export class OperationGuard {
             if (rc.operation?.operation === "subscription") {
               throw withHttpStatus(new AppError(ErrorCode.BAD_REQUEST, "Subscriptions run over WebSocket (graphql-ws) on this same path, not over HTTP"));
             }
-            const admitted = await guard.admit({
+            const admitted = (rc.contextValue as { [ADMITTED]?: Admitted })[ADMITTED] ?? await guard.admit({
               source: rc.source!,
               operationName: rc.request.operationName,
               variables: rc.request.variables,
@@ -159,6 +159,14 @@ export class OperationGuard {
       },
     };
   }
+}
+
+const ADMITTED = Symbol("admitted");
+
+/** The fast lane (src/http/fast-lane.ts) admitted this request already: Apollo's plugin takes its verdict, not another. */
+export function preAdmitted<C extends object>(context: C, admitted: Admitted): C {
+  (context as { [ADMITTED]?: Admitted })[ADMITTED] = admitted;
+  return context;
 }
 
 const STATUS: Partial<Record<string, number>> = {

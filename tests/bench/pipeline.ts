@@ -1,6 +1,10 @@
 import { sql } from "drizzle-orm";
+import { createClient } from "redis";
+import { resultRows, type Db } from "../../src/db/client.js";
+import { REDIS_URL } from "../support/services.js";
 import type { LoadResult } from "./http-load.js";
-import { benchDatabase, cpuMs, log, round, startGateways, startWorker, sumOf } from "./kit.js";
+import { readdirSync, readFileSync } from "node:fs";
+import { benchDatabase, log, round, startGateways, startWorker } from "./kit.js";
 import { drive, makeBuyers, setUpSale } from "./sellout.js";
 
 /**
@@ -11,19 +15,86 @@ import { drive, makeBuyers, setUpSale } from "./sellout.js";
  * sellout's own request. Then the sellout's floor (a bare Node HTTP server, 2 processes) with the same generator.
  *
  *   node --import tsx tests/bench/pipeline.ts
+ *   PIPELINE_ONLY=placeOrder GATEWAY_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" node --import tsx tests/bench/pipeline.ts
  */
 const BUYERS = Number(process.env.BENCH_BUYERS ?? 20_000);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 256);
+/** PIPELINE_ONLY=placeOrder sends only the shapes whose name includes it (one window in a profile). */
+const ONLY = process.env.PIPELINE_ONLY;
 
-/** The load of `drive`, and the CPU the server processes spent on it. */
+/** User and system CPU of a process (from /proc), in ms. */
+function userSystemMs(pid: number): [number, number] {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").replace(/^.*\) /, "").split(" ");
+  return [Number(fields[11]) * 10, Number(fields[12]) * 10];
+}
+
+/** The whole machine's busy CPU (all processes: generator, gateways, PostgreSQL, Redis), in ms. */
+function machineBusyMs(): number {
+  const [, ...ticks] = readFileSync("/proc/stat", "utf8").split("\n")[0]!.trim().split(/\s+/).map(Number);
+  // user nice system idle iowait irq softirq steal: all but idle and iowait were busy.
+  return (ticks.reduce((a, b) => a + b, 0) - ticks[3]! - ticks[4]!) * 10;
+}
+
+/** CPU (ms) of every process by command name: PostgreSQL's backends, Redis, the load generator (`node`). */
+function cpuByCommand(): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      const name = /\((.*)\)/.exec(stat)![1]!;
+      const fields = stat.replace(/^.*\) /, "").split(" ");
+      out.set(name, (out.get(name) ?? 0) + (Number(fields[11]) + Number(fields[12])) * 10);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return out;
+}
+
+/** The load of `drive`, and the CPU the server processes (user, system) and the whole machine spent on it. */
 async function measured(pids: number[], load: () => Promise<LoadResult>) {
-  const before = sumOf(pids, cpuMs);
+  const before = pids.map(userSystemMs);
+  const machineBefore = machineBusyMs();
+  const commandsBefore = cpuByCommand();
   const result = await load();
-  return { result, cpuMs: sumOf(pids, cpuMs) - before };
+  const commandsAfter = cpuByCommand();
+  const of = (name: string) => (commandsAfter.get(name) ?? 0) - (commandsBefore.get(name) ?? 0);
+  process.stderr.write(`  postgres ${round(of("postgres") / result.attempts, 3)} ms, redis ${round(of("redis-server") / result.attempts, 3)} ms a request\n`);
+  const after = pids.map(userSystemMs);
+  const userMs = after.reduce((n, [u], i) => n + u - before[i]![0], 0);
+  const systemMs = after.reduce((n, [, s], i) => n + s - before[i]![1], 0);
+  return { result, cpuMs: userMs + systemMs, userMs, systemMs, machineMs: machineBusyMs() - machineBefore };
 }
 
 const bench = await benchDatabase("pipeline");
-const rows: { request: string; perSecond: number; cpuMsPerRequest: number; statuses: string; outcomes: string }[] = [];
+const rows: { request: string; perSecond: number; cpuMsPerRequest: number; split: string; machineMs: number; statuses: string; outcomes: string; transactions?: number; redisCommands?: number }[] = [];
+
+/** PostgreSQL transactions (a lone statement is one) committed or rolled back in the bench's database so far. */
+async function transactions(db: Db): Promise<number> {
+  const [row] = resultRows<{ n: number }>(await db.execute(sql`select (xact_commit + xact_rollback)::int as n from pg_stat_database where datname = current_database()`));
+  return Number(row!.n);
+}
+
+/** Commands the Redis server has run so far (all clients: the bench is the only one using it meanwhile). */
+async function redisCommands(): Promise<number> {
+  const redis = createClient({ url: REDIS_URL });
+  await redis.connect();
+  try {
+    return Number(/total_commands_processed:(\d+)/.exec(await redis.info("stats"))![1]);
+  } finally {
+    await redis.quit();
+  }
+}
+const row = (request: string, m: Awaited<ReturnType<typeof measured>>, outcomes: string) => ({
+  request,
+  perSecond: Math.round((m.result.attempts / m.result.ms) * 1000),
+  cpuMsPerRequest: round(m.cpuMs / m.result.attempts, 3),
+  split: `${round(m.userMs / m.result.attempts, 3)} / ${round(m.systemMs / m.result.attempts, 3)}`,
+  machineMs: round(m.machineMs / m.result.attempts, 3),
+  statuses: JSON.stringify(m.result.statuses),
+  outcomes,
+});
 /** The floor is sent the sellout's very requests (it reads and ignores them). */
 let flashSaleId = "";
 try {
@@ -39,11 +110,16 @@ try {
       ["placeOrder (the sellout)", undefined],
     ];
     for (const [index, [name, query]] of shapes.entries()) {
+      if (ONLY && !name.includes(ONLY)) continue;
       log(`${name}: ${BUYERS} distinct buyers over ${CONNECTIONS} connections`);
       const ids = buyers.slice(index * BUYERS, (index + 1) * BUYERS);
       const targets = gateways.map((g) => g.url);
-      const { result, cpuMs } = await measured(gateways.map((g) => g.pid), () => (query ? drive(targets, CONNECTIONS, ids, sale.flashSaleId, query, {}) : drive(targets, CONNECTIONS, ids, sale.flashSaleId)));
-      rows.push({ request: name, perSecond: Math.round((result.attempts / result.ms) * 1000), cpuMsPerRequest: round(cpuMs / result.attempts, 3), statuses: JSON.stringify(result.statuses), outcomes: JSON.stringify(result.outcomes) });
+      const transactionsBefore = await transactions(bench.database.db);
+      const commandsBefore = await redisCommands();
+      const m = await measured(gateways.map((g) => g.pid), () => (query ? drive(targets, CONNECTIONS, ids, sale.flashSaleId, query, {}) : drive(targets, CONNECTIONS, ids, sale.flashSaleId)));
+      await new Promise((r) => setTimeout(r, 1500));
+      const perRequest = (n: number) => round(n / m.result.attempts, 2);
+      rows.push({ ...row(name, m, JSON.stringify(m.result.outcomes)), transactions: perRequest((await transactions(bench.database.db)) - transactionsBefore), redisCommands: perRequest((await redisCommands()) - commandsBefore) });
     }
   } finally {
     await stop();
@@ -52,8 +128,8 @@ try {
   const floors = [startWorker("./http-floor.ts", ["233"]), startWorker("./http-floor.ts", ["233"])];
   try {
     const urls = await Promise.all(floors.map((f) => f.next<{ url: string }>("listening", 60_000)));
-    const { result, cpuMs } = await measured(floors.map((f) => f.pid), () => drive(urls.map((u) => u.url), CONNECTIONS, Array.from({ length: BUYERS }, (_, i) => i + 1), flashSaleId));
-    rows.push({ request: "floor (bare HTTP)", perSecond: Math.round((result.attempts / result.ms) * 1000), cpuMsPerRequest: round(cpuMs / result.attempts, 3), statuses: JSON.stringify(result.statuses), outcomes: "" });
+    const m = await measured(floors.map((f) => f.pid), () => drive(urls.map((u) => u.url), CONNECTIONS, Array.from({ length: BUYERS }, (_, i) => i + 1), flashSaleId));
+    rows.push(row("floor (bare HTTP)", m, ""));
   } finally {
     await Promise.all(floors.map((f) => f.stop()));
   }
@@ -61,6 +137,6 @@ try {
   await bench.drop();
 }
 const floor = rows.at(-1)!.perSecond;
-console.log("\n| request | requests/s | of floor | server CPU a request | statuses | outcomes |\n|---|---|---|---|---|---|");
-for (const r of rows) console.log(`| ${r.request} | ${r.perSecond.toLocaleString("en")} | ${round((r.perSecond / floor) * 100)}% | ${r.cpuMsPerRequest} ms | ${r.statuses} | ${r.outcomes} |`);
+console.log("\n| request | requests/s | of floor | server CPU a request | user / system | machine CPU a request | transactions | Redis commands | statuses | outcomes |\n|---|---|---|---|---|---|---|---|---|---|");
+for (const r of rows) console.log(`| ${r.request} | ${r.perSecond.toLocaleString("en")} | ${round((r.perSecond / floor) * 100)}% | ${r.cpuMsPerRequest} ms | ${r.split} ms | ${r.machineMs} ms | ${r.transactions ?? ""} | ${r.redisCommands ?? ""} | ${r.statuses} | ${r.outcomes} |`);
 process.exit(0);

@@ -1,6 +1,6 @@
 import { buildSchema, execute, parse, type ExecutionResult, type GraphQLSchema } from "graphql";
 import { describe, expect, it } from "vitest";
-import { compiledExecutor, variablesInLiterals } from "../../../src/http/compiled-executor.js";
+import { CompiledOperations, variablesInLiterals } from "../../../src/http/compiled-executor.js";
 import { AppError, ErrorCode } from "../../../src/shared/errors.js";
 
 /** Every field answers the arguments it was given (absent and null told apart), or throws what it is asked to. */
@@ -31,7 +31,7 @@ function echoSchema(): GraphQLSchema {
 
 async function both(schema: GraphQLSchema, query: string, variables: Record<string, unknown> = {}): Promise<[ExecutionResult, ExecutionResult]> {
   const document = parse(query);
-  const executor = (await compiledExecutor(schema).load({ apollo: {} as never })).executor!;
+  const executor = (await new CompiledOperations(schema).gateway().load({ apollo: {} as never })).executor!;
   const operation = document.definitions[0]!.kind === "OperationDefinition" ? document.definitions[0] : undefined;
   const request = { document, operation, operationName: undefined, context: {}, request: { variables } } as never;
   const compiled = await executor(request);
