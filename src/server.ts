@@ -97,7 +97,7 @@ type Step = (msg: string, fields?: Record<string, unknown>) => () => void;
 /** PostgreSQL (waited for up to STARTUP_TIMEOUT_MS) or PGlite, migrated; the demo data and first admin when configured. */
 async function openLedger(config: Config, clock: Clock, log: Logger, step: Step, onQuery: GatewayOptions["onQuery"]): Promise<Database> {
   let done = step("opening database", { database: config.DATABASE_URL ? "postgres" : "pglite" });
-  const database = await openDatabase({ url: config.DATABASE_URL, dataDir: embeddedDbDir(config), poolSize: config.DB_POOL_SIZE, onQuery });
+  const database = await openDatabase({ url: config.DATABASE_URL, dataDir: embeddedDbDir(config), poolSize: config.DB_POOL_SIZE, maxPrepared: config.DB_PREPARED_STATEMENTS, onQuery });
   if (database.kind === "postgres") {
     await retryUntil(
       () => database.ping(),

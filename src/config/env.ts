@@ -68,6 +68,8 @@ const schema = z.object({
   BOOTSTRAP_ADMIN_SUBJECT: z.string().min(1).max(255).optional(),
   BOOTSTRAP_ADMIN_NAME: z.string().min(1).max(100).default("Platform admin"),
   DB_POOL_SIZE: intFrom(1, 200).default(10),
+  /** Distinct statements each PostgreSQL connection prepares (src/db/client.ts); 0 behind a pooler that cannot keep them. */
+  DB_PREPARED_STATEMENTS: intFrom(0, 100_000).default(1000),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
   SEED_DEMO: z.enum(["auto", "never"]).default("auto"),
   SHUTDOWN_GRACE_MS: intFrom(0, 120_000).default(10_000),
