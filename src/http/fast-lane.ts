@@ -25,7 +25,8 @@ const isRecordOrAbsent = (value: unknown) => value === undefined || value === nu
  * The common request, answered without Apollo's request pipeline: a JSON POST of one operation whose document
  * Apollo has already parsed and validated on this process, which runs compiled and answers without errors. That
  * is every request of a sellout after the first: the pipeline (its hooks, document hashing, header maps, response
- * object) was ~20% of an order's gateway CPU (tests/bench/pipeline.ts, alternated runs: 0.43–0.48 → 0.35–0.37 ms an attempt).
+ * object) was ~20% of an order's gateway CPU (tests/bench/pipeline.ts, alternated runs: 0.43–0.48 → 0.35–0.37 ms
+ * an attempt).
  *
  * Everything a request can be refused for or fail with is still Apollo's, so its words, status codes and masking
  * stay the only ones: an unknown document, a persisted query, a subscription, another content type goes to Apollo
