@@ -3,7 +3,7 @@ import type { ApolloServerPlugin } from "@apollo/server";
 import type { DocumentNode } from "graphql";
 import type { Context } from "../shared/context.js";
 import { ranBefore, type CompiledOperations } from "./compiled-executor.js";
-import { documentCache, DocumentAnalyzer } from "./limits.js";
+import { documentCache, DocumentAnalyzer, type DocumentAnalysis } from "./limits.js";
 import type { Metrics, OperationNames } from "./metrics.js";
 import { preAdmitted, type OperationGuard } from "./operation-guard.js";
 import { recordOperation } from "./request-log.js";
@@ -35,8 +35,8 @@ const isRecordOrAbsent = (value: unknown) => value === undefined || value === nu
  * (`preAdmitted`, `ranBefore`), so nothing is poured into the rate limit twice nor run twice.
  */
 export class FastLane {
-  /** Documents Apollo validated, by text (the same bound as the guard's analyses). */
-  private readonly validated = documentCache<DocumentNode>(1000, 4 * 1024 * 1024);
+  /** Documents Apollo validated, by text, with the guard's analysis of each (the same bound as the guard's cache). */
+  private readonly validated = documentCache<{ document: DocumentNode; analysis: DocumentAnalysis }>(1000, 4 * 1024 * 1024);
 
   constructor(
     private readonly deps: {
@@ -49,12 +49,12 @@ export class FastLane {
 
   /** Remembers each document Apollo has validated (validation depends on the document and schema alone). */
   apolloPlugin(): ApolloServerPlugin<Context> {
-    const validated = this.validated;
+    const { validated, deps } = this;
     return {
       async requestDidStart() {
         return {
           async didResolveOperation({ source, document }) {
-            if (source !== undefined && !validated.has(source)) validated.set(source, document);
+            if (source !== undefined && !validated.has(source)) validated.set(source, { document, analysis: deps.guard.analyzer.analyse(source) });
           },
         };
       },
@@ -72,13 +72,15 @@ export class FastLane {
     if (typeof query !== "string" || !isRecordOrAbsent(variables) || !isRecordOrAbsent(extensions)) return undefined;
     if (operationName !== undefined && operationName !== null && typeof operationName !== "string") return undefined;
     if (extensions && "persistedQuery" in (extensions as object)) return undefined;
-    const document = this.validated.get(query);
-    if (!document) return undefined;
+    const known = this.validated.get(query);
+    if (!known) return undefined;
+    const { document, analysis } = known;
     const { guard, operations, metrics, names } = this.deps;
-    const analysis = guard.analyzer.analyse(query);
     const operation = DocumentAnalyzer.select(analysis, operationName);
     if (!operation || operation.type === "subscription") return undefined;
-    const plan = operations.planOf(document, operationName ?? "", operation.type);
+    // Keyed by the operation's own name, as Apollo's executor keys it: one plan per operation, whichever path ran it
+    // first (a request that names no operation would otherwise compile its only one a second time).
+    const plan = operations.planOf(document, operation.name ?? "", operation.type);
     if (plan === "generic") return undefined;
 
     const started = process.hrtime.bigint();
