@@ -31,7 +31,7 @@ export interface DatabaseOptions {
 }
 
 /** The statement texts connections prepare: the first `max` distinct ones drizzle sends. */
-export class PreparedTexts {
+class PreparedTexts {
   private readonly texts = new Set<string>();
   constructor(private readonly max: number) {}
 

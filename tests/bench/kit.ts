@@ -95,10 +95,17 @@ export async function rssAfterGc(pids: number[]): Promise<number[]> {
   return pids.map(rssBytes);
 }
 
-export function cpuMs(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").replace(/^.*\) /, "").split(" ");
+/** A process's command name and its user and system CPU so far (from /proc), in ms. */
+export function cpuTimes(pid: number | string): { command: string; userMs: number; systemMs: number } {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  const fields = stat.replace(/^.*\) /, "").split(" ");
   // After "pid (comm) ": state is field 3, utime 14 and stime 15 (1-based), in clock ticks of 10 ms.
-  return (Number(fields[11]) + Number(fields[12])) * 10;
+  return { command: /\((.*)\)/.exec(stat)?.[1] ?? "", userMs: Number(fields[11]) * 10, systemMs: Number(fields[12]) * 10 };
+}
+
+export function cpuMs(pid: number): number {
+  const { userMs, systemMs } = cpuTimes(pid);
+  return userMs + systemMs;
 }
 
 export const sumOf = (pids: number[], read: (pid: number) => number) => pids.reduce((n, pid) => n + read(pid), 0);

@@ -4,14 +4,14 @@ import { resultRows, type Db } from "../../src/db/client.js";
 import { REDIS_URL } from "../support/services.js";
 import type { LoadResult } from "./http-load.js";
 import { readdirSync, readFileSync } from "node:fs";
-import { benchDatabase, log, round, startGateways, startWorker } from "./kit.js";
+import { benchDatabase, cpuTimes, log, round, startGateways, startWorker } from "./kit.js";
 import { drive, makeBuyers, setUpSale } from "./sellout.js";
 
 /**
  * Where the sellout's gateway CPU goes (a diagnosis, not a phase of `npm run bench`): the sellout's load, 20,000
  * distinct buyers with one request each over 256 connections to 2 gateway processes, sent three times with three
  * documents. `{ __typename }` costs what every request pays before any resolver runs (HTTP, the token, the role,
- * the rate limit, Apollo's pipeline, the response); `viewer { id }` adds one resolver; `placeOrder` is the
+ * the rate limit, the fast lane, the response); `viewer { id }` adds one resolver; `placeOrder` is the
  * sellout's own request. Then the sellout's floor (a bare Node HTTP server, 2 processes) with the same generator.
  *
  *   node --import tsx tests/bench/pipeline.ts
@@ -21,12 +21,6 @@ const BUYERS = Number(process.env.BENCH_BUYERS ?? 20_000);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 256);
 /** PIPELINE_ONLY=placeOrder sends only the shapes whose name includes it (one window in a profile). */
 const ONLY = process.env.PIPELINE_ONLY;
-
-/** User and system CPU of a process (from /proc), in ms. */
-function userSystemMs(pid: number): [number, number] {
-  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").replace(/^.*\) /, "").split(" ");
-  return [Number(fields[11]) * 10, Number(fields[12]) * 10];
-}
 
 /** The whole machine's busy CPU (all processes: generator, gateways, PostgreSQL, Redis), in ms. */
 function machineBusyMs(): number {
@@ -41,10 +35,8 @@ function cpuByCommand(): Map<string, number> {
   for (const entry of readdirSync("/proc")) {
     if (!/^\d+$/.test(entry)) continue;
     try {
-      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
-      const name = /\((.*)\)/.exec(stat)![1]!;
-      const fields = stat.replace(/^.*\) /, "").split(" ");
-      out.set(name, (out.get(name) ?? 0) + (Number(fields[11]) + Number(fields[12])) * 10);
+      const { command, userMs, systemMs } = cpuTimes(entry);
+      out.set(command, (out.get(command) ?? 0) + userMs + systemMs);
     } catch {
       // gone meanwhile
     }
@@ -52,23 +44,23 @@ function cpuByCommand(): Map<string, number> {
   return out;
 }
 
-/** The load of `drive`, and the CPU the server processes (user, system) and the whole machine spent on it. */
+/** The load of `drive`, and the CPU the server processes (user, system), PostgreSQL, Redis and the whole machine spent on it. */
 async function measured(pids: number[], load: () => Promise<LoadResult>) {
-  const before = pids.map(userSystemMs);
+  const before = pids.map(cpuTimes);
   const machineBefore = machineBusyMs();
   const commandsBefore = cpuByCommand();
   const result = await load();
   const commandsAfter = cpuByCommand();
-  const of = (name: string) => (commandsAfter.get(name) ?? 0) - (commandsBefore.get(name) ?? 0);
-  process.stderr.write(`  postgres ${round(of("postgres") / result.attempts, 3)} ms, redis ${round(of("redis-server") / result.attempts, 3)} ms a request\n`);
-  const after = pids.map(userSystemMs);
-  const userMs = after.reduce((n, [u], i) => n + u - before[i]![0], 0);
-  const systemMs = after.reduce((n, [, s], i) => n + s - before[i]![1], 0);
-  return { result, cpuMs: userMs + systemMs, userMs, systemMs, machineMs: machineBusyMs() - machineBefore };
+  const machineMs = machineBusyMs() - machineBefore;
+  const after = pids.map(cpuTimes);
+  const of = (command: string) => (commandsAfter.get(command) ?? 0) - (commandsBefore.get(command) ?? 0);
+  const userMs = after.reduce((n, t, i) => n + t.userMs - before[i]!.userMs, 0);
+  const systemMs = after.reduce((n, t, i) => n + t.systemMs - before[i]!.systemMs, 0);
+  return { result, cpuMs: userMs + systemMs, userMs, systemMs, machineMs, postgresMs: of("postgres"), redisMs: of("redis-server") };
 }
 
 const bench = await benchDatabase("pipeline");
-const rows: { request: string; perSecond: number; cpuMsPerRequest: number; split: string; machineMs: number; statuses: string; outcomes: string; transactions?: number; redisCommands?: number }[] = [];
+const rows: { request: string; perSecond: number; cpuMsPerRequest: number; split: string; machineMs: number; postgresMs: number; redisMs: number; statuses: string; outcomes: string; transactions?: number; redisCommands?: number }[] = [];
 
 /** PostgreSQL transactions (a lone statement is one) committed or rolled back in the bench's database so far. */
 async function transactions(db: Db): Promise<number> {
@@ -92,6 +84,8 @@ const row = (request: string, m: Awaited<ReturnType<typeof measured>>, outcomes:
   cpuMsPerRequest: round(m.cpuMs / m.result.attempts, 3),
   split: `${round(m.userMs / m.result.attempts, 3)} / ${round(m.systemMs / m.result.attempts, 3)}`,
   machineMs: round(m.machineMs / m.result.attempts, 3),
+  postgresMs: round(m.postgresMs / m.result.attempts, 3),
+  redisMs: round(m.redisMs / m.result.attempts, 3),
   statuses: JSON.stringify(m.result.statuses),
   outcomes,
 });
@@ -137,6 +131,6 @@ try {
   await bench.drop();
 }
 const floor = rows.at(-1)!.perSecond;
-console.log("\n| request | requests/s | of floor | server CPU a request | user / system | machine CPU a request | transactions | Redis commands | statuses | outcomes |\n|---|---|---|---|---|---|---|---|---|---|");
-for (const r of rows) console.log(`| ${r.request} | ${r.perSecond.toLocaleString("en")} | ${round((r.perSecond / floor) * 100)}% | ${r.cpuMsPerRequest} ms | ${r.split} ms | ${r.machineMs} ms | ${r.transactions ?? ""} | ${r.redisCommands ?? ""} | ${r.statuses} | ${r.outcomes} |`);
+console.log("\n| request | requests/s | of floor | server CPU a request | user / system | machine CPU a request | PostgreSQL / Redis CPU a request | transactions | Redis commands | statuses | outcomes |\n|---|---|---|---|---|---|---|---|---|---|---|");
+for (const r of rows) console.log(`| ${r.request} | ${r.perSecond.toLocaleString("en")} | ${round((r.perSecond / floor) * 100)}% | ${r.cpuMsPerRequest} ms | ${r.split} ms | ${r.machineMs} ms | ${r.postgresMs} / ${r.redisMs} ms | ${r.transactions ?? ""} | ${r.redisCommands ?? ""} | ${r.statuses} | ${r.outcomes} |`);
 process.exit(0);
