@@ -116,6 +116,16 @@ async function checkSale(db: Db, redisPrefix: string, sale: Awaited<ReturnType<t
   };
 }
 
+/** One sale and its floor: a warm-up round is checked like the others but not counted in the speed figures. */
+interface Round {
+  warmUp: boolean;
+  gateway: LoadResult;
+  floor: LoadResult;
+  gatewayCpuMs: number;
+  floorCpuMs: number;
+  check: Awaited<ReturnType<typeof checkSale>>;
+}
+
 /** The load results of several rounds as one: attempts and times summed, latencies merged. */
 function together(results: LoadResult[]) {
   const attempts = results.reduce((n, r) => n + r.attempts, 0);
@@ -141,13 +151,7 @@ export const selloutPhase: Phase = {
     const failures: string[] = [];
     try {
       const { gateways, stop, redisPrefix } = await startGateways(2, bench.url);
-      const gatewayRuns: LoadResult[] = [];
-      const floorRuns: LoadResult[] = [];
-      const warmUpRuns: ({ gateway: LoadResult; floor: LoadResult; gatewayCpuMs: number } & Awaited<ReturnType<typeof checkSale>>)[] = [];
-      const checks: Awaited<ReturnType<typeof checkSale>>[] = [];
-      let gatewayCpuMs = 0;
-      const roundCpuMs: number[] = [];
-      let floorCpuMs = 0;
+      const played: Round[] = [];
       try {
         log(`2 gateway processes up; ${warmUps} warm-up and ${rounds} measured rounds of a ${units}-unit sale to ${buyerCount} new buyers, then its floor`);
         // The floor answers the gateway's reply size, known after the first round's sale.
@@ -161,28 +165,18 @@ export const selloutPhase: Phase = {
             const buyerIds = await makeBuyers(bench.database.db, buyerCount);
             await bench.database.db.execute(sql`analyze`);
             let cpuBefore = sumOf(gateways.map((g) => g.pid), cpuMs);
-            const result = await drive(gateways.map((g) => g.url), connections, buyerIds, sale.flashSaleId);
-            const cpu = sumOf(gateways.map((g) => g.pid), cpuMs) - cpuBefore;
-            const check = await checkSale(bench.database.db, redisPrefix, sale, result, units, buyerCount);
+            const gateway = await drive(gateways.map((g) => g.url), connections, buyerIds, sale.flashSaleId);
+            const gatewayCpuMs = sumOf(gateways.map((g) => g.pid), cpuMs) - cpuBefore;
+            const check = await checkSale(bench.database.db, redisPrefix, sale, gateway, units, buyerCount);
             failures.push(...check.failures.map((f) => `${name}: ${f}`));
             if (floors.length === 0) {
-              floors.push(startWorker("./http-floor.ts", [String(result.replyBytes)]), startWorker("./http-floor.ts", [String(result.replyBytes)]));
+              floors.push(startWorker("./http-floor.ts", [String(gateway.replyBytes)]), startWorker("./http-floor.ts", [String(gateway.replyBytes)]));
               floorUrls = (await Promise.all(floors.map((f) => f.next<{ url: string }>("listening", 60_000)))).map((u) => u.url);
             }
             cpuBefore = sumOf(floors.map((f) => f.pid), cpuMs);
             const floor = await drive(floorUrls, connections, buyerIds, sale.flashSaleId);
-            const floorCpu = sumOf(floors.map((f) => f.pid), cpuMs) - cpuBefore;
-            if (turn < 1) {
-              warmUpRuns.push({ gateway: result, floor, gatewayCpuMs: cpu, ...check });
-            } else {
-              gatewayRuns.push(result);
-              floorRuns.push(floor);
-              checks.push(check);
-              gatewayCpuMs += cpu;
-              roundCpuMs.push(cpu);
-              floorCpuMs += floorCpu;
-            }
-            const [g, f] = [together([result]), together([floor])];
+            played.push({ warmUp: turn < 1, gateway, floor, gatewayCpuMs, floorCpuMs: sumOf(floors.map((f) => f.pid), cpuMs) - cpuBefore, check });
+            const [g, f] = [together([gateway]), together([floor])];
             log(`${name}: ${Math.round(g.perSecond)} attempts/s (p50 ${g.latency.p50} ms, p99 ${g.latency.p99} ms), floor ${Math.round(f.perSecond)} requests/s: ${round((g.perSecond / f.perSecond) * 100)}%`);
           }
         } finally {
@@ -191,14 +185,29 @@ export const selloutPhase: Phase = {
       } finally {
         await stop();
       }
-      const gateway = together(gatewayRuns);
-      const floor = together(floorRuns);
+      const measuredRounds = played.filter((r) => !r.warmUp);
+      const warmUpRounds = played.filter((r) => r.warmUp);
+      const gateway = together(measuredRounds.map((r) => r.gateway));
+      const floor = together(measuredRounds.map((r) => r.floor));
+      const gatewayCpuMs = measuredRounds.reduce((n, r) => n + r.gatewayCpuMs, 0);
+      const floorCpuMs = measuredRounds.reduce((n, r) => n + r.floorCpuMs, 0);
       const ratio = gateway.perSecond / floor.perSecond;
-      const last = checks.at(-1)!;
-      const lastRun = gatewayRuns.at(-1)!;
-      const everyCheck = [...warmUpRuns, ...checks];
-      const consistent = everyCheck.every((c) => c.gate.consistent) && failures.length === 0;
-      const warm = warmUpRuns.length ? { gateway: together(warmUpRuns.map((w) => w.gateway)), floor: together(warmUpRuns.map((w) => w.floor)) } : null;
+      const last = measuredRounds.at(-1)!;
+      const consistent = played.every((r) => r.check.gate.consistent) && failures.length === 0;
+      const warm = warmUpRounds.length ? { gateway: together(warmUpRounds.map((r) => r.gateway)), floor: together(warmUpRounds.map((r) => r.floor)) } : null;
+      const byRound = (rs: Round[]) =>
+        rs.map((r) => ({
+          gatewayPerSecond: Math.round((r.gateway.attempts / r.gateway.ms) * 1000),
+          floorPerSecond: Math.round((r.floor.attempts / r.floor.ms) * 1000),
+          cpuMsPerAttempt: round(r.gatewayCpuMs / r.gateway.attempts, 3),
+          statuses: r.gateway.statuses,
+          outcomes: r.gateway.outcomes,
+          errors: r.gateway.errors,
+          timeouts: r.gateway.timeouts,
+          replyBytes: r.gateway.replyBytes,
+          floorReplyBytes: r.floor.replyBytes,
+          ...r.check,
+        }));
       const figures: Figure[] = [
         { name: `attempts/s (gateway) vs requests/s (floor), ${rounds} rounds`, value: Math.round(gateway.perSecond), floor: Math.round(floor.perSecond), target: "≥ 40% of floor", met: ratio >= 0.4 },
         ...(warm
@@ -213,14 +222,14 @@ export const selloutPhase: Phase = {
         { name: "server CPU per attempt", value: round(gatewayCpuMs / gateway.attempts, 2), floor: round(floorCpuMs / floor.attempts, 3), unit: "ms" },
         { name: "latency p50", value: gateway.latency.p50, floor: floor.latency.p50, unit: "ms" },
         { name: "latency p99", value: gateway.latency.p99, floor: floor.latency.p99, unit: "ms" },
-        { name: "attempts a round (distinct buyers, 1 each)", value: lastRun.attempts, target: `≥ ${buyerCount}`, met: gatewayRuns.every((r) => r.attempts >= buyerCount) },
+        { name: "attempts a round (distinct buyers, 1 each)", value: last.gateway.attempts, target: `≥ ${buyerCount}`, met: played.every((r) => r.gateway.attempts >= buyerCount) },
         {
           name: "units sold / orders (ledger), every round",
-          value: `${last.ledger.soldUnits} / ${last.ledger.orders}`,
+          value: `${last.check.ledger.soldUnits} / ${last.check.ledger.orders}`,
           target: `${units} / ${units}`,
-          met: everyCheck.every((c) => c.ledger.soldUnits === units && c.ledger.orders === units),
+          met: played.every((r) => r.check.ledger.soldUnits === units && r.check.ledger.orders === units),
         },
-        { name: "told accepted / refused SOLD_OUT (last round)", value: `${lastRun.outcomes.ACCEPTED ?? 0} / ${lastRun.outcomes.SOLD_OUT ?? 0}` },
+        { name: "told accepted / refused SOLD_OUT (last round)", value: `${last.gateway.outcomes.ACCEPTED ?? 0} / ${last.gateway.outcomes.SOLD_OUT ?? 0}` },
         { name: "gate consistent with ledger, every round", value: consistent ? "yes" : "NO", target: "yes", met: consistent },
       ];
       return {
@@ -236,26 +245,8 @@ export const selloutPhase: Phase = {
           gateway: { attempts: gateway.attempts, ms: Math.round(gateway.ms), attemptsPerSecond: Math.round(gateway.perSecond), latencyMs: gateway.latency, cpuMs: gatewayCpuMs },
           floor: { processes: 2, requests: floor.attempts, ms: Math.round(floor.ms), requestsPerSecond: Math.round(floor.perSecond), latencyMs: floor.latency, cpuMs: floorCpuMs },
           ofFloor: round(ratio, 3),
-          warmUpRounds: warmUpRuns.map(({ gateway: r, floor: f, gatewayCpuMs: cpu, ...check }) => ({
-            gatewayPerSecond: Math.round((r.attempts / r.ms) * 1000),
-            floorPerSecond: Math.round((f.attempts / f.ms) * 1000),
-            cpuMsPerAttempt: round(cpu / r.attempts, 3),
-            statuses: r.statuses,
-            outcomes: r.outcomes,
-            ...check,
-          })),
-          byRound: gatewayRuns.map((r, i) => ({
-            gatewayPerSecond: Math.round((r.attempts / r.ms) * 1000),
-            floorPerSecond: Math.round((floorRuns[i]!.attempts / floorRuns[i]!.ms) * 1000),
-            cpuMsPerAttempt: round(roundCpuMs[i]! / r.attempts, 3),
-            statuses: r.statuses,
-            outcomes: r.outcomes,
-            errors: r.errors,
-            timeouts: r.timeouts,
-            replyBytes: r.replyBytes,
-            floorReplyBytes: floorRuns[i]!.replyBytes,
-            ...checks[i]!,
-          })),
+          warmUpRounds: byRound(warmUpRounds),
+          byRound: byRound(measuredRounds),
         },
       };
     } finally {
