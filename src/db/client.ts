@@ -60,7 +60,10 @@ function preparedStatements(client: PostgresClient, texts: PreparedTexts): Postg
   return new Proxy(client, {
     get(target, key, receiver) {
       if (key === "unsafe") {
-        return (query: string, params?: unknown[], options?: Options) => target.unsafe(query, params as never, { ...options, prepare: options?.prepare === true || texts.admit(query) });
+        // A statement without parameters goes by the simple protocol, planned at each execution (`plannedEachTime`):
+        // never prepared, and its text (literals and all) not counted against the bound.
+        return (query: string, params?: unknown[], options?: Options) =>
+          target.unsafe(query, params as never, { ...options, prepare: options?.prepare === true || (params !== undefined && params.length > 0 && texts.admit(query)) });
       }
       if (key === "begin" || key === "savepoint") {
         return (...args: unknown[]) => {

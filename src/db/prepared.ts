@@ -1,3 +1,4 @@
+import { sql, type SQL } from "drizzle-orm";
 import type { DbOrTx } from "./client.js";
 
 /**
@@ -18,3 +19,16 @@ export function perHandle<T>(build: (db: DbOrTx) => T): (db: DbOrTx) => T {
  * postgres.js does not prepare a new statement for every count.
  */
 export const idArray = (ids: readonly number[]) => `{${ids.join(",")}}`;
+
+/**
+ * A string as an SQL literal, for a statement that must be planned each time it runs. A prepared statement's plan is
+ * cached on its connection with the statistics of the moment, and a table that grows fast (a sale's orders) outgrows
+ * it: analyzed nearly empty, the cached plan scanned the whole table at every execution. A statement with no
+ * parameters goes by the simple protocol and is never prepared (client.ts), so PostgreSQL plans it with the table
+ * as it is. Quotes are doubled (standard_conforming_strings, on since PostgreSQL 9.1); a backslash or a NUL, which
+ * that setting would make mean something else, is refused.
+ */
+export function plannedEachTime(text: string): SQL {
+  if (/[\\\0]/.test(text)) throw new Error("a literal for a statement planned each time holds neither a backslash nor a NUL");
+  return sql.raw(`'${text.replaceAll("'", "''")}'`);
+}

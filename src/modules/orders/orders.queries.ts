@@ -1,5 +1,6 @@
 import { and, asc, eq, getTableColumns, gt, inArray, lt, sql } from "drizzle-orm";
 import { resultRows, type DbOrTx } from "../../db/client.js";
+import { plannedEachTime } from "../../db/prepared.js";
 import { coupons, orders, type OrderRow } from "../../db/schema/index.js";
 
 export function ordersByIds(db: DbOrTx, ids: readonly number[]) {
@@ -18,12 +19,21 @@ export async function orderByKey(db: DbOrTx, buyerId: number, idempotencyKey: st
  */
 
 /** Orders already made with any of these (buyer, key) pairs. */
+/**
+ * The orders already placed under these (buyer, key) pairs. A sale's batch reads them under the sale's lock while the
+ * sale fills the table, so the statement is planned at each batch (`plannedEachTime`), with the table as it is then;
+ * and each pair is looked up on its own (`limit 1` keeps the lookup from being merged into a join), which the
+ * idempotency index answers as soon as the table is more than a few pages. As a join, PostgreSQL's costs preferred
+ * hashing a scan of the whole table up to some tens of thousands of orders (tests/e2e/db/growing-table-plans.test.ts).
+ */
 export function ordersByKeys(db: DbOrTx, pairs: { buyerId: number; key: string }[]) {
-  const json = JSON.stringify(pairs.map((p) => ({ b: p.buyerId, k: p.key })));
+  const json = plannedEachTime(JSON.stringify(pairs.map((p) => ({ b: p.buyerId, k: p.key }))));
   return db
     .select()
     .from(orders)
-    .where(sql`(${orders.buyerId}, ${orders.idempotencyKey}) in (select b, k from jsonb_to_recordset(${json}::jsonb) as x(b bigint, k text))`);
+    .where(
+      sql`${orders.id} = any(array(select (select o.id from orders o where o.buyer_id = x.b and o.idempotency_key = x.k limit 1) from jsonb_to_recordset(${json}::jsonb) as x(b bigint, k text)))`,
+    );
 }
 
 export type OrderInsert = typeof orders.$inferInsert & { createdAt: Date };

@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { openDatabase, resultRows, type Database } from "../../../src/db/client.js";
+import { plannedEachTime } from "../../../src/db/prepared.js";
 
 /** The statements of these tests the pool's one connection has prepared (not postgres.js's own: types, begin, commit). */
 async function prepared(database: Database): Promise<string[]> {
@@ -33,6 +34,22 @@ describe("prepared statements on PostgreSQL", () => {
     expect(await prepared(bounded)).toEqual(["select $1::int as a", "select $1::int + 1 as b", "select $1::int + 2 as c"]);
     expect(resultRows<{ d: number }>(await db.execute(sql`select ${6}::int + 3 as d`))).toEqual([{ d: 9 }]);
     expect(await prepared(bounded)).toHaveLength(3);
+  });
+
+  it("never counts a statement without parameters (simple protocol, planned each time) against the bound", async () => {
+    const few = await openDatabase({ url: inject("databaseUrl"), poolSize: 1, maxPrepared: 2 });
+    try {
+      for (const n of [1, 2, 3]) expect(resultRows(await few.db.execute(sql`select ${plannedEachTime(`it's ${n}`)}::text as t`))).toEqual([{ t: `it's ${n}` }]);
+      await few.db.execute(sql`select ${7}::int as a`);
+      expect(await prepared(few)).toEqual(["select $1::int as a"]);
+    } finally {
+      await few.close();
+    }
+  });
+
+  it("refuses a literal that standard_conforming_strings would read otherwise", () => {
+    expect(() => plannedEachTime("a\\'b")).toThrow(/backslash/);
+    expect(() => plannedEachTime("a\u0000b")).toThrow(/NUL/);
   });
 
   it("prepares nothing with a bound of 0", async () => {
