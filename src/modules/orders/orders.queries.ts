@@ -13,12 +13,11 @@ export async function orderByKey(db: DbOrTx, buyerId: number, idempotencyKey: st
 }
 
 /*
- * The batch statements of a flash sale pass their rows as one JSON parameter (jsonb_to_recordset) rather than
- * a parameter per value: a batch of 500 orders would otherwise build and send ~10,000 parameters, and building
+ * The batch statements of a flash sale pass their rows as one JSON value (jsonb_to_recordset: a parameter, or a
+ * literal in a statement planned each time) rather than a parameter per value: a batch of 500 orders would otherwise build and send ~10,000 parameters, and building
  * them was the largest CPU cost of an accepted order.
  */
 
-/** Orders already made with any of these (buyer, key) pairs. */
 /**
  * The orders already placed under these (buyer, key) pairs. A sale's batch reads them under the sale's lock while the
  * sale fills the table, so the statement is planned at each batch (`plannedEachTime`), with the table as it is then;
