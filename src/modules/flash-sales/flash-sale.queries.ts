@@ -117,11 +117,10 @@ export function openSalesOfProduct(db: DbOrTx, productId: number, liveSessionId?
  * 20,000-order pipeline run; tests/e2e/db/growing-table-plans.test.ts).
  */
 export async function purchasesOf(db: DbOrTx, saleId: number, buyerIds: number[]): Promise<{ flashSaleId: number; buyerId: number; quantity: number }[]> {
-  if (!Number.isSafeInteger(saleId)) throw new Error(`not a sale id: ${saleId}`);
   const rows = resultRows<{ buyer_id: string | number; quantity: number }>(
     await db.execute(sql`
       select p.buyer_id, p.quantity from unnest(${plannedEachTime(idArray(buyerIds))}::bigint[]) as b(id)
-      cross join lateral (select buyer_id, quantity from flash_sale_purchases where flash_sale_id = ${sql.raw(String(saleId))} and buyer_id = b.id limit 1) p`),
+      cross join lateral (select buyer_id, quantity from flash_sale_purchases where flash_sale_id = ${plannedEachTime(String(saleId))}::bigint and buyer_id = b.id limit 1) p`),
   );
   return rows.map((r) => ({ flashSaleId: saleId, buyerId: Number(r.buyer_id), quantity: Number(r.quantity) }));
 }
